@@ -1,0 +1,162 @@
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+"""The connection options every module and plugin of kubesphere.core shares."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # Module form: options are module arguments with environment fallbacks.
+    DOCUMENTATION = r"""
+options:
+  ks_host:
+    description:
+      - URL of the KubeSphere API server (ks-apiserver or the console's API endpoint), with its scheme,
+        for example V(https://ks.example.com) or V(http://127.0.0.1:30880).
+      - Always the B(host) cluster; member clusters are reached through it (see the O(cluster) option where a module has one).
+      - If not set, the value of the E(KUBESPHERE_HOST) environment variable is used.
+    type: str
+    required: false
+  ks_username:
+    description:
+      - User name (or e-mail address) for the OAuth password grant.
+      - Not needed when O(ks_token) is set.
+      - If not set, the value of the E(KUBESPHERE_USERNAME) environment variable is used.
+    type: str
+  ks_password:
+    description:
+      - Password for the OAuth password grant.
+      - KubeSphere locks an account after about ten failed logins; a wrong password fails the task after one attempt.
+      - If not set, the value of the E(KUBESPHERE_PASSWORD) environment variable is used.
+    type: str
+  ks_token:
+    description:
+      - An access token to use as is, for example the RV(kubesphere.core.ks_login#module:ks_token) returned by M(kubesphere.core.ks_login)
+        or a KubeSphere service account token. When set, no login is made and the token cache is not used.
+      - If not set, the value of the E(KUBESPHERE_TOKEN) environment variable is used.
+    type: str
+  ks_client_id:
+    description:
+      - OAuth client ID used for the password grant.
+      - If not set, the value of the E(KUBESPHERE_CLIENT_ID) environment variable is used.
+    type: str
+    default: kubesphere
+  ks_client_secret:
+    description:
+      - OAuth client secret used for the password grant.
+      - If not set, the value of the E(KUBESPHERE_CLIENT_SECRET) environment variable is used.
+    type: str
+    default: kubesphere
+  validate_certs:
+    description:
+      - Whether to verify the server's TLS certificate.
+      - If not set, the value of the E(KUBESPHERE_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - Path to a CA bundle (PEM) used to verify the server's certificate.
+      - If not set, the value of the E(KUBESPHERE_CA_PATH) environment variable is used.
+    type: path
+  request_timeout:
+    description:
+      - Seconds to wait for each HTTP request.
+      - If not set, the value of the E(KUBESPHERE_REQUEST_TIMEOUT) environment variable is used.
+    type: float
+    default: 30
+  token_cache:
+    description:
+      - Where access tokens obtained by a password login are kept between tasks, so that a play logs in once,
+        not once per task.
+      - V(true) keeps them in a private directory under the user's cache directory
+        (C($XDG_CACHE_HOME/kubesphere.core/tokens) or C(~/.cache/kubesphere.core/tokens));
+        V(false) keeps nothing on disk (every task logs in); any other value is the directory to use.
+      - Files are mode 0600 in a 0700 directory and hold tokens and their expiry, never a password.
+      - If not set, the value of the E(KUBESPHERE_TOKEN_CACHE) environment variable is used.
+    type: str
+    default: "true"
+  retries:
+    description:
+      - How many times an idempotent request is retried, with exponential backoff, after a connection error
+        or an HTTP 429, 502, 503 or 504 answer. V(0) disables retries. Logins are never retried.
+      - If not set, the value of the E(KUBESPHERE_RETRIES) environment variable is used.
+    type: int
+    default: 3
+requirements:
+  - python >= 3.8
+  - requests
+notes:
+  - All connection options can be set once per play with C(module_defaults) and the action group
+    C(group/kubesphere.core.ks), or through the E(KUBESPHERE_*) environment variables, which is how
+    AWX credentials and ad-hoc C(ansible) runs provide them.
+"""
+
+    # Plugin form: the same options, read from inventory configs and the environment.
+    PLUGINS = r"""
+options:
+  ks_host:
+    description:
+      - URL of the KubeSphere API server of the host cluster, with its scheme.
+    type: str
+    required: true
+    env:
+      - name: KUBESPHERE_HOST
+  ks_username:
+    description: User name for the OAuth password grant.
+    type: str
+    env:
+      - name: KUBESPHERE_USERNAME
+  ks_password:
+    description: Password for the OAuth password grant.
+    type: str
+    env:
+      - name: KUBESPHERE_PASSWORD
+  ks_token:
+    description: An access token to use as is; no login is made.
+    type: str
+    env:
+      - name: KUBESPHERE_TOKEN
+  ks_client_id:
+    description: OAuth client ID.
+    type: str
+    default: kubesphere
+    env:
+      - name: KUBESPHERE_CLIENT_ID
+  ks_client_secret:
+    description: OAuth client secret.
+    type: str
+    default: kubesphere
+    env:
+      - name: KUBESPHERE_CLIENT_SECRET
+  validate_certs:
+    description: Whether to verify the server's TLS certificate.
+    type: bool
+    default: true
+    env:
+      - name: KUBESPHERE_VALIDATE_CERTS
+  ca_path:
+    description: Path to a CA bundle used to verify the server's certificate.
+    type: path
+    env:
+      - name: KUBESPHERE_CA_PATH
+  request_timeout:
+    description: Seconds to wait for each HTTP request.
+    type: float
+    default: 30
+    env:
+      - name: KUBESPHERE_REQUEST_TIMEOUT
+  token_cache:
+    description:
+      - V(true) (a private directory under the user's cache directory), V(false) (no cache) or a directory.
+    type: str
+    default: "true"
+    env:
+      - name: KUBESPHERE_TOKEN_CACHE
+  retries:
+    description: Retries, with backoff, of idempotent requests after transient failures.
+    type: int
+    default: 3
+    env:
+      - name: KUBESPHERE_RETRIES
+"""

@@ -1,0 +1,318 @@
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+"""The one converge loop every resource shares.
+
+A resource is described declaratively (a Resource subclass: which fields the
+user manages and where they live in the object, how to read, create, update
+and delete it). The engine reads once, compares only the managed fields,
+decides create/update/delete/nothing, honours check mode (predicts, sends no
+write), records before/after for diff, uses what the write returned, and
+waits if asked. It knows nothing of Ansible, so one module run can converge
+one object or many.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+
+MASK = "********"
+
+
+class ValidationError(Exception):
+    """Bad input found before any request was sent."""
+
+
+class WaitTimeout(Exception):
+    """A wait ran out; the message names the last state seen."""
+
+
+class Field:
+    """One managed field: the option's value and where it lives in the object.
+
+    kind: "value" (compared as is), "map" (the given keys must match; other keys are
+    left alone), "set" (a list compared without order). to_api/from_api convert
+    between the option's form and the object's form. secret fields are write-only:
+    never compared, always masked in diffs.
+    """
+
+    def __init__(self, path, kind="value", to_api=None, from_api=None, secret=False):
+        self.path = tuple(path)
+        self.kind = kind
+        self.to_api = to_api
+        self.from_api = from_api
+        self.secret = secret
+
+    def get(self, obj):
+        node = obj
+        for key in self.path:
+            if not isinstance(node, dict) or key not in node:
+                return None
+            node = node[key]
+        if node is not None and self.from_api:
+            node = self.from_api(node)
+        if self.kind == "set" and node is not None:
+            node = sorted(node, key=_sort_key)
+        return copy.deepcopy(node)
+
+    def set(self, obj, value):
+        node = obj
+        for key in self.path[:-1]:
+            if not isinstance(node.get(key), dict):
+                node[key] = {}
+            node = node[key]
+        node[self.path[-1]] = self.to_api(value) if (self.to_api and value is not None) else copy.deepcopy(value)
+
+    def same(self, desired, current):
+        if self.secret:
+            return True
+        if self.kind == "map":
+            current = current or {}
+            return all(current.get(k) == v for k, v in (desired or {}).items())
+        if self.kind == "set":
+            return sorted(desired or [], key=_sort_key) == sorted(current or [], key=_sort_key)
+        return desired == current
+
+    def merged(self, desired, current):
+        """The value the field has once desired is applied to current."""
+        if self.kind == "map":
+            out = dict(current or {})
+            out.update(desired or {})
+            return out
+        if self.kind == "set":
+            return sorted(desired, key=_sort_key)
+        return desired
+
+
+def _sort_key(item):
+    return repr(sorted(item.items())) if isinstance(item, dict) else repr(item)
+
+
+class Outcome:
+    """What converging one object did: changed, before/after views, the resulting object, extra returns."""
+
+    def __init__(self, changed, before, after, obj, extra=None):
+        self.changed = changed
+        self.before = before
+        self.after = after
+        self.obj = obj
+        self.extra = extra or {}
+
+
+class Resource:
+    """Declarative description of one kind; subclasses fill in the hooks.
+
+    Class attributes: kind (for messages), result_key (the return key of the
+    object), fields (option name -> Field).
+    """
+
+    kind = "object"
+    result_key = "object"
+    fields = {}
+
+    def __init__(self, client, params, check_mode=False, warn=None):
+        self._client = client
+        self.params = params
+        self.check_mode = check_mode
+        self.warn = warn or (lambda msg: None)
+
+    @property
+    def client(self):
+        # Resolved lazily: validation runs before any connection is made.
+        if callable(self._client):
+            self._client = self._client()
+        return self._client
+
+    # Hooks -----------------------------------------------------------------
+    def validate(self, state):
+        """Return an error message for bad input, or None. No request may be sent here."""
+        return None
+
+    def identity(self):
+        return self.params.get("name")
+
+    def read(self):
+        """The current object, or None when it does not exist."""
+        raise NotImplementedError
+
+    def new_object(self):
+        """The body of a create, before the managed fields are applied."""
+        raise NotImplementedError
+
+    def create(self, body):
+        raise NotImplementedError
+
+    def update(self, current, body, changed):
+        """Write body (current with the changed fields applied); return the server's object."""
+        raise NotImplementedError
+
+    def delete(self, current):
+        raise NotImplementedError
+
+    def children(self, obj, state):
+        """Sub-resources converged after the object itself (memberships): a list of (key, Outcome)."""
+        return []
+
+    def wait_ready(self, obj):
+        return obj
+
+    def wait_timeout(self):
+        return float(self.params.get("wait_timeout") or 300)
+
+    def public(self, obj):
+        """The object as returned to the user (secrets removed)."""
+        return obj
+
+    # Shared behaviour --------------------------------------------------------
+    def desired(self):
+        return dict((opt, self.params[opt]) for opt in self.fields if self.params.get(opt) is not None)
+
+    def view(self, obj):
+        """The managed fields of obj, in option form; secrets masked."""
+        if obj is None:
+            return {}
+        out = {}
+        for opt, field in self.fields.items():
+            value = field.get(obj)
+            out[opt] = MASK if (field.secret and value) else value
+        return out
+
+    def is_terminating(self, obj):
+        return bool(obj and obj.get("metadata", {}).get("deletionTimestamp"))
+
+    def wait_gone(self):
+        what = "%s %s to be deleted" % (self.kind, self.identity())
+        return wait_for(lambda: self.read() is None, self.wait_timeout(), what,
+                        describe=lambda _: self.describe_deleting())
+
+    def describe_deleting(self):
+        return "it still exists"
+
+
+def converge(res, state, wait=False):
+    """Bring one resource to state; return an Outcome. Raises ValidationError, WaitTimeout, client errors."""
+    problem = res.validate(state)
+    if problem:
+        raise ValidationError(problem)
+    current = res.read()
+    before = res.view(current)
+    if state == "absent":
+        return _converge_absent(res, current, before, wait)
+    desired = res.desired()
+    if current is None:
+        body = res.new_object()
+        for opt, value in desired.items():
+            res.fields[opt].set(body, res.fields[opt].merged(value, None))
+        obj = body if res.check_mode else res.create(body)
+        changed = True
+    else:
+        changed_opts = [opt for opt, value in desired.items() if not res.fields[opt].same(value, res.fields[opt].get(current))]
+        obj = current
+        changed = bool(changed_opts)
+        if changed:
+            body = copy.deepcopy(current)
+            for opt in changed_opts:
+                field = res.fields[opt]
+                field.set(body, field.merged(desired[opt], field.get(current)))
+            obj = body if res.check_mode else res.update(current, body, changed_opts)
+    if wait and changed and not res.check_mode:
+        obj = res.wait_ready(obj)
+    outcome = Outcome(changed, before, res.view(obj), obj)
+    _add_children(res, outcome, obj, state)
+    return outcome
+
+
+def _converge_absent(res, current, before, wait):
+    if current is None:
+        return Outcome(False, {}, {}, None)
+    changed = not res.is_terminating(current)
+    outcome = Outcome(changed, before, {}, current)
+    _add_children(res, outcome, current, "absent")
+    if changed and not res.check_mode:
+        res.delete(current)
+    if wait and not res.check_mode:
+        res.wait_gone()
+    outcome.obj = None if (wait or res.check_mode) else current
+    return outcome
+
+
+def _add_children(res, outcome, obj, state):
+    for key, child in res.children(obj, state):
+        outcome.changed = outcome.changed or child.changed
+        outcome.before[key] = child.before
+        outcome.after[key] = child.after
+        outcome.extra[key] = child.obj
+
+
+def wait_for(check, timeout, what, describe=None, first_sleep=0.1, max_sleep=2.0):
+    """Poll check() until it returns something truthy; back off from first_sleep to max_sleep.
+
+    describe(last) words the last state for the timeout message.
+    """
+    deadline = time.monotonic() + timeout
+    sleep = first_sleep
+    while True:
+        last = check()
+        if last:
+            return last
+        if time.monotonic() >= deadline:
+            detail = describe(last) if describe else None
+            raise WaitTimeout("Timed out after %ss waiting for %s%s" % (
+                _num(timeout), what, (": " + detail) if detail else ""))
+        time.sleep(min(sleep, max(0.0, deadline - time.monotonic())))
+        sleep = min(sleep * 1.5, max_sleep)
+
+
+def _num(value):
+    return int(value) if float(value).is_integer() else value
+
+
+# Patch builders --------------------------------------------------------------
+def merge_patch(res, changed, body):
+    """A merge patch holding only the changed fields' new values (maps: only the given keys)."""
+    patch = {}
+    desired = res.desired()
+    for opt in changed:
+        field = res.fields[opt]
+        value = desired[opt] if field.kind == "map" else field.get(body)
+        Field(field.path, to_api=field.to_api).set(patch, value)
+    return patch
+
+
+def json_patch(res, changed, current, body):
+    """RFC 6902 operations that turn current into body for the changed fields.
+
+    Missing parent maps are added first; map fields get one op per given key,
+    so keys the user did not name are left alone.
+    """
+    ops = []
+    desired = res.desired()
+    shadow = copy.deepcopy(current)  # tracks the parents the ops have added so far
+    for opt in changed:
+        field = res.fields[opt]
+        if field.kind == "map":
+            parent_path = field.path
+            _ensure_parents(ops, shadow, parent_path)
+            for key, value in sorted((desired[opt] or {}).items()):
+                ops.append({"op": "add", "path": _pointer(parent_path + (key,)), "value": value})
+        else:
+            _ensure_parents(ops, shadow, field.path[:-1])
+            node = body
+            for key in field.path:
+                node = node[key]
+            ops.append({"op": "add", "path": _pointer(field.path), "value": node})
+    return ops
+
+
+def _ensure_parents(ops, shadow, path):
+    node = shadow
+    for i, key in enumerate(path):
+        if not isinstance(node.get(key), dict):
+            ops.append({"op": "add", "path": _pointer(path[:i + 1]), "value": {}})
+            node[key] = {}
+        node = node[key]
+
+
+def _pointer(path):
+    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in path)

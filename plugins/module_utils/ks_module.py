@@ -1,0 +1,109 @@
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+"""The base every kubesphere.core module stands on.
+
+It adds the shared connection options (with their KUBESPHERE_* environment
+fallbacks), builds the one client lazily, and turns client errors into
+failures that carry the HTTP status and the server's message.
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    KubeSphereClient,
+    KubeSphereError,
+)
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import (
+    ValidationError,
+    WaitTimeout,
+    converge,
+)
+
+
+def _env(name):
+    return (env_fallback, [name])
+
+
+KS_CONNECTION_ARGSPEC = dict(
+    ks_host=dict(type="str", fallback=_env("KUBESPHERE_HOST")),
+    ks_username=dict(type="str", fallback=_env("KUBESPHERE_USERNAME")),
+    ks_password=dict(type="str", no_log=True, fallback=_env("KUBESPHERE_PASSWORD")),
+    ks_token=dict(type="str", no_log=True, fallback=_env("KUBESPHERE_TOKEN")),
+    ks_client_id=dict(type="str", default="kubesphere", fallback=_env("KUBESPHERE_CLIENT_ID")),
+    ks_client_secret=dict(type="str", default="kubesphere", no_log=True, fallback=_env("KUBESPHERE_CLIENT_SECRET")),
+    validate_certs=dict(type="bool", default=True, fallback=_env("KUBESPHERE_VALIDATE_CERTS")),
+    ca_path=dict(type="path", fallback=_env("KUBESPHERE_CA_PATH")),
+    request_timeout=dict(type="float", default=30, fallback=_env("KUBESPHERE_REQUEST_TIMEOUT")),
+    token_cache=dict(type="str", default="true", no_log=False, fallback=_env("KUBESPHERE_TOKEN_CACHE")),
+    retries=dict(type="int", default=3, fallback=_env("KUBESPHERE_RETRIES")),
+)
+
+
+class KubeSphereModule(AnsibleModule):
+    """AnsibleModule plus the connection options, the client and error mapping."""
+
+    def __init__(self, argument_spec=None, **kwargs):
+        spec = dict(KS_CONNECTION_ARGSPEC)
+        spec.update(argument_spec or {})
+        super().__init__(argument_spec=spec, **kwargs)
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        self._client = None
+
+    def connection_options(self):
+        return dict((key, self.params.get(key)) for key in KS_CONNECTION_ARGSPEC)
+
+    @property
+    def client(self):
+        if self._client is None:
+            if not self.params.get("ks_host"):
+                self.fail_json(msg="No KubeSphere host: set ks_host, module_defaults for group/kubesphere.core.ks, "
+                                   "or the KUBESPHERE_HOST environment variable.")
+            try:
+                self._client = KubeSphereClient(self.connection_options(), warn=self.warn)
+            except KubeSphereError as err:
+                self.fail_from_error(err)
+            except ValueError as err:
+                self.fail_json(msg=str(err))
+        return self._client
+
+    def fail_from_error(self, err, action=None, **extra):
+        """Fail with the server's answer laid out for people and for `failed_when`."""
+        msg = str(err) if not action else "%s: %s" % (action, err)
+        self.fail_json(msg=msg, status=err.status, method=err.method, url=err.url,
+                       reason=err.reason, server_message=err.message, **extra)
+
+    def run_guarded(self, func, *args, **kwargs):
+        """Run func, mapping any client error to a clean failure instead of a traceback."""
+        try:
+            return func(*args, **kwargs)
+        except KubeSphereError as err:
+            self.fail_from_error(err)
+
+
+def run_resource(module, resource_class):
+    """Converge the resource a module describes and exit with the standard result.
+
+    Result: changed, the object under the resource's result key (secrets removed),
+    whatever the children add (members), and diff when --diff is on.
+    """
+    resource = resource_class(lambda: module.client, module.params, check_mode=module.check_mode, warn=module.warn)
+    try:
+        outcome = converge(resource, module.params.get("state") or "present", wait=bool(module.params.get("wait")))
+    except ValidationError as err:
+        module.fail_json(msg=str(err))
+    except WaitTimeout as err:
+        module.fail_json(msg=str(err))
+    except KubeSphereError as err:
+        module.fail_from_error(err, action="%s %s" % (resource.kind, resource.identity()))
+    result = dict(changed=outcome.changed)
+    result[resource.result_key] = resource.public(outcome.obj)
+    result.update(outcome.extra)
+    if module._diff:
+        result["diff"] = dict(before=outcome.before, after=outcome.after)
+    module.exit_json(**result)
