@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Run a command against a KubeSphere emulator started for it, then stop the emulator.
 
     python tools/with_emulator.py [--members member1,member2] [--not-ready member2] -- ansible-playbook site.yml

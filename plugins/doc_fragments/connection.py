@@ -14,7 +14,7 @@ options:
     description:
       - URL of the KubeSphere API server (ks-apiserver or the console's API endpoint), with its scheme,
         for example V(https://ks.example.com) or V(http://127.0.0.1:30880).
-      - Always the B(host) cluster; member clusters are reached through it (see the O(cluster) option where a module has one).
+      - Always the B(host) cluster; member clusters are reached through it.
       - If not set, the value of the E(KUBESPHERE_HOST) environment variable is used.
     type: str
     required: false

@@ -60,7 +60,7 @@ attributes:
   diff_mode:
     support: none
 author:
-  - kubesphere.core contributors
+  - KubeSphere collection maintainers (@kubesphere)
 """
 
 EXAMPLES = r"""

@@ -1,0 +1,106 @@
+"""Run real ansible-playbook / ansible commands against the emulator and read their results."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+PLAYBOOKS = HERE / "playbooks"
+
+
+class Run:
+    """One finished ansible run: rc, output, and the per-task records from the ks_results callback."""
+
+    def __init__(self, proc, records):
+        self.rc = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        self.records = records
+
+    @property
+    def output(self):
+        return self.stdout + self.stderr
+
+    def task(self, name, host="localhost"):
+        """The one record of the task called name (on host)."""
+        found = [r for r in self.records if r["task"] == name and r["host"] == host]
+        assert len(found) == 1, "expected one result for task %r on %s, found %d:\n%s" % (
+            name, host, len(found), self.output[-4000:])
+        return found[0]
+
+    def result(self, name, host="localhost"):
+        return self.task(name, host)["result"]
+
+    def changed_tasks(self):
+        return [r["task"] for r in self.records if r["result"].get("changed")]
+
+    def assert_ok(self):
+        assert self.rc == 0, "ansible failed (rc=%s):\n%s" % (self.rc, self.output[-6000:])
+        return self
+
+
+def ansible_env(emulator, token_cache, results_file, extra=None):
+    env = dict(os.environ)
+    env.update(
+        ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build" / "collections"),
+        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+        ANSIBLE_CALLBACK_PLUGINS=str(HERE / "callback_plugins"),
+        ANSIBLE_CALLBACKS_ENABLED="ks_results",
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        KS_RESULTS_FILE=str(results_file),
+        KUBESPHERE_HOST=emulator.url,
+        KUBESPHERE_USERNAME="admin",
+        KUBESPHERE_PASSWORD=getattr(emulator, "admin_password", "P@88w0rd"),
+        KUBESPHERE_TOKEN_CACHE=str(token_cache),
+        PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""),
+    )
+    for key in ("KUBESPHERE_TOKEN",):
+        env.pop(key, None)
+    env.update(extra or {})
+    return env
+
+
+def _run(cmd, env, results_file, timeout):
+    if results_file.exists():
+        results_file.unlink()
+    proc = subprocess.run(cmd, env=env, cwd=str(ROOT), capture_output=True, text=True, timeout=timeout, check=False)
+    records = json.loads(results_file.read_text()) if results_file.exists() else []
+    return Run(proc, records)
+
+
+class Ansible:
+    """Bound to one emulator and one token cache directory (one per test)."""
+
+    def __init__(self, emulator, tmp_path):
+        self.emulator = emulator
+        self.tmp_path = tmp_path
+        self.token_cache = tmp_path / "tokens"
+        self.results_file = tmp_path / "results.json"
+
+    def env(self, extra=None):
+        return ansible_env(self.emulator, self.token_cache, self.results_file, extra)
+
+    def playbook(self, playbook, *args, extra_vars=None, env=None, check=False, diff=False,
+                 inventory=None, timeout=300):
+        path = Path(playbook)
+        if not path.is_absolute():
+            path = PLAYBOOKS / path
+        cmd = [str(BIN / "ansible-playbook"), str(path)]
+        if inventory:
+            cmd += ["-i", str(inventory)]
+        if extra_vars:
+            cmd += ["-e", json.dumps(extra_vars)]
+        if check:
+            cmd.append("--check")
+        if diff:
+            cmd.append("--diff")
+        cmd += list(args)
+        return _run(cmd, self.env(env), self.results_file, timeout)
+
+    def adhoc(self, module, module_args, *args, env=None, timeout=120):
+        cmd = [str(BIN / "ansible"), "localhost", "-m", module, "-a", module_args] + list(args)
+        return _run(cmd, self.env(env), self.results_file, timeout)

@@ -1,0 +1,136 @@
+"""The converge loop and patch builders, against an in-memory resource (no HTTP)."""
+import copy
+
+import pytest
+
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import (
+    MASK, Field, Resource, ValidationError, WaitTimeout, converge, json_patch, merge_patch, wait_for)
+
+
+class Thing(Resource):
+    kind = "Thing"
+    result_key = "thing"
+    fields = dict(
+        description=Field(("metadata", "annotations", "kubesphere.io/description")),
+        labels=Field(("metadata", "labels"), kind="map"),
+        clusters=Field(("spec", "placement", "clusters"), kind="set",
+                       to_api=lambda names: [{"name": n} for n in sorted(names)],
+                       from_api=lambda refs: [r["name"] for r in refs]),
+        secret=Field(("spec", "password"), secret=True),
+    )
+
+    def __init__(self, store, params, check_mode=False):
+        super().__init__(client=None, params=params, check_mode=check_mode)
+        self.store = store
+        self.writes = []
+
+    def validate(self, state):
+        return None if self.params["name"].islower() else "name must be lower case"
+
+    def read(self):
+        return copy.deepcopy(self.store.get(self.params["name"]))
+
+    def new_object(self):
+        return {"metadata": {"name": self.params["name"]}}
+
+    def create(self, body):
+        self.writes.append("create")
+        self.store[self.params["name"]] = dict(body, status="created")
+        return copy.deepcopy(self.store[self.params["name"]])
+
+    def update(self, current, body, changed):
+        self.writes.append(("update", sorted(changed)))
+        self.store[self.params["name"]] = body
+        return copy.deepcopy(body)
+
+    def delete(self, current):
+        self.writes.append("delete")
+        del self.store[self.params["name"]]
+
+
+def params(**kw):
+    base = dict(name="t1", description=None, labels=None, clusters=None, secret=None)
+    base.update(kw)
+    return base
+
+
+def test_create_then_no_change_then_update_then_delete():
+    store = {}
+    res = Thing(store, params(description="d", labels={"a": "1"}, clusters=["m1", "host"]))
+    out = converge(res, "present")
+    assert out.changed and res.writes == ["create"]
+    assert store["t1"]["spec"]["placement"]["clusters"] == [{"name": "host"}, {"name": "m1"}]
+    assert out.before == {} and out.after["clusters"] == ["host", "m1"]
+
+    res = Thing(store, params(description="d", labels={"a": "1"}, clusters=["host", "m1"]))
+    assert not converge(res, "present").changed and res.writes == []
+
+    store["t1"]["metadata"]["labels"]["server-owned"] = "x"
+    res = Thing(store, params(labels={"a": "2"}))
+    out = converge(res, "present")
+    assert out.changed and res.writes == [("update", ["labels"])]
+    # Map fields merge: keys the user did not name stay.
+    assert store["t1"]["metadata"]["labels"] == {"a": "2", "server-owned": "x"}
+    assert out.before["labels"]["a"] == "1" and out.after["labels"]["a"] == "2"
+
+    res = Thing(store, params())
+    out = converge(res, "absent")
+    assert out.changed and "t1" not in store
+    assert not converge(Thing(store, params()), "absent").changed
+
+
+def test_check_mode_predicts_without_writing():
+    store = {}
+    res = Thing(store, params(description="d"), check_mode=True)
+    out = converge(res, "present")
+    assert out.changed and res.writes == [] and store == {}
+    assert out.obj["metadata"]["annotations"]["kubesphere.io/description"] == "d"
+
+    store["t1"] = {"metadata": {"name": "t1"}}
+    res = Thing(store, params(description="new"), check_mode=True)
+    out = converge(res, "present")
+    assert out.changed and res.writes == [] and "annotations" not in store["t1"]["metadata"]
+    res = Thing(store, params(), check_mode=True)
+    assert converge(res, "absent").changed and "t1" in store
+
+
+def test_secrets_are_never_compared_and_masked():
+    store = {"t1": {"metadata": {"name": "t1"}, "spec": {"password": "hash"}}}
+    res = Thing(store, params(secret="other"))
+    out = converge(res, "present")
+    assert not out.changed
+    assert out.before["secret"] == MASK
+
+
+def test_validation_runs_before_any_read():
+    res = Thing(None, params(name="BAD"))  # a read would fail on the None store
+    with pytest.raises(ValidationError, match="lower case"):
+        converge(res, "present")
+
+
+def test_json_patch_adds_missing_parents_once():
+    current = {"metadata": {"name": "t1"}, "spec": {}}
+    res = Thing({}, params(description="d", labels={"b": "2", "a": "1"}))
+    body = copy.deepcopy(current)
+    for opt in ("description", "labels"):
+        res.fields[opt].set(body, res.fields[opt].merged(res.desired()[opt], None))
+    ops = json_patch(res, ["description", "labels"], current, body)
+    assert ops == [
+        {"op": "add", "path": "/metadata/annotations", "value": {}},
+        {"op": "add", "path": "/metadata/annotations/kubesphere.io~1description", "value": "d"},
+        {"op": "add", "path": "/metadata/labels", "value": {}},
+        {"op": "add", "path": "/metadata/labels/a", "value": "1"},
+        {"op": "add", "path": "/metadata/labels/b", "value": "2"},
+    ]
+
+
+def test_merge_patch_holds_only_changed_fields():
+    res = Thing({}, params(description="d", labels={"a": "1"}))
+    body = {"metadata": {"name": "t1", "annotations": {"kubesphere.io/description": "d"}, "labels": {"a": "1", "z": "9"}}}
+    assert merge_patch(res, ["labels"], body) == {"metadata": {"labels": {"a": "1"}}}
+
+
+def test_wait_for_times_out_with_last_state():
+    with pytest.raises(WaitTimeout, match=r"Timed out after 0.3s waiting for thing: state is Pending"):
+        wait_for(lambda: None, 0.3, "thing", describe=lambda _: "state is Pending", first_sleep=0.05)
+    assert wait_for(lambda: "done", 1, "thing") == "done"
