@@ -1,0 +1,424 @@
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+"""Logging in to KubeSphere: OAuth password and refresh grants, and the on-disk token cache.
+
+Every Ansible task is a new process and a KubeSphere login is a bcrypt check plus a LoginRecord
+write (ten failures lock the account), so tokens are kept between processes: one JSON file per
+(host, username, client_id) in a 0700 directory, mode 0600, written atomically. Many processes
+starting at once serialise on an flock of a per-key lock file and re-read the cache inside it,
+so that between them they log in once. A refused password login is remembered for 30 seconds (the
+server's answer and the time, nothing derived from the password), so that the other processes
+waiting on the lock, and later calls in this process, fail with the same answer instead of each
+sending the wrong password again.
+"""
+
+import base64
+import errno
+import hashlib
+import json
+import os
+import tempfile
+import threading
+import time
+
+try:
+    from urllib.parse import urlencode
+except ImportError:  # pragma: no cover
+    from urllib import urlencode
+
+try:
+    import fcntl
+    HAS_FCNTL = True
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+    HAS_FCNTL = False
+
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_errors import (
+    KubeSphereAuthError,
+    KubeSphereError,
+)
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_transport import bump
+
+TRUE_STRINGS = ("true", "yes", "on", "1", "y")
+FALSE_STRINGS = ("false", "no", "off", "0", "n")
+CACHE_FORMAT = 1
+FAILURE_MEMORY = 30.0  # seconds a refused password login is replayed to other processes
+TOKEN_PATH = "/oauth/token"
+
+
+def default_cache_dir():
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "kubesphere.core", "tokens")
+
+
+def resolve_cache_dir(value):
+    """The token_cache option as a directory path, or None when caching is off."""
+    if value is None:
+        return default_cache_dir()
+    if isinstance(value, bool):
+        return default_cache_dir() if value else None
+    if isinstance(value, str):
+        text = value.strip()
+        if not text or text.lower() in TRUE_STRINGS:
+            return default_cache_dir()
+        if text.lower() in FALSE_STRINGS:
+            return None
+        return os.path.abspath(os.path.expanduser(text))
+    raise KubeSphereError("token_cache must be true, false or a directory path, not %s" % type(value).__name__)
+
+
+def jwt_expiry(token):
+    """The exp claim of a JWT (not verified: only used to know when to refresh), or None."""
+    try:
+        payload = token.split(".")[1]
+        payload += "=" * (-len(payload) % 4)
+        exp = json.loads(base64.urlsafe_b64decode(payload.encode("ascii")).decode("utf-8")).get("exp")
+        return float(exp) if exp else None
+    except Exception:  # pylint: disable=broad-except
+        return None
+
+
+def make_entry(data, now):
+    access = data["access_token"]
+    refresh = data.get("refresh_token") or None
+    expires_in = data.get("expires_in")
+    try:
+        expires_at = now + float(expires_in) if expires_in else jwt_expiry(access)
+    except (TypeError, ValueError):
+        expires_at = jwt_expiry(access)
+    return dict(format=CACHE_FORMAT, access_token=access, refresh_token=refresh, obtained_at=now,
+                expires_at=expires_at, refresh_expires_at=jwt_expiry(refresh) if refresh else None)
+
+
+def is_fresh(entry, now, rejected=None):
+    """The entry holds an access token that is not the rejected one and not about to expire."""
+    if not entry or not entry.get("access_token") or entry.get("access_token") == rejected:
+        return False
+    expires_at = entry.get("expires_at")
+    if expires_at is None:
+        return True
+    lifetime = max(0.0, expires_at - (entry.get("obtained_at") or expires_at - 7200))
+    margin = min(max(60.0, 0.1 * lifetime), 0.5 * lifetime)
+    return now < expires_at - margin
+
+
+def can_refresh(entry, now):
+    if not entry or not entry.get("refresh_token"):
+        return False
+    refresh_expires_at = entry.get("refresh_expires_at")
+    return refresh_expires_at is None or now < refresh_expires_at - 5
+
+
+def _valid_entry(data):
+    if not isinstance(data, dict):
+        return None
+    for key in ("access_token", "refresh_token"):
+        if data.get(key) is not None and not isinstance(data.get(key), str):
+            return None
+    for key in ("expires_at", "refresh_expires_at", "obtained_at", "failed_at"):
+        if data.get(key) is not None and not isinstance(data.get(key), (int, float)):
+            return None
+    return data
+
+
+class TokenCache(object):
+    """One cache file (and its lock file) for one (host, username, client_id)."""
+
+    def __init__(self, directory, host, username, client_id, lock_timeout=60.0):
+        key = hashlib.sha256("\n".join((host, username, client_id)).encode("utf-8")).hexdigest()
+        self.directory = directory
+        self.path = os.path.join(directory, key + ".json")
+        self.lock_path = os.path.join(directory, key + ".lock")
+        self.lock_timeout = lock_timeout
+
+    def ensure_directory(self):
+        """Create the directory (and missing parents) as 0700; directories that exist are left alone."""
+        missing = []
+        path = self.directory
+        while path and not os.path.isdir(path):
+            missing.append(path)
+            parent = os.path.dirname(path)
+            if parent == path:
+                break
+            path = parent
+        for path in reversed(missing):
+            try:
+                os.mkdir(path, 0o700)
+            except OSError as exc:
+                if exc.errno != errno.EEXIST:
+                    raise
+            else:
+                os.chmod(path, 0o700)
+
+    def read(self):
+        """The cached entry, or None when absent, unreadable or corrupt (never fatal)."""
+        try:
+            with open(self.path, "r") as handle:
+                return _valid_entry(json.load(handle))
+        except (OSError, IOError, ValueError, UnicodeDecodeError):
+            return None
+
+    def write(self, entry):
+        self.ensure_directory()
+        fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.directory)
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                json.dump(entry, handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, self.path)
+        except BaseException:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
+            raise
+
+    def remove(self):
+        try:
+            os.unlink(self.path)
+        except OSError as exc:
+            if exc.errno != errno.ENOENT:
+                raise
+
+    def acquire(self, sleep=time.sleep):
+        """Take the exclusive lock; return a handle for release(), or None when it timed out."""
+        self.ensure_directory()
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        if not HAS_FCNTL:
+            return fd
+        deadline = time.time() + self.lock_timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return fd
+            except (OSError, IOError) as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                    os.close(fd)
+                    raise
+            if time.time() >= deadline:
+                os.close(fd)
+                return None
+            sleep(0.01)
+
+    def release(self, fd):
+        if fd is None:
+            return
+        try:
+            if HAS_FCNTL:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+
+class Authenticator(object):
+    """Holds the access token of one client: a given token, or one obtained by password login."""
+
+    def __init__(self, host, transport, username=None, password=None, client_id="kubesphere",
+                 client_secret="kubesphere", static_token=None, cache_dir=None, warn=None, stats=None):
+        self.host = host
+        self.transport = transport
+        self.username = username
+        self.password = password
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.static_token = static_token
+        self._warn = warn or (lambda message: None)
+        self.stats = stats if stats is not None else {}
+        self._entry = None
+        self._refused = None  # (time, KubeSphereAuthError) of this process's last refused password login
+        self._seen = []  # every token this client held, so that none can leak into a message
+        self._lock = threading.RLock()
+        self.cache = None
+        if cache_dir and not static_token and username:
+            self.cache = TokenCache(cache_dir, host, username, client_id,
+                                    lock_timeout=2 * float(transport.timeout) + 10)
+
+    def secrets(self):
+        values = [self.password, self.static_token] + list(self._seen)
+        if self.client_secret and self.client_secret != "kubesphere":
+            values.append(self.client_secret)
+        return [value for value in values if value]
+
+    def _use(self, entry):
+        self._entry = self._remember(entry)
+        return entry
+
+    def _remember(self, entry):
+        for key in ("access_token", "refresh_token"):
+            value = (entry or {}).get(key)
+            if value and value not in self._seen:
+                self._seen.append(value)
+        return entry
+
+    def current_token(self):
+        """The token in use, without logging in (None if there is none)."""
+        if self.static_token:
+            return self.static_token
+        with self._lock:
+            if self._entry and self._entry.get("access_token"):
+                return self._entry["access_token"]
+            if self.cache is not None:
+                entry = self.cache.read()
+                if entry and entry.get("access_token"):
+                    return self._use(entry)["access_token"]
+        return None
+
+    def token(self, force=False, rejected=None):
+        """A valid access token: the given one, a cached one, a refreshed one, or a new login."""
+        if self.static_token:
+            return self.static_token
+        with self._lock:
+            now = time.time()
+            if not force and is_fresh(self._entry, now, rejected):
+                return self._entry["access_token"]
+            self._check_credentials()
+            if self._refused is not None and 0 <= now - self._refused[0] < FAILURE_MEMORY:
+                raise self._refused[1]
+            if self.cache is not None and not force:
+                entry = self.cache.read()
+                if is_fresh(entry, now, rejected):
+                    return self._use(entry)["access_token"]
+            if self.cache is None:
+                return self._use(self._renew(self._entry))["access_token"]
+            return self._use(self._renew_with_cache(force, rejected))["access_token"]
+
+    def forget(self, token=None):
+        """Drop the token (after a logout): from memory and, if it is the cached one, from the cache."""
+        with self._lock:
+            self._entry = None
+            cache = self.cache
+            if cache is None:
+                return
+            try:
+                handle = cache.acquire()
+                try:
+                    entry = cache.read()
+                    if entry is not None and (token is None or entry.get("access_token") in (token, None)):
+                        cache.remove()
+                finally:
+                    cache.release(handle)
+            except (OSError, IOError) as exc:
+                self._cache_failed(exc)
+
+    def _check_credentials(self):
+        if not self.username or not self.password:
+            pairs = (("ks_username", self.username), ("ks_password", self.password))
+            missing = " and ".join(name for name, value in pairs if not value)
+            raise KubeSphereAuthError(
+                "no credentials to log in to %s: %s not set" % (self.host, missing),
+                advice="set ks_username and ks_password (or KUBESPHERE_USERNAME and KUBESPHERE_PASSWORD), "
+                       "or give an access token as ks_token")
+
+    def _renew_with_cache(self, force, rejected):
+        cache = self.cache
+        try:
+            handle = cache.acquire()
+        except (OSError, IOError) as exc:
+            self._cache_failed(exc)
+            return self._renew(self._entry)
+        if handle is None:
+            self._warn("timed out waiting for the token cache lock %s; logging in without it" % cache.lock_path)
+        try:
+            now = time.time()
+            entry = cache.read()
+            if not force and is_fresh(entry, now, rejected):
+                return entry
+            failed_at = (entry or {}).get("failed_at")
+            if failed_at is not None and 0 <= now - failed_at < FAILURE_MEMORY:
+                raise self._remembered_failure(entry, now - failed_at)
+            try:
+                fresh = self._renew(entry if can_refresh(entry, now) else self._entry)
+            except KubeSphereAuthError as err:
+                if self._refused is not None and err is self._refused[1]:  # refused credentials, not a hiccup
+                    self._cache_write(dict(format=CACHE_FORMAT, failed_at=time.time(), failure=dict(
+                        status=err.status, reason=err.reason, message=err.message, advice=err.advice, url=err.url)))
+                raise
+            self._cache_write(fresh)
+            return fresh
+        finally:
+            cache.release(handle)
+
+    def _renew(self, entry):
+        """Refresh with the entry's refresh token if it has a usable one, else log in with the password."""
+        self._remember(entry)
+        if can_refresh(entry, time.time()):
+            try:
+                return self._grant(dict(grant_type="refresh_token", refresh_token=entry["refresh_token"]), False)
+            except KubeSphereAuthError as err:
+                if err.status not in (400, 401):
+                    raise
+        try:
+            return self._grant(dict(grant_type="password", username=self.username, password=self.password), True)
+        except KubeSphereAuthError as err:
+            if err.status in (400, 401, 429):
+                self._refused = (time.time(), err)
+            raise
+
+    def _grant(self, fields, password_grant):
+        if password_grant:
+            self._check_credentials()
+        fields.update(client_id=self.client_id, client_secret=self.client_secret)
+        bump(self.stats, "logins" if password_grant else "refreshes")
+        url = self.host + TOKEN_PATH
+        resp = self.transport.send(
+            "POST", url, data=urlencode(fields), retry=False,
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
+        if resp.status != 200:
+            err = KubeSphereAuthError.from_response("POST", resp.url, resp.status, resp.text)
+            err.advice = self._advice(err, password_grant)
+            err.args = (str(err),)
+            raise err
+        data = resp.json
+        if not isinstance(data, dict) or not isinstance(data.get("access_token"), str) or not data["access_token"]:
+            raise KubeSphereAuthError("the token endpoint answered HTTP 200 without an access token",
+                                      method="POST", url=resp.url, status=resp.status,
+                                      advice="is ks_host the KubeSphere API server?")
+        return self._remember(make_entry(data, time.time()))
+
+    def _advice(self, err, password_grant):
+        message = (err.message or "").lower()
+        if err.status == 429:
+            return ("KubeSphere has locked the account of %s after repeated failed logins; wait until the lock "
+                    "expires (10 minutes by default) and check ks_password. Not retried. Tokens issued before the "
+                    "lock keep working" % self.username)
+        if err.reason == "invalid_grant":
+            if "suspended" in message:
+                return ("the user %s is disabled, or was created moments ago and is not active yet" % self.username)
+            if password_grant:
+                return ("check ks_username (%s) and ks_password. Not retried: KubeSphere locks an account after "
+                        "repeated failed logins" % self.username)
+            return "the refresh token was refused"
+        if err.reason in ("invalid_client", "unauthorized_client"):
+            return ("check ks_client_id (%s) and ks_client_secret; KubeSphere's default OAuth client is "
+                    "kubesphere with secret kubesphere" % self.client_id)
+        if err.reason == "unsupported_grant_type":
+            return "the OAuth client %s does not allow the password grant (it must be trusted)" % self.client_id
+        if err.status in (404, 405, 415):
+            return "is ks_host (%s) the KubeSphere API server (ks-apiserver or the console)?" % self.host
+        return None
+
+    def _remembered_failure(self, entry, age):
+        failure = entry.get("failure") or {}
+        advice = failure.get("advice")
+        note = ("not sent: the same login failed %.0f s ago in another task or process; retry after %.0f s"
+                % (age, FAILURE_MEMORY - age))
+        return KubeSphereAuthError(failure.get("message") or "login failed", method="POST",
+                                   url=failure.get("url") or self.host + TOKEN_PATH, status=failure.get("status"),
+                                   reason=failure.get("reason"), advice="%s; %s" % (advice, note) if advice else note)
+
+    def _cache_write(self, entry):
+        try:
+            self.cache.write(entry)
+        except (OSError, IOError) as exc:
+            self._cache_failed(exc)
+
+    def _cache_failed(self, exc):
+        if self.cache is not None:
+            self._warn("token cache %s is not usable (%s); tokens are kept in memory only"
+                       % (self.cache.directory, getattr(exc, "strerror", None) or type(exc).__name__))
+        self.cache = None

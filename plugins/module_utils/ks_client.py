@@ -1,0 +1,469 @@
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+"""The one HTTP client of kubesphere.core.
+
+Plain Python (no Ansible imports): modules, the inventory plugin and benchmarks use it alike.
+
+    client = KubeSphereClient(options, warn=callable_or_None)
+    client.get("/kapis/iam.kubesphere.io/v1beta1/users/bob", missing_ok=True)
+
+It knows KubeSphere's login (OAuth password grant, refresh, on-disk token cache shared by
+processes), its path routing (/clusters/{cluster}/...), its error shapes, its list shapes and
+its read-after-write lag. Errors are KubeSphereError; nothing secret ever appears in an error,
+a warning or a repr.
+"""
+
+import functools
+import json
+import os
+import threading
+import time
+
+try:
+    from urllib.parse import quote, unquote, urlencode, urlsplit
+except ImportError:  # pragma: no cover
+    from urllib import quote, unquote, urlencode
+    from urlparse import urlsplit
+
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_errors import (  # noqa: F401 (re-exported)
+    KubeSphereAuthError,
+    KubeSphereError,
+    scrub,
+    secret_variants,
+)
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_transport import (  # noqa: F401 (re-exported)
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    KsResponse,
+    Transport,
+    bump,
+    display_url,
+)
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_auth import (
+    FALSE_STRINGS,
+    TRUE_STRINGS,
+    Authenticator,
+    resolve_cache_dir,
+)
+
+__all__ = ["KubeSphereClient", "KubeSphereError", "KubeSphereAuthError", "KsResponse",
+           "HAS_REQUESTS", "REQUESTS_IMPORT_ERROR"]
+
+USER_AGENT = "kubesphere.core-client/1"
+WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
+
+# Option name -> environment variable (the names KubeSphere's own ks_api.py uses where it has one).
+ENV_VARS = (
+    ("ks_host", "KUBESPHERE_HOST"),
+    ("ks_username", "KUBESPHERE_USERNAME"),
+    ("ks_password", "KUBESPHERE_PASSWORD"),
+    ("ks_token", "KUBESPHERE_TOKEN"),
+    ("ks_client_id", "KUBESPHERE_CLIENT_ID"),
+    ("ks_client_secret", "KUBESPHERE_CLIENT_SECRET"),
+    ("validate_certs", "KUBESPHERE_VALIDATE_CERTS"),
+    ("ca_path", "KUBESPHERE_CA_PATH"),
+    ("request_timeout", "KUBESPHERE_REQUEST_TIMEOUT"),
+    ("token_cache", "KUBESPHERE_TOKEN_CACHE"),
+    ("retries", "KUBESPHERE_RETRIES"),
+)
+
+
+def _scrubbed(func):
+    """Remove every secret this client knows from any KubeSphereError leaving a public method."""
+    @functools.wraps(func)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return func(self, *args, **kwargs)
+        except KubeSphereError as err:
+            err.redact(self._secrets())
+            raise
+    return wrapper
+
+
+class KubeSphereClient(object):
+    """A session with one KubeSphere host cluster (and, through it, its member clusters)."""
+
+    # Read-after-write: a not-found answer for a path naming an object this client wrote less than
+    # settle_window seconds ago is retried after each of settle_delays (informer caches lag).
+    settle_window = 2.0
+    settle_delays = (0.05, 0.1, 0.2, 0.4)
+
+    def __init__(self, options, warn=None, sleep=None):
+        options = dict(options or {})
+        self._warn_callback = warn
+        self._sleep = sleep or time.sleep
+        self.host = _check_host(options.get("ks_host"))
+        self.stats = dict(requests=0, logins=0, refreshes=0, retries=0, reauths=0, not_found_retries=0)
+        validate_certs = _as_bool(options.get("validate_certs"), "validate_certs", True)
+        ca_path = options.get("ca_path") or None
+        if ca_path:
+            ca_path = os.path.abspath(os.path.expanduser(str(ca_path)))
+            if not os.path.isfile(ca_path):
+                raise KubeSphereError("ca_path %s is not a file (it must be a PEM CA bundle)" % ca_path)
+        self._transport = Transport(
+            verify=(ca_path or True) if validate_certs else False,
+            timeout=_as_number(options.get("request_timeout"), "request_timeout", 30.0),
+            retries=_as_int(options.get("retries"), "retries", 3),
+            warn=self._warn, sleep=self._sleep, stats=self.stats, user_agent=USER_AGENT)
+        token = options.get("ks_token")
+        if isinstance(token, dict):  # the result of ks_login may be passed whole
+            token = token.get("ks_token") or token.get("access_token")
+        self._auth = Authenticator(
+            self.host, self._transport,
+            username=options.get("ks_username") or None,
+            password=options.get("ks_password") or None,
+            client_id=options.get("ks_client_id") or "kubesphere",
+            client_secret=options.get("ks_client_secret") or "kubesphere",
+            static_token=token or None,
+            cache_dir=resolve_cache_dir(options.get("token_cache")),
+            warn=self._warn, stats=self.stats)
+        self._recent = {}  # object name -> time.monotonic() of this client's last write naming it
+        self._recent_lock = threading.Lock()
+        if not validate_certs and self.host.startswith("https://"):
+            self._warn("TLS certificate verification is disabled (validate_certs=false) for %s" % self.host)
+
+    @classmethod
+    def options_from_env(cls, overrides=None):
+        """Options with every unset (missing or None) key filled from its KUBESPHERE_* variable."""
+        result = dict((key, value) for key, value in (overrides or {}).items() if value is not None)
+        for key, variable in ENV_VARS:
+            if result.get(key) is None:
+                value = os.environ.get(variable)
+                if value not in (None, ""):
+                    result[key] = value
+        return result
+
+    def __repr__(self):
+        return "KubeSphereClient(host=%r, username=%r)" % (self.host, self._auth.username)
+
+    def close(self):
+        self._transport.close()
+
+    # -- authentication -----------------------------------------------------------------------
+
+    @_scrubbed
+    def login(self, force=False):
+        """Make sure there is a valid access token and return it."""
+        return self._auth.token(force=force)
+
+    @property
+    def token(self):
+        return self.login()
+
+    @_scrubbed
+    def logout(self):
+        """Revoke the current token (GET /oauth/logout) and forget it. Returns the answer or None."""
+        token = self._auth.current_token()
+        if not token:
+            return None
+        resp = self._transport.send("GET", self.host + "/oauth/logout",
+                                    headers={"Accept": "application/json", "Authorization": "Bearer " + token})
+        self._auth.forget(token)
+        if resp.status >= 400 and resp.status != 401:
+            raise KubeSphereError.from_response("GET", resp.url, resp.status, resp.text)
+        return resp.json
+
+    # -- requests -----------------------------------------------------------------------------
+
+    def url(self, path, cluster=None, query=None):
+        """The full URL of an API path, with the cluster prefix and the query string."""
+        if not path.startswith("/"):
+            path = "/" + path
+        if cluster and cluster != "host":
+            path = "/clusters/%s%s" % (quote(str(cluster), safe=""), path)
+        encoded = encode_query(query)
+        if encoded:
+            path += ("&" if "?" in path else "?") + encoded
+        return self.host + path
+
+    @_scrubbed
+    def request(self, method, path, cluster=None, body=None, query=None, content_type=None,
+                expected_status=None, auth=True):
+        """Send one API request; return a KsResponse; raise KubeSphereError for HTTP >= 400
+        unless the status is in expected_status. auth=False sends no token (for /version)."""
+        method = method.upper()
+        url = self.url(path, cluster, query)
+        headers = {"Accept": "application/json"}
+        data = None
+        if body is not None:
+            if isinstance(body, bytes):
+                data = body
+            elif isinstance(body, str):
+                data = body.encode("utf-8")
+            else:
+                data = json.dumps(body).encode("utf-8")
+            headers["Content-Type"] = content_type or "application/json"
+        elif content_type:
+            headers["Content-Type"] = content_type
+        expected = frozenset(int(code) for code in (expected_status or ()))
+        bare_path = urlsplit(path).path
+        delays = None
+        reauthenticated = False
+        while True:
+            token = None
+            if auth:
+                token = self._auth.token()
+                headers["Authorization"] = "Bearer " + token
+            resp = self._transport.send(method, url, headers=headers, data=data)
+            if resp.status == 401 and auth and 401 not in expected:
+                if self._auth.static_token:
+                    raise KubeSphereAuthError.from_response(
+                        method, resp.url, resp.status, resp.text,
+                        advice="the ks_token given was rejected; it is used as is and never refreshed: "
+                               "give a valid token, or ks_username and ks_password instead")
+                if reauthenticated:
+                    raise KubeSphereAuthError.from_response(
+                        method, resp.url, resp.status, resp.text,
+                        advice="refused again right after a new login; not retried further")
+                reauthenticated = True
+                bump(self.stats, "reauths")
+                self._auth.token(rejected=token)
+                continue
+            if resp.status >= 400:
+                err = KubeSphereError.from_response(method, resp.url, resp.status, resp.text)
+                if err.not_found and self._recently_written(bare_path):
+                    if delays is None:
+                        delays = list(self.settle_delays)
+                    if delays:
+                        bump(self.stats, "not_found_retries")
+                        self._sleep(delays.pop(0))
+                        continue
+                if resp.status in expected:
+                    return resp
+                raise err
+            self._note_write(method, bare_path, body, resp)
+            return resp
+
+    def get(self, path, cluster=None, query=None, missing_ok=False):
+        """The parsed JSON of a GET; None when the object does not exist and missing_ok."""
+        try:
+            return self.request("GET", path, cluster=cluster, query=query).json
+        except KubeSphereError as err:
+            if missing_ok and err.not_found:
+                return None
+            raise
+
+    def post(self, path, body, cluster=None, content_type=None):
+        return self.request("POST", path, cluster=cluster, body=body, content_type=content_type).json
+
+    def put(self, path, body, cluster=None):
+        return self.request("PUT", path, cluster=cluster, body=body).json
+
+    def patch(self, path, body, cluster=None, content_type="application/merge-patch+json"):
+        return self.request("PATCH", path, cluster=cluster, body=body, content_type=content_type).json
+
+    def delete(self, path, cluster=None, body=None, missing_ok=False):
+        """DELETE (KubeSphere workspace deletes need body={}); None when already gone and missing_ok."""
+        try:
+            return self.request("DELETE", path, cluster=cluster, body=body).json
+        except KubeSphereError as err:
+            if missing_ok and err.not_found:
+                return None
+            raise
+
+    @_scrubbed
+    def list_all(self, path, cluster=None, query=None, page_size=500):
+        """Every item of every page of a list, whatever its shape: KubeSphere {items, totalItems}
+        (page walk), Kubernetes (metadata.continue token), or v4 generic kapis (continue = total)."""
+        query = dict(query or {})
+        query["limit"] = int(page_size)
+        query.pop("page", None)
+        query.pop("continue", None)
+        first = self.get(path, cluster=cluster, query=query)
+        if first is None:
+            return []
+        if isinstance(first, list):
+            return first
+        if not isinstance(first, dict) or "items" not in first or not isinstance(first["items"] or [], list):
+            raise KubeSphereError("the answer is not a list (no items)", method="GET",
+                                  url=self._shown(path, cluster, query))
+        meta = first.get("metadata") if isinstance(first.get("metadata"), dict) else {}
+        token = meta.get("continue")
+        if "totalItems" in first:
+            return self._walk_pages(path, cluster, query, first, lambda page: page.get("totalItems"))
+        if token and str(token).isdigit() and "kind" not in first:
+            return self._walk_pages(path, cluster, query, first,
+                                    lambda page: (page.get("metadata") or {}).get("continue"))
+        if token:
+            return self._follow_continue(path, cluster, query, first)
+        return list(first.get("items") or [])
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _walk_pages(self, path, cluster, query, first, total_of):
+        items, keys, page, body = [], set(), 1, first
+        while True:
+            page_items = body.get("items") or []
+            added = 0
+            for item in page_items:
+                key = _item_key(item)
+                if key is not None:
+                    if key in keys:
+                        continue
+                    keys.add(key)
+                items.append(item)
+                added += 1
+            total = _as_count(total_of(body))
+            if total is None or len(items) >= total or not page_items:
+                break
+            if added == 0 or page > total // max(1, query["limit"]) + 2:
+                raise KubeSphereError("paging made no progress at page %d (%d of %d items read); the server "
+                                      "seems to ignore page=" % (page, len(items), total),
+                                      method="GET", url=self._shown(path, cluster, query))
+            page += 1
+            body = self.get(path, cluster=cluster, query=dict(query, page=page))
+            if not isinstance(body, dict):
+                raise KubeSphereError("page %d is not a list" % page, method="GET",
+                                      url=self._shown(path, cluster, query))
+        if total is not None and len(items) < total:
+            self._warn("GET %s: read %d of %d items; the list changed while it was read page by page"
+                       % (self._shown(path, cluster, query), len(items), total))
+        return items
+
+    def _follow_continue(self, path, cluster, query, first):
+        items, body, restarted = list(first.get("items") or []), first, False
+        while True:
+            token = (body.get("metadata") or {}).get("continue")
+            if not token:
+                return items
+            try:
+                body = self.get(path, cluster=cluster, query=dict(query, **{"continue": token}))
+            except KubeSphereError as err:
+                if err.status != 410 or restarted:  # 410: the continue token expired; start over once
+                    raise
+                restarted = True
+                body = self.get(path, cluster=cluster, query=query)
+                items = []
+            if not isinstance(body, dict):
+                raise KubeSphereError("a page is not a list", method="GET", url=self._shown(path, cluster, query))
+            items.extend(body.get("items") or [])
+
+    def _recently_written(self, path):
+        now = time.monotonic()
+        with self._recent_lock:
+            for name in [name for name, when in self._recent.items() if now - when > self.settle_window]:
+                del self._recent[name]
+            if not self._recent:
+                return False
+            segments = set(unquote(part) for part in path.split("/") if part)
+            return any(name in segments for name in self._recent)
+
+    def _note_write(self, method, path, body, resp):
+        if method not in WRITE_METHODS or path.startswith("/oauth/"):
+            return
+        segments = [unquote(part) for part in path.split("/") if part]
+        with self._recent_lock:
+            if method == "DELETE":  # a not-found for a deleted object is the truth, not lag
+                if segments:
+                    self._recent.pop(segments[-1], None)
+                return
+            names = set()
+            if method in ("PUT", "PATCH") and segments:
+                names.add(segments[-1])
+            for source in (resp.json, body):
+                meta = source.get("metadata") if isinstance(source, dict) else None
+                if isinstance(meta, dict) and isinstance(meta.get("name"), str) and meta["name"]:
+                    names.add(meta["name"])
+            now = time.monotonic()
+            for name in names:
+                self._recent[name] = now
+
+    def _shown(self, path, cluster, query):
+        return display_url(self.url(path, cluster, query))
+
+    def _secrets(self):
+        return self._auth.secrets()
+
+    def _warn(self, message):
+        if self._warn_callback is not None:
+            self._warn_callback(scrub(message, secret_variants(self._secrets())))
+
+
+def encode_query(query):
+    """A query string from a dict (or pairs); list values repeat the key, None values are dropped."""
+    if not query:
+        return ""
+    pairs = []
+    for key, value in (query.items() if isinstance(query, dict) else query):
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for item in values:
+            if item is None:
+                continue
+            if isinstance(item, bool):
+                item = "true" if item else "false"
+            pairs.append((str(key), str(item)))
+    return urlencode(pairs)
+
+
+def _item_key(item):
+    meta = item.get("metadata") if isinstance(item, dict) else None
+    if not isinstance(meta, dict):
+        return None
+    if meta.get("uid"):
+        return ("uid", meta["uid"])
+    if meta.get("name"):
+        return ("name", meta.get("namespace"), meta["name"])
+    return None
+
+
+def _as_count(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _check_host(value):
+    if not value or not isinstance(value, str) or not value.strip():
+        raise KubeSphereError("ks_host is required: the URL of KubeSphere, for example https://ks.example.com "
+                              "(or set KUBESPHERE_HOST)")
+    host = value.strip().rstrip("/")
+    try:
+        parts = urlsplit(host)
+    except ValueError:
+        raise KubeSphereError("ks_host is not a valid URL")
+    if "@" in parts.netloc:
+        raise KubeSphereError("ks_host must not contain credentials; use ks_username and ks_password")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise KubeSphereError("ks_host %r needs a scheme and a host name, for example https://ks.example.com "
+                              "or http://127.0.0.1:30880" % host)
+    if parts.query or parts.fragment:
+        raise KubeSphereError("ks_host %r must not have a query or fragment" % host)
+    return host
+
+
+def _as_bool(value, name, default):
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in TRUE_STRINGS + FALSE_STRINGS:
+        return value.strip().lower() in TRUE_STRINGS
+    raise KubeSphereError("%s must be a boolean, not %r" % (name, value))
+
+
+def _as_number(value, name, default):
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise KubeSphereError("%s must be a number of seconds, not %r" % (name, value))
+    if number <= 0:
+        raise KubeSphereError("%s must be positive" % name)
+    return number
+
+
+def _as_int(value, name, default):
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise KubeSphereError("%s must be a whole number, not %r" % (name, value))
+    if number < 0:
+        raise KubeSphereError("%s must not be negative" % name)
+    return number

@@ -1,0 +1,196 @@
+"""Retries with backoff, connection errors, timeouts and TLS settings."""
+import json
+
+import pytest
+
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereClient, KubeSphereError
+from stub_server import Reply, StubServer, closed_port, self_signed_certificate
+
+PATH = "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates"
+NOT_READY = {"ErrStatus": {"metadata": {}, "status": "Failure", "message": "cluster member1 is not ready",
+                           "reason": "ServiceUnavailable", "code": 503}}
+
+
+def test_get_retried_with_backoff_on_503_and_warns(ks):
+    ks.stub.on("GET", PATH, Reply(503, "upstream busy"), Reply(503, "upstream busy"), Reply(200, {"items": []}))
+    client = ks.client()
+    assert client.get(PATH) == {"items": []}
+    assert ks.stub.count("GET", PATH) == 3
+    assert ks.sleeps == [0.5, 1.0]
+    assert client.stats["retries"] == 2
+    assert ks.warnings == [
+        "GET %s%s answered 503; retrying in 0.5 s (2 left)" % (ks.stub.url, PATH),
+        "GET %s%s answered 503; retrying in 1.0 s (1 left)" % (ks.stub.url, PATH),
+    ]
+
+
+@pytest.mark.parametrize("status", [429, 502, 504])
+def test_other_transient_statuses_retried_for_idempotent_methods(ks, status):
+    ks.stub.on("PUT", PATH + "/ws1", Reply(status), Reply(200, {"metadata": {"name": "ws1"}}))
+    ks.stub.on("DELETE", PATH + "/ws1", Reply(status), Reply(200, {"message": "success"}))
+    client = ks.client()
+    assert client.put(PATH + "/ws1", {"metadata": {"name": "ws1"}}) == {"metadata": {"name": "ws1"}}
+    assert client.delete(PATH + "/ws1", body={}) == {"message": "success"}
+    assert client.stats["retries"] == 2
+
+
+def test_backoff_is_exponential_and_capped_and_gives_up(ks):
+    ks.stub.on("GET", PATH, Reply(503, "busy"))
+    client = ks.client(retries=6)
+    with pytest.raises(KubeSphereError) as info:
+        client.get(PATH)
+    assert info.value.status == 503 and info.value.message == "busy"
+    assert ks.stub.count("GET", PATH) == 7
+    assert ks.sleeps == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+
+
+def test_retry_after_header_is_honoured(ks):
+    ks.stub.on("GET", PATH, Reply(429, "slow down", headers={"Retry-After": "3"}), Reply(200, {}))
+    ks.client().get(PATH)
+    assert ks.sleeps == [3.0]
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_no_retry_for_post_and_patch(ks, method):
+    ks.stub.on(method, PATH, Reply(503, "busy"))
+    client = ks.client()
+    with pytest.raises(KubeSphereError) as info:
+        client.request(method, PATH, body={"metadata": {"name": "x"}})
+    assert info.value.status == 503
+    assert ks.stub.count(method, PATH) == 1
+    assert ks.sleeps == [] and ks.warnings == [] and client.stats["retries"] == 0
+
+
+def test_retries_zero_disables(ks):
+    ks.stub.on("GET", PATH, Reply(503, "busy"))
+    with pytest.raises(KubeSphereError):
+        ks.client(retries=0).get(PATH)
+    assert ks.stub.count("GET", PATH) == 1
+
+
+def test_cluster_not_ready_is_not_retried(ks):
+    path = "/clusters/member1" + PATH
+    ks.stub.on("GET", path, Reply(503, NOT_READY))
+    with pytest.raises(KubeSphereError) as info:
+        ks.client().get(PATH, cluster="member1")
+    assert ks.stub.count("GET", path) == 1
+    assert info.value.cluster_unavailable
+    assert str(info.value).endswith("HTTP 503 ServiceUnavailable: cluster member1 is not ready")
+
+
+def test_connection_refused_retried_then_clear_error(tmp_path):
+    warnings, sleeps = [], []
+    host = "http://127.0.0.1:%d" % closed_port()
+    client = KubeSphereClient(dict(ks_host=host, ks_token="static-token-value", retries=2,
+                                   token_cache=str(tmp_path)), warn=warnings.append, sleep=sleeps.append)
+    with pytest.raises(KubeSphereError) as info:
+        client.get("/version")
+    err = info.value
+    assert err.status is None and err.method == "GET" and err.url == host + "/version"
+    assert str(err).startswith("GET %s/version: cannot connect: " % host)
+    assert "refused" in err.message.lower()
+    assert "check ks_host" in str(err)
+    assert sleeps == [0.5, 1.0] and client.stats["requests"] == 3
+    assert len(warnings) == 2 and warnings[0].startswith("GET %s/version failed (" % host)
+    assert "retrying in 0.5 s (1 left)" in warnings[0]
+
+
+def test_read_timeout_is_retried_then_reported(ks):
+    ks.stub.on("GET", "/slow", Reply(200, {}, delay=0.3))
+    client = ks.client(request_timeout=0.05, retries=1)
+    with pytest.raises(KubeSphereError) as info:
+        client.get("/slow")
+    assert info.value.status is None
+    assert "no answer within 0.05 s" in str(info.value)
+    assert client.stats["retries"] == 1
+
+
+def test_token_endpoint_never_retried(ks):
+    ks.stub.oauth = None
+    ks.stub.on("POST", "/oauth/token", Reply(503, "busy"))
+    client = ks.client()
+    with pytest.raises(KubeSphereError):
+        client.login()
+    assert ks.stub.count("POST", "/oauth/token") == 1 and ks.sleeps == []
+
+
+def test_verify_settings(ks, tmp_path):
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    assert ks.client()._transport.verify is True
+    assert ks.client(ca_path=str(bundle))._transport.verify == str(bundle)
+    assert ks.client(validate_certs="no", ca_path=str(bundle))._transport.verify is False
+    with pytest.raises(KubeSphereError) as info:
+        ks.client(ca_path=str(tmp_path / "missing.pem"))
+    assert "ca_path" in str(info.value)
+
+
+@pytest.fixture
+def tls_stub(tmp_path):
+    pytest.importorskip("cryptography")
+    cert, key = self_signed_certificate(tmp_path)
+    server = StubServer(tls=(cert, key)).start()
+    server.on("GET", "/version", Reply(200, {"gitVersion": "v4.1.3"}), auth=False)
+    yield server, cert
+    server.stop()
+
+
+def test_tls_self_signed_refused_by_default_with_advice(tls_stub, tmp_path):
+    server, _cert = tls_stub
+    client = KubeSphereClient(dict(ks_host=server.url, ks_token="t", token_cache=False, retries=2),
+                              sleep=lambda s: None)
+    with pytest.raises(KubeSphereError) as info:
+        client.get("/version")
+    assert info.value.status is None and "TLS error" in str(info.value)
+    assert "certificate verify failed" in str(info.value) and "ca_path" in str(info.value)
+    assert client.stats["retries"] == 0  # a certificate problem is not transient
+
+
+def test_tls_ca_path_verifies(tls_stub):
+    server, cert = tls_stub
+    client = KubeSphereClient(dict(ks_host=server.url, ks_token="t", token_cache=False, ca_path=cert))
+    assert client.get("/version") == {"gitVersion": "v4.1.3"}
+
+
+def test_tls_insecure_warns_once_through_warn_and_silences_urllib3(tls_stub, recwarn):
+    server, _cert = tls_stub
+    warnings = []
+    client = KubeSphereClient(dict(ks_host=server.url, ks_token="t", token_cache=False, validate_certs="false"),
+                              warn=warnings.append)
+    assert client.get("/version") == {"gitVersion": "v4.1.3"}
+    client.get("/version")
+    assert warnings == ["TLS certificate verification is disabled (validate_certs=false) for %s" % server.url]
+    assert not [w for w in recwarn if "Unverified HTTPS" in str(w.message)]
+
+
+def test_headers_and_bodies(ks):
+    ks.stub.on("*", PATH, Reply(200, {"ok": True}))
+    client = ks.client()
+    client.get(PATH)
+    client.post(PATH, {"metadata": {"name": "a"}})
+    client.patch(PATH, [{"op": "add", "path": "/x", "value": 1}], content_type="application/json-patch+json")
+    client.patch(PATH, {"spec": {"enabled": False}})
+    client.request("PUT", PATH, body='{"raw": 1}')
+    client.delete(PATH, body={})
+    calls = ks.stub.calls(path=PATH)
+    assert [c.method for c in calls] == ["GET", "POST", "PATCH", "PATCH", "PUT", "DELETE"]
+    assert all(c.headers["accept"] == "application/json" for c in calls)
+    assert all(c.headers["authorization"].startswith("Bearer access-") for c in calls)
+    assert "content-type" not in calls[0].headers
+    assert [c.headers.get("content-type") for c in calls[1:]] == [
+        "application/json", "application/json-patch+json", "application/merge-patch+json",
+        "application/json", "application/json"]
+    assert calls[1].json == {"metadata": {"name": "a"}}
+    assert calls[4].body == '{"raw": 1}'
+    assert calls[5].body == "{}"
+    assert json.loads(calls[3].body) == {"spec": {"enabled": False}}
+
+
+def test_one_session_reused(ks):
+    ks.stub.on("GET", PATH, Reply(200, {}))
+    client = ks.client()
+    session = client._transport.session
+    for _round in range(3):
+        client.get(PATH)
+    assert client._transport.session is session
+    assert client.stats["requests"] == 4  # one login + three GETs
