@@ -114,3 +114,11 @@ def test_adhoc_ks_api(ansible):
 def ansible_inventory():
     from ks_ansible import PLAYBOOKS
     return PLAYBOOKS / "forks.ini"
+
+
+def test_adhoc_without_credentials_reads_open_paths(ansible, emulator):
+    run = ansible.adhoc("kubesphere.core.ks_api", "path=/version",
+                        env={"KUBESPHERE_USERNAME": "", "KUBESPHERE_PASSWORD": ""})
+    run.assert_ok()
+    assert '"gitVersion"' in run.stdout
+    assert logins(emulator)["password_ok"] == 0
