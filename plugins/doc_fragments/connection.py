@@ -45,9 +45,11 @@ options:
   ks_client_secret:
     description:
       - OAuth client secret used for the password grant.
-      - If not set, the value of the E(KUBESPHERE_CLIENT_SECRET) environment variable is used.
+      - If not set, the value of the E(KUBESPHERE_CLIENT_SECRET) environment variable is used, and without
+        that the secret of KubeSphere's stock client, C(kubesphere).
+      - Leave it unset for the stock client; Ansible hides every value of this option in its output, so
+        setting it to the common word C(kubesphere) would hide that word everywhere.
     type: str
-    default: kubesphere
   validate_certs:
     description:
       - Whether to verify the server's TLS certificate.
@@ -124,9 +126,8 @@ options:
     env:
       - name: KUBESPHERE_CLIENT_ID
   ks_client_secret:
-    description: OAuth client secret.
+    description: OAuth client secret; unset means the stock client's secret, C(kubesphere).
     type: str
-    default: kubesphere
     env:
       - name: KUBESPHERE_CLIENT_SECRET
   validate_certs:

@@ -35,7 +35,9 @@ KS_CONNECTION_ARGSPEC = dict(
     ks_password=dict(type="str", no_log=True, fallback=_env("KUBESPHERE_PASSWORD")),
     ks_token=dict(type="str", no_log=True, fallback=_env("KUBESPHERE_TOKEN")),
     ks_client_id=dict(type="str", default="kubesphere", fallback=_env("KUBESPHERE_CLIENT_ID")),
-    ks_client_secret=dict(type="str", default="kubesphere", no_log=True, fallback=_env("KUBESPHERE_CLIENT_SECRET")),
+    # No default here: Ansible masks every no_log value in all output, and the stock secret is the word
+    # "kubesphere". The client applies that default itself.
+    ks_client_secret=dict(type="str", no_log=True, fallback=_env("KUBESPHERE_CLIENT_SECRET")),
     validate_certs=dict(type="bool", default=True, fallback=_env("KUBESPHERE_VALIDATE_CERTS")),
     ca_path=dict(type="path", fallback=_env("KUBESPHERE_CA_PATH")),
     request_timeout=dict(type="float", default=30, fallback=_env("KUBESPHERE_REQUEST_TIMEOUT")),
