@@ -1,0 +1,69 @@
+"""python -m emulator --port 0 ..."""
+
+import argparse
+import sys
+
+from .settings import ClusterSpec, Settings, load_config_file
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m emulator", description="KubeSphere v4.1 API emulator")
+    parser.add_argument("--port", type=int, default=0, help="port to listen on (0 picks a free one)")
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
+    parser.add_argument("--port-file", help="write the bound port to this file once listening")
+    parser.add_argument("--config", help="YAML file with clusters, users and auth settings")
+    parser.add_argument("--members", default="", help="comma-separated member clusters, e.g. member1,member2")
+    parser.add_argument("--not-ready", default="", help="comma-separated members that are not Ready")
+    parser.add_argument("--token-ttl", type=float, help="access token lifetime in seconds (default 7200)")
+    parser.add_argument("--token-inactivity-timeout", type=float,
+                        help="added to the refresh token lifetime, seconds (default 1800)")
+    parser.add_argument("--lockout-max", type=int, help="failed logins before lock-out (default 10)")
+    parser.add_argument("--lockout-window", type=float, help="lock-out window in seconds (default 600)")
+    parser.add_argument("--controller-delay-ms", type=float, help="controller reaction delay (default 30)")
+    parser.add_argument("--informer-lag-ms", type=float, help="how stale kapis reads are (default 20; 0 disables)")
+    parser.add_argument("--admin-password", help="password of the seeded admin user (default P@88w0rd)")
+    parser.add_argument("--bcrypt-cost", type=int, help="bcrypt cost for password hashing (default 10)")
+    parser.add_argument("--jwt-secret", help="HS256 secret of issued tokens")
+    parser.add_argument("--git-version", help="KubeSphere version reported by /version (default v4.1.3)")
+    return parser.parse_args(argv)
+
+
+_FLAG_TO_SETTING = ("token_ttl", "token_inactivity_timeout", "lockout_max", "lockout_window",
+                    "controller_delay_ms", "informer_lag_ms", "admin_password", "bcrypt_cost", "jwt_secret",
+                    "git_version")
+
+
+def settings_from_args(args):
+    settings = Settings(host=args.host, port=args.port, port_file=args.port_file)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit("the emulator listens on loopback only (--host 127.0.0.1)")
+    if args.config:
+        load_config_file(args.config, settings)
+    for name in _FLAG_TO_SETTING:
+        value = getattr(args, name)
+        if value is not None:
+            setattr(settings, name, value)
+    not_ready = {n.strip() for n in args.not_ready.split(",") if n.strip()}
+    known = {m.name for m in settings.members}
+    for name in [n.strip() for n in args.members.split(",") if n.strip()]:
+        if name not in known:
+            settings.members.append(ClusterSpec(name=name))
+            known.add(name)
+    for member in settings.members:
+        if member.name in not_ready:
+            member.ready = False
+    unknown = not_ready - known
+    if unknown:
+        raise SystemExit(f"--not-ready names unknown members: {', '.join(sorted(unknown))}")
+    return settings
+
+
+def main(argv=None):
+    settings = settings_from_args(parse_args(sys.argv[1:] if argv is None else argv))
+    from .app import App
+    from .server import run
+    return run(App(settings), settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

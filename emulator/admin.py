@@ -1,0 +1,46 @@
+"""/_emulator/*: the emulator's own control endpoints (no authentication; not
+part of the KubeSphere API, not counted).
+
+GET  /_emulator/counters         request counters (see counters.Counters.snapshot)
+POST /_emulator/counters/reset   zero them (and clear the log)
+GET  /_emulator/log?n=100        the last n requests: method, path, query, status, time
+POST /_emulator/restart          drop every issued token, as a ks-apiserver restart does
+GET  /_emulator/config           the settings that can change at runtime
+POST /_emulator/config           change them: {"token_ttl": 5, "informer_lag_ms": 0,
+                                  "controller_delay_ms": 10, "forbid_writes": true, ...}
+"""
+
+import json
+
+from .errors import plain_text
+from .messages import json_response
+
+
+def handle(app, request):
+    path = request.path.rstrip("/")
+    route = (request.method, path)
+    if route == ("GET", "/_emulator/counters"):
+        return json_response(app.counters.snapshot())
+    if route == ("POST", "/_emulator/counters/reset"):
+        app.counters.reset()
+        return json_response(app.counters.snapshot())
+    if route == ("GET", "/_emulator/log"):
+        try:
+            limit = int(request.arg("n", "100"))
+        except ValueError:
+            return plain_text(400, "n must be a number")
+        return json_response({"entries": app.counters.log(limit)})
+    if route == ("POST", "/_emulator/restart"):
+        return json_response({"message": "tokens dropped", "dropped": app.tokens.drop_all()})
+    if route == ("GET", "/_emulator/config"):
+        return json_response(app.settings.runtime_view())
+    if route == ("POST", "/_emulator/config"):
+        try:
+            changes = json.loads(request.body or b"{}")
+            if not isinstance(changes, dict):
+                raise ValueError("the body must be a JSON object")
+            app.settings.apply_runtime(changes)
+        except ValueError as exc:
+            return plain_text(400, str(exc))
+        return json_response(app.settings.runtime_view())
+    return plain_text(404, f"unknown emulator endpoint {request.method} {request.path}")

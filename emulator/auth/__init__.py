@@ -1,0 +1,1 @@
+"""Authentication: OAuth tokens, HTTP Basic, password logins and lock-out."""

@@ -1,0 +1,56 @@
+"""Request counters and a short request log, for tests and benchmarks
+(GET /_emulator/counters, GET /_emulator/log)."""
+
+import threading
+import time
+from collections import Counter, deque
+
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+LOGIN_KEYS = ("password_ok", "password_failed", "refresh_ok", "refresh_failed", "basic", "basic_failed")
+
+
+class Counters:
+    def __init__(self, log_size=1000):
+        self._lock = threading.Lock()
+        self._log = deque(maxlen=log_size)
+        self.reset()
+
+    def reset(self):
+        with self._lock:
+            self._requests = Counter()
+            self._by_method = Counter()
+            self._by_status = Counter()
+            self._writes = 0
+            self._forbidden_writes = 0
+            self._logins = Counter({key: 0 for key in LOGIN_KEYS})
+            self._total = 0
+
+    def record(self, request, response):
+        with self._lock:
+            self._total += 1
+            self._requests[f"{request.method} {request.raw_path}"] += 1
+            self._by_method[request.method] += 1
+            self._by_status[str(response.status)] += 1
+            if request.method in WRITE_METHODS and not request.path.startswith("/oauth/"):
+                self._writes += 1
+            self._log.append({"time": time.time(), "method": request.method, "path": request.raw_path,
+                              "query": request.query_string, "status": response.status})
+
+    def login(self, key):
+        with self._lock:
+            self._logins[key] += 1
+
+    def forbidden_write(self):
+        with self._lock:
+            self._forbidden_writes += 1
+
+    def snapshot(self):
+        with self._lock:
+            return {"total": self._total, "requests": dict(self._requests), "by_method": dict(self._by_method),
+                    "by_status": dict(self._by_status), "writes": self._writes,
+                    "forbidden_writes": self._forbidden_writes, "logins": dict(self._logins)}
+
+    def log(self, limit=100):
+        with self._lock:
+            entries = list(self._log)
+        return entries[-limit:] if limit else entries

@@ -1,0 +1,1 @@
+"""IAM domain rules shared by the kapis handlers, /apis admission and controllers."""

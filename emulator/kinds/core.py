@@ -1,0 +1,42 @@
+"""Core (group "") kinds."""
+
+from ..admission import admission
+from ..objects import meta
+from ..registry import Kind, register_kind
+
+
+def _namespace_blockers(obj):
+    # spec.finalizers ("kubernetes") keep a deleted namespace until the
+    # namespace lifecycle controller has emptied it.
+    return (obj.get("spec") or {}).get("finalizers") or []
+
+
+def _namespace_terminating(obj):
+    obj.setdefault("status", {})["phase"] = "Terminating"
+
+
+NAMESPACE = register_kind(Kind(
+    group="", version="v1", plural="namespaces", kind="Namespace", custom=False,
+    status_subresource=True, name_format="label", kapis_generic=False,
+    removal_blockers=_namespace_blockers, on_delete=_namespace_terminating))
+
+CONFIGMAP = register_kind(Kind(group="", version="v1", plural="configmaps", kind="ConfigMap",
+                               namespaced=True, custom=False, kapis_generic=False))
+SECRET = register_kind(Kind(group="", version="v1", plural="secrets", kind="Secret",
+                            namespaced=True, custom=False, kapis_generic=False))
+SERVICE_ACCOUNT = register_kind(Kind(group="", version="v1", plural="serviceaccounts", kind="ServiceAccount",
+                                     namespaced=True, custom=False, kapis_generic=False))
+
+
+@admission("", "namespaces")
+def namespace_defaults(review):
+    """What kube-apiserver adds to every namespace."""
+    if review.op == "DELETE":
+        return
+    obj = review.obj
+    meta(obj).setdefault("labels", {})["kubernetes.io/metadata.name"] = obj["metadata"]["name"]
+    if review.op == "CREATE":
+        obj["spec"] = {"finalizers": ["kubernetes"]}
+        obj["status"] = {"phase": "Active"}
+    else:
+        obj["spec"] = review.old.get("spec", {"finalizers": ["kubernetes"]})

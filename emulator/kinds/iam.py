@@ -1,0 +1,13 @@
+"""iam.kubesphere.io kinds served by the host cluster."""
+
+from ..registry import Kind, register_kind
+
+GROUP = "iam.kubesphere.io"
+
+USER = register_kind(Kind(group=GROUP, version="v1beta1", plural="users", kind="User", host_only=True))
+GLOBAL_ROLE = register_kind(Kind(group=GROUP, version="v1beta1", plural="globalroles",
+                                 kind="GlobalRole", host_only=True))
+GLOBAL_ROLE_BINDING = register_kind(Kind(group=GROUP, version="v1beta1", plural="globalrolebindings",
+                                         kind="GlobalRoleBinding", host_only=True))
+LOGIN_RECORD = register_kind(Kind(group=GROUP, version="v1beta1", plural="loginrecords",
+                                  kind="LoginRecord", host_only=True))

@@ -1,0 +1,42 @@
+"""Shared fixtures: a session-wide KubeSphere emulator and a factory for
+emulators with their own options."""
+
+import os
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+_COLLECTIONS = os.path.join(ROOT, ".build", "collections")
+if os.path.isdir(_COLLECTIONS) and _COLLECTIONS not in sys.path:
+    sys.path.insert(0, _COLLECTIONS)   # for ansible_collections.kubesphere.core imports
+
+from emulator.testing import EmulatorProcess  # noqa: E402
+
+SESSION_OPTIONS = dict(members=["member1", "member2"], not_ready=["member2"], bcrypt_cost=4,
+                       controller_delay_ms=10, informer_lag_ms=10)
+
+
+@pytest.fixture(scope="session")
+def emulator():
+    """One emulator for the whole run: member1 ready, member2 not ready, fast bcrypt."""
+    with EmulatorProcess(**SESSION_OPTIONS) as process:
+        yield process
+
+
+@pytest.fixture
+def fresh_emulator():
+    """A factory: fresh_emulator(**options) starts an emulator of its own,
+    stopped at the end of the test. Options default to bcrypt_cost=4."""
+    started = []
+
+    def start(**options):
+        options.setdefault("bcrypt_cost", 4)
+        process = EmulatorProcess(**options).start()
+        started.append(process)
+        return process
+    yield start
+    for process in started:
+        process.stop()

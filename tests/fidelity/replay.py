@@ -1,0 +1,236 @@
+"""Replay a recording file, exchange by exchange and in order, against a fresh
+emulator. The recordings hold placeholders instead of credentials; they are
+mapped to real ones here (see Replayer._authorization), and the
+resourceVersions and uids of update bodies are taken from the emulator's
+objects, since the recorded ones belong to the real server."""
+
+import base64
+import json
+import os
+import re
+import time
+from datetime import datetime
+from urllib.parse import parse_qs
+
+import requests
+
+from emulator.auth.tokens import mint_jwt
+from emulator.testing import EmulatorProcess
+
+RECORDINGS = os.environ.get("KS_RECORDINGS", "/work/shared/ks-recordings")
+FILES = ("version.json", "oauth.json", "users.json", "errors.json", "clusters.json")
+JWT_SECRET = "fidelity-replay-secret"
+ADMIN_PASSWORD = "P@88w0rd"
+MAX_GAP = 0.3       # seconds: the recorded pauses, capped
+
+# Controllers react after 45 ms: slower than the recorded "right after" reads (8-16 ms),
+# well within the recorded "after it happened" pauses (over 100 ms).
+EMULATOR_OPTIONS = dict(bcrypt_cost=4, controller_delay_ms=45, informer_lag_ms=5, jwt_secret=JWT_SECRET)
+
+
+def load(file_name):
+    with open(os.path.join(RECORDINGS, file_name), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def exchanges(file_name):
+    return [e for e in load(file_name) if "request" in e]
+
+
+def _at(entry):
+    return datetime.fromisoformat(entry["at"].replace("Z", "+00:00")).timestamp()
+
+
+class Answer:
+    def __init__(self, response):
+        self.status = response.status_code
+        self.content_type = response.headers.get("Content-Type", "")
+        self.text = response.text
+        self.location = response.headers.get("Location")
+
+
+class Replayer:
+    def __init__(self, emulator):
+        self.emu = emulator
+        self.http = requests.Session()
+        self.passwords = {"admin": ADMIN_PASSWORD}
+        self.issued = []            # (username, access, refresh) from replayed /oauth/token answers
+        self.logins = {}            # placeholder or user -> (access, refresh) made by the harness
+        self.refresh_owner = {}
+        self.admin_token = self._login("admin")[0]
+
+    # ---- credentials -------------------------------------------------------------
+
+    def _login(self, username):
+        form = {"grant_type": "password", "username": username, "password": self.passwords[username],
+                "client_id": "kubesphere", "client_secret": "kubesphere"}
+        answer = self.http.post(self.emu.url + "/oauth/token", data=form)
+        answer.raise_for_status()
+        body = answer.json()
+        return body["access_token"], body["refresh_token"]
+
+    def _cached_login(self, key, username):
+        if key not in self.logins:
+            self.logins[key] = self._login(username)
+        return self.logins[key]
+
+    def _user_token(self, path):
+        users = [u for u, _a, _r in self.issued if u != "admin"]
+        if users:
+            return [a for u, a, _r in self.issued if u != "admin"][-1]
+        match = re.search(r"/users/([^/?]+)", path)
+        return self._cached_login(match.group(1), match.group(1))[0]
+
+    def _jwt(self, kind):
+        now = int(time.time())
+        claims = {"iss": "kubesphere", "sub": "admin", "username": "admin", "token_type": "access_token",
+                  "iat": now - 3600, "exp": now + 3600}
+        if kind == "expired":
+            claims["exp"] = now - 200
+            return mint_jwt(JWT_SECRET, claims)
+        return mint_jwt("not-the-server-key" if kind == "wrong key" else JWT_SECRET, claims)
+
+    def _placeholder(self, name, path):
+        fixed = {
+            "token": lambda: self.admin_token,
+            "access_token": lambda: self.issued[0][1],
+            "refresh_token": lambda: self.issued[0][2],
+            "access_token_2": lambda: self.issued[1][1],
+            "refresh_token_2": lambda: self.issued[1][2],
+            "user_access_token": lambda: self._user_token(path),
+            "access_token_logout": lambda: self._cached_login("logout", "admin")[0],
+            "refresh_token_logout": lambda: self._cached_login("logout", "admin")[1],
+            "access_token_logout2": lambda: self._cached_login("logout2", "admin")[0],
+            "jwt signed with wrong key": lambda: self._jwt("wrong key"),
+            "expired jwt": lambda: self._jwt("expired"),
+            "valid jwt never issued": lambda: self._jwt("never issued"),
+        }
+        if name in fixed:
+            return fixed[name]()
+        match = re.fullmatch(r"(\S+) access_token", name)
+        if match:
+            return self._cached_login(match.group(1), match.group(1))[0]
+        raise KeyError(f"unknown placeholder <{name}>")
+
+    def _substitute(self, text, path):
+        return re.sub(r"<([^<>]+)>", lambda m: self._placeholder(m.group(1), path), text)
+
+    def _authorization(self, value, path):
+        match = re.fullmatch(r"Basic <base64 ([^:]+):(.*)>", value)
+        if match:
+            user, password = match.groups()
+            if password == "password":
+                password = self.passwords[user]
+            return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        return self._substitute(value, path)
+
+    # ---- bodies ------------------------------------------------------------------
+
+    def _current(self, path):
+        api_path = re.sub(r"^(/clusters/[^/]+)?/kapis/", "/apis/", path.split("?")[0])
+        if api_path.endswith("/password"):
+            return None
+        answer = self.http.get(self.emu.url + api_path, headers={"Authorization": "Bearer " + self.admin_token})
+        return answer.json() if answer.status_code == 200 else None
+
+    def _body(self, exchange):
+        request = exchange["request"]
+        body = request["body"]
+        if body is None:
+            return None
+        if isinstance(body, str):
+            return self._substitute(body, request["path"]).encode()
+        metadata = body.get("metadata") if isinstance(body, dict) else None
+        if request["method"] == "PUT" and isinstance(metadata, dict) and (
+                "resourceVersion" in metadata or "uid" in metadata):
+            body = json.loads(json.dumps(body))
+            current = self._current(request["path"])
+            if current is not None:
+                if "uid" in metadata:
+                    body["metadata"]["uid"] = current["metadata"]["uid"]
+                if "resourceVersion" in metadata:
+                    stale = exchange["response"]["status"] == 409
+                    body["metadata"]["resourceVersion"] = "1" if stale else current["metadata"]["resourceVersion"]
+        return json.dumps(body).encode()
+
+    # ---- replay ------------------------------------------------------------------
+
+    def send(self, exchange):
+        request = exchange["request"]
+        headers = {}
+        for name, value in request["headers"].items():
+            headers[name] = self._authorization(value, request["path"]) if name == "Authorization" else value
+        data = self._body(exchange)
+        response = self.http.request(request["method"], self.emu.url + request["path"], data=data,
+                                     headers=headers, allow_redirects=False)
+        self._learn(request, data, response)
+        return Answer(response)
+
+    def _learn(self, request, data, response):
+        """Track passwords and issued tokens, as the recorder knew them."""
+        if response.status_code not in (200, 201):
+            return
+        path = request["path"].split("?")[0]
+        if path == "/oauth/token":
+            form = {k: v[0] for k, v in parse_qs((data or b"").decode()).items()}
+            body = response.json()
+            username = form.get("username") or self.refresh_owner.get(form.get("refresh_token"), "admin")
+            username = "admin" if username == "admin@kubesphere.io" else username
+            self.issued.append((username, body["access_token"], body["refresh_token"]))
+            self.refresh_owner[body["refresh_token"]] = username
+            return
+        body = request["body"]
+        if not isinstance(body, dict):
+            return
+        if request["method"] == "POST" and path.endswith("/users") and (body.get("spec") or {}).get("password"):
+            self.passwords[body["metadata"]["name"]] = body["spec"]["password"]
+        match = re.search(r"/users/([^/]+)/password$", path)
+        if request["method"] == "PUT" and match and body.get("password"):
+            self.passwords[match.group(1)] = body["password"]
+
+
+def setup_errors(replayer):
+    """The actors of errors.json: rec-user1 (platform-regular) and rec-user3."""
+    admin = {"Authorization": "Bearer " + replayer.admin_token}
+    for name, role in (("rec-user1", "platform-regular"), ("rec-user3", None)):
+        password = f"Rec-{name[-5:].capitalize()}-Pass1"
+        annotations = {"iam.kubesphere.io/globalrole": role} if role else {}
+        body = {"metadata": {"name": name, "annotations": annotations},
+                "spec": {"email": f"{name}@example.com", "password": password}}
+        replayer.http.post(replayer.emu.url + "/kapis/iam.kubesphere.io/v1beta1/users", json=body,
+                           headers=admin).raise_for_status()
+        replayer.passwords[name] = password
+    _wait_active(replayer, ["rec-user1", "rec-user3"])
+
+
+def _wait_active(replayer, names, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    admin = {"Authorization": "Bearer " + replayer.admin_token}
+    for name in names:
+        while True:
+            answer = replayer.http.get(f"{replayer.emu.url}/apis/iam.kubesphere.io/v1beta1/users/{name}",
+                                       headers=admin)
+            if answer.ok and (answer.json().get("status") or {}).get("state") == "Active":
+                break
+            if time.monotonic() > deadline:
+                raise AssertionError(f"user {name} did not become Active")
+            time.sleep(0.02)
+
+
+SETUP = {"errors.json": setup_errors}
+
+
+def replay_file(file_name):
+    """[(exchange name, recorded response, Answer)] for every exchange of the file."""
+    results = []
+    with EmulatorProcess(**EMULATOR_OPTIONS) as emulator:
+        replayer = Replayer(emulator)
+        if file_name in SETUP:
+            SETUP[file_name](replayer)
+        previous = None
+        for exchange in exchanges(file_name):
+            if previous is not None:
+                time.sleep(min(max(_at(exchange) - _at(previous), 0.0), MAX_GAP))
+            previous = exchange
+            results.append((exchange["name"], exchange["response"], replayer.send(exchange)))
+    return results
