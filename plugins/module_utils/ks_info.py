@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+"""Read-only queries: one table entry per kind (where it is listed, how one is read by name,
+which scope it needs), on top of the client's list_all (every page, whatever the list shape)."""
+
+from __future__ import annotations
+
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_validate import dns1123_label_error, first_error
+
+
+class InfoKind(object):
+    """list_path and get_path are templates over name/workspace/project. get_path None: no reliable
+    single GET (members: a non-member answers 400, project members have no GET in v4), so the
+    list is filtered by exact name instead. per_cluster: served by each cluster (cluster option)."""
+
+    def __init__(self, list_path, get_path=None, needs=(), per_cluster=False, list_path_without=None):
+        self.list_path = list_path
+        self.get_path = get_path
+        self.needs = tuple(needs)
+        self.per_cluster = per_cluster
+        self.list_path_without = list_path_without   # (option, path) when that option is not given
+
+
+KINDS = {
+    "workspace": InfoKind("/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates",
+                          get_path="/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates/{name}"),
+    "project": InfoKind("/kapis/tenant.kubesphere.io/v1beta1/workspaces/{workspace}/namespaces",
+                        per_cluster=True,
+                        list_path_without=("workspace", "/kapis/tenant.kubesphere.io/v1beta1/namespaces")),
+    "user": InfoKind("/kapis/iam.kubesphere.io/v1beta1/users",
+                     get_path="/kapis/iam.kubesphere.io/v1beta1/users/{name}"),
+    "workspace_member": InfoKind("/kapis/iam.kubesphere.io/v1beta1/workspaces/{workspace}/workspacemembers",
+                                 needs=("workspace",)),
+    "project_member": InfoKind("/kapis/iam.kubesphere.io/v1beta1/namespaces/{project}/namespacemembers",
+                               needs=("project",), per_cluster=True),
+    "cluster": InfoKind("/kapis/resources.kubesphere.io/v1alpha3/clusters",
+                        get_path="/kapis/resources.kubesphere.io/v1alpha3/clusters/{name}"),
+    # Extensions (issue 4): served by the v4 generic kapis handler.
+    "extension": InfoKind("/kapis/kubesphere.io/v1alpha1/extensions"),
+    "installplan": InfoKind("/kapis/kubesphere.io/v1alpha1/installplans"),
+}
+
+
+def validate(params):
+    """Why the query cannot be sent, or None. No request is made here."""
+    kind = KINDS[params["kind"]]
+    missing = [opt for opt in kind.needs if not params.get(opt)]
+    if missing:
+        return "kind=%s needs %s" % (params["kind"], " and ".join(missing))
+    if params.get("cluster") and not kind.per_cluster:
+        per_cluster = sorted(name for name, k in KINDS.items() if k.per_cluster)
+        return ("cluster applies only to the kinds served by each cluster (%s); %s objects live on the host"
+                % (", ".join(per_cluster), params["kind"]))
+    return first_error(*[dns1123_label_error(params[opt], opt)
+                         for opt in ("name", "workspace", "project", "cluster") if params.get(opt)])
+
+
+def query(client, params):
+    """The objects of one kind, as KubeSphere returns them, every page read."""
+    kind = KINDS[params["kind"]]
+    values = dict((opt, params.get(opt) or "") for opt in ("name", "workspace", "project"))
+    cluster = params.get("cluster") if kind.per_cluster else None
+    name = params.get("name")
+    selector = params.get("label_selector")
+    if name and kind.get_path and not selector:
+        found = client.get(kind.get_path.format(**values), cluster=cluster, missing_ok=True)
+        return [found] if found else []
+    path = kind.list_path
+    if kind.list_path_without and not params.get(kind.list_path_without[0]):
+        path = kind.list_path_without[1]
+    filters = {}
+    if selector:
+        filters["labelSelector"] = selector
+    if name:
+        filters["names"] = name   # exact match on the server; filtered again below where it is ignored
+    items = client.list_all(path.format(**values), cluster=cluster, query=filters)
+    if name:
+        items = [item for item in items if (item.get("metadata") or {}).get("name") == name]
+    return items

@@ -1,0 +1,136 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: ks_info
+short_description: Query KubeSphere workspaces, projects, users, members and clusters
+version_added: 0.1.0
+description:
+  - Returns the objects of one kind as KubeSphere returns them, every page read.
+  - O(name) selects one object by its exact name (KubeSphere's own C(name) filter matches substrings and display
+    names, so it is not used). Without O(name), all objects the caller may see are returned.
+  - Changes nothing.
+options:
+  kind:
+    description:
+      - What to query.
+      - V(workspace) (WorkspaceTemplates), V(project) (namespaces of a workspace, or all projects the caller may see
+        without O(workspace)), V(user), V(workspace_member) (needs O(workspace); member items are short user
+        objects with the annotation C(iam.kubesphere.io/workspacerole)), V(project_member) (needs O(project);
+        annotation C(iam.kubesphere.io/role)), V(cluster) (without kubeconfigs).
+      - V(extension) and V(installplan) read the extension objects of KubeSphere v4.
+    type: str
+    required: true
+    choices: [workspace, project, user, workspace_member, project_member, cluster, extension, installplan]
+  name:
+    description: The exact name of one object; the result is empty when it does not exist.
+    type: str
+  workspace:
+    description: The workspace, for O(kind=workspace_member) (required) and O(kind=project).
+    type: str
+  project:
+    description: The project (namespace), for O(kind=project_member) (required).
+    type: str
+  cluster:
+    description:
+      - The cluster to ask, for the kinds each cluster serves (V(project), V(project_member)). Default is the host.
+    type: str
+  label_selector:
+    description: A Kubernetes label selector, for example V(team=payments) or V(env in (dev,test)).
+    type: str
+extends_documentation_fragment:
+  - kubesphere.core.connection
+  - kubesphere.core.attributes.INFO
+author:
+  - KubeSphere collection maintainers (@kubesphere)
+"""
+
+EXAMPLES = r"""
+- name: All workspaces
+  kubesphere.core.ks_info:
+    kind: workspace
+  register: workspaces
+
+- name: One user
+  kubesphere.core.ks_info:
+    kind: user
+    name: alice
+  register: alice
+
+- name: Members of a workspace and their roles
+  kubesphere.core.ks_info:
+    kind: workspace_member
+    workspace: demo
+  register: members
+
+- name: Print the member names
+  ansible.builtin.debug:
+    msg: "{{ members.resources | map(attribute='metadata.name') | list }}"
+
+- name: Projects of a workspace on a member cluster
+  kubesphere.core.ks_info:
+    kind: project
+    workspace: demo
+    cluster: member-1
+
+- name: Viewers of a project
+  kubesphere.core.ks_info:
+    kind: project_member
+    project: demo-web
+  register: project_members
+"""
+
+RETURN = r"""
+resources:
+  description: The objects found, as KubeSphere returns them (users without passwords, clusters without kubeconfigs).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - apiVersion: tenant.kubesphere.io/v1beta1
+      kind: WorkspaceTemplate
+      metadata:
+        name: demo
+      spec:
+        template:
+          spec:
+            manager: alice
+        placement:
+          clusters:
+            - name: host
+"""
+
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_info import KINDS, query, validate
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule
+
+
+def main():
+    module = KubeSphereModule(
+        argument_spec=dict(
+            kind=dict(type="str", required=True, choices=list(KINDS)),
+            name=dict(type="str"),
+            workspace=dict(type="str"),
+            project=dict(type="str"),
+            cluster=dict(type="str"),
+            label_selector=dict(type="str"),
+        ),
+        supports_check_mode=True,
+    )
+    problem = validate(module.params)
+    if problem:
+        module.fail_json(msg=problem)
+    try:
+        resources = query(module.client, module.params)
+    except KubeSphereError as err:
+        module.fail_from_error(err, action="Query %s" % module.params["kind"])
+    module.exit_json(changed=False, resources=resources)
+
+
+if __name__ == "__main__":
+    main()
