@@ -15,7 +15,7 @@ _NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"
 
 
 def random_suffix(length=5):
-    return "".join(random.choice(_NAME_CHARS) for _ in range(length))
+    return "".join(random.choice(_NAME_CHARS) for _index in range(length))
 
 
 class ObjectView:

@@ -15,11 +15,11 @@ _INFIX = ("/kapis/clusters/", "/apis/clusters/", "/api/clusters/")
 def split_cluster(path):
     """(cluster name or None, path without the cluster part)."""
     if path.startswith("/clusters/"):
-        name, _, tail = path[len("/clusters/"):].partition("/")
+        name, _sep, tail = path[len("/clusters/"):].partition("/")
         return name, "/" + tail
     for prefix in _INFIX:
         if path.startswith(prefix):
-            name, _, tail = path[len(prefix):].partition("/")
+            name, _sep, tail = path[len(prefix):].partition("/")
             return name, prefix[:-len("clusters/")] + tail
     return None, path
 

@@ -53,7 +53,7 @@ def http_floor(emu, items):
         client_id="kubesphere", client_secret="kubesphere"), timeout=30).json()["access_token"]
     login = time.monotonic() - start
     start = time.monotonic()
-    for _ in range(items):
+    for _item in range(items):
         session.get(emu.url + "/kapis/iam.kubesphere.io/v1beta1/users/admin",
                     headers={"Authorization": "Bearer " + token}, timeout=30).raise_for_status()
     return login, (time.monotonic() - start) / items

@@ -41,7 +41,7 @@ class Authenticator:
         header = request.header("authorization")
         if header is None:
             return ANONYMOUS
-        scheme, _, value = header.strip().partition(" ")
+        scheme, _sep, value = header.strip().partition(" ")
         value = value.strip()
         if scheme.lower() == "bearer" and value:
             return self._bearer(value)
@@ -64,7 +64,7 @@ class Authenticator:
     def _basic(self, value, request):
         counters = self.app.counters
         try:
-            username, _, password = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
+            username, _sep, password = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
             counters.login("basic_failed")
             raise errors.unauthorized(CANNOT_AUTHENTICATE) from None

@@ -18,8 +18,8 @@ INVALID_GRANT = "invalid_grant"
 
 @kapi("POST", "/oauth/token", consumes=["application/x-www-form-urlencoded"])
 def token(ctx):
-    form = {k: v[0] for k, v in parse_qs(ctx.req.body.decode("utf-8", "replace"),
-                                          keep_blank_values=True).items()}
+    fields = parse_qs(ctx.req.body.decode("utf-8", "replace"), keep_blank_values=True)
+    form = {k: v[0] for k, v in fields.items()}
     settings = ctx.settings
     if form.get("client_id") != settings.oauth_client_id:
         return oauth_error_response(400, "invalid_client",

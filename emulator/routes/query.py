@@ -25,10 +25,25 @@ def _kv_filter(field, expression):
     return lambda obj: expression in ((obj.get("metadata") or {}).get(field) or {})
 
 
+def _first(query, key):
+    """The first value of a query parameter, or None."""
+    return (query.get(key) or [None])[0]
+
+
+def _by_name(obj):
+    return obj["metadata"]["name"]
+
+
+def _by_creation(obj):
+    return (obj["metadata"].get("creationTimestamp") or "", obj["metadata"]["name"])
+
+
 def filters_from_query(query):
     """Predicates for the filter parameters of a kapis list request."""
     predicates = []
-    arg = lambda key: (query.get(key) or [None])[0]
+
+    def arg(key):
+        return _first(query, key)
     name = arg("name")
     if name:
         predicates.append(lambda o: name in o["metadata"]["name"]
@@ -57,19 +72,17 @@ def filters_from_query(query):
 
 
 def sort_items(items, query):
-    arg = lambda key: (query.get(key) or [None])[0]
-    sort_by = arg("sortBy") or "creationTimestamp"
-    ascending = (arg("ascending") or "false").lower() == "true"
-    if sort_by == "name":
-        key = lambda o: o["metadata"]["name"]
-    else:   # creationTimestamp / createTime / anything else: by time, ties by name
-        key = lambda o: (o["metadata"].get("creationTimestamp") or "", o["metadata"]["name"])
+    sort_by = _first(query, "sortBy") or "creationTimestamp"
+    ascending = (_first(query, "ascending") or "false").lower() == "true"
+    # creationTimestamp / createTime / anything else: by time, ties by name
+    key = _by_name if sort_by == "name" else _by_creation
     return sorted(items, key=key, reverse=not ascending)
 
 
 def page_of(items, query):
     """(page items, start index) for limit/page."""
-    arg = lambda key: (query.get(key) or [None])[0]
+    def arg(key):
+        return _first(query, key)
     try:
         limit = int(arg("limit")) if arg("limit") not in (None, "") else -1
         page = int(arg("page")) if arg("page") not in (None, "") else 1
@@ -93,4 +106,3 @@ def list_result(items, query, extra=(), render=None):
     """The {"items": [...], "totalItems": N} answer of explicit kapis list routes."""
     page, total = select(items, query, extra)
     return {"items": [render(o) if render else o for o in page], "totalItems": total}
-

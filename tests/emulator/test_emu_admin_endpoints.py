@@ -41,7 +41,7 @@ def test_forbid_writes(fresh_emulator):
 
 def test_config_validation(fresh_emulator):
     emu = fresh_emulator()
-    status, _ = emu.call("POST", "/_emulator/config", {"no_such_setting": 1})
+    status, _body = emu.call("POST", "/_emulator/config", {"no_such_setting": 1})
     assert status == 400
     assert emu.configure(controller_delay_ms=5)["controller_delay_ms"] == 5.0
     status, text = emu.call("GET", "/_emulator/nothing")

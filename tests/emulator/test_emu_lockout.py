@@ -32,8 +32,12 @@ def test_lock_out_and_recovery(fresh_emulator):
     assert user["status"]["state"] == "AuthLimitExceeded"
     assert user["status"]["reason"] == "Failed login attempts exceed 3 in last 1.5s"
     assert Client(emu.url, token).get("/oauth/userinfo").status_code == 200, "issued tokens keep working"
-    records = wait_for(lambda: (lambda r: r if r["totalItems"] == 4 else None)(
-        admin.get(USERS + "/locky/loginrecords").json()), message="4 login records in the cache")
+
+    def four_records():
+        found = admin.get(USERS + "/locky/loginrecords").json()
+        return found if found["totalItems"] == 4 else None
+
+    records = wait_for(four_records, message="4 login records in the cache")
     assert sorted(r["spec"]["type"] for r in records["items"]) == ["Password", "Token", "Token", "Token"]
 
     wait_for(lambda: admin.get(APIS_USERS + "/locky").json()["status"]["state"] == "Active", timeout=4,
@@ -46,7 +50,7 @@ def test_lock_out_and_recovery(fresh_emulator):
 def test_unknown_users_are_not_locked(fresh_emulator):
     emu = fresh_emulator(lockout_max=2)
     client = Client(emu.url)
-    for _ in range(4):
+    for _attempt in range(4):
         assert login(client, "nobody", "Whatever-1").status_code == 400
 
 

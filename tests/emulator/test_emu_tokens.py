@@ -23,11 +23,10 @@ def test_tokens_expire_and_refresh_tokens_outlive_them(fresh_emulator):
     expired = user.get(USERS)
     assert expired.status_code == 401
     assert expired.json()["message"].startswith("jwt: token is expired by ")
-    refreshed = client.post("/oauth/token", data=dict(FORM, grant_type="refresh_token",
-                                                       refresh_token=answer["refresh_token"]))
+    refresh_form = dict(FORM, grant_type="refresh_token", refresh_token=answer["refresh_token"])
+    refreshed = client.post("/oauth/token", data=refresh_form)
     assert refreshed.status_code == 200
-    again = client.post("/oauth/token", data=dict(FORM, grant_type="refresh_token",
-                                                   refresh_token=answer["refresh_token"]))
+    again = client.post("/oauth/token", data=refresh_form)
     assert again.status_code == 200, "an old refresh token keeps working after a refresh"
     assert Client(emu.url, refreshed.json()["access_token"]).get(USERS).status_code == 200
     assert emu.counters()["logins"]["refresh_ok"] == 2

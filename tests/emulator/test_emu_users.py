@@ -45,9 +45,9 @@ def test_create_validation_errors(admin):
     status, text = create(unique("emu-val"), email=f"{name}@example.com")
     assert status == 403 and "already exists" in text
     assert create("Upper-Case")[0] == 422
-    bad_role = admin.post(USERS, json={"metadata": {"name": unique("emu-val"),
-                                                     "annotations": {"iam.kubesphere.io/globalrole": "nope"}},
-                                        "spec": {"email": "x@y.io"}})
+    bad_role_user = {"metadata": {"name": unique("emu-val"), "annotations": {"iam.kubesphere.io/globalrole": "nope"}},
+                     "spec": {"email": "x@y.io"}}
+    bad_role = admin.post(USERS, json=bad_role_user)
     assert bad_role.status_code == 404 and bad_role.text == 'GlobalRole.iam.kubesphere.io "nope" not found\n'
     assert admin.post(USERS, data="{", headers={"Content-Type": "application/json"}).text == "unexpected EOF\n"
     assert admin.post(USERS, data="{}").text == "[ServiceError:400] Unable to unmarshal content of type:\n"
@@ -85,14 +85,15 @@ def test_password_changes(emulator, admin):
     assert admin.put(f"{USERS}/{name}/password", json={"password": "weak"}).status_code == 422
     wrong = admin.put(f"{USERS}/{name}/password", json={"currentPassword": "x", "password": "Third-Pass-3"})
     assert (wrong.status_code, wrong.text) == (400, "incorrect old password\n")
+
     def hashed():
         stored = admin.get(f"{APIS_USERS}/{name}").json()["spec"]["password"]
         return stored.startswith("$2") and bcrypt.checkpw(b"Second-Pass-2", stored.encode())
     wait_for(hashed, message="the new password hashed")
     own = Client(emulator.url, emulator.login(name, "Second-Pass-2"))
     assert own.put(f"{USERS}/{name}/password", json={"password": "Third-Pass-3"}).status_code == 400
-    assert own.put(f"{USERS}/{name}/password", json={"currentPassword": "Second-Pass-2",
-                                                      "password": "Third-Pass-3"}).status_code == 200
+    change = {"currentPassword": "Second-Pass-2", "password": "Third-Pass-3"}
+    assert own.put(f"{USERS}/{name}/password", json=change).status_code == 200
     assert own.put(f"{USERS}/admin/password", json={"password": "Hacked-Pass-1"}).status_code == 403
     assert own.get(f"{USERS}/{name}").status_code == 200, "the token survives the change"
 
@@ -102,6 +103,7 @@ def test_list_users_with_filters(admin):
     for suffix in ("a", "b", "c"):
         create_user(admin, f"{prefix}-{suffix}", role="platform-self-provisioner" if suffix == "b" else "platform-regular",
                     metadata={"labels": {"batch": prefix}})
+
     def listed(**params):
         answer = admin.get(USERS, params=params).json()
         return [u["metadata"]["name"] for u in answer["items"]], answer["totalItems"]
