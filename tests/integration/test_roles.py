@@ -1,0 +1,102 @@
+"""Issue 6: the tenant and extensions roles, through playbooks/onboard_team.yml and real runs."""
+from pathlib import Path
+
+import pytest
+
+from ks_ansible import Ansible, ROOT
+
+ONBOARD = ROOT / "playbooks" / "onboard_team.yml"
+EVERYTHING = ["user alice", "user bob", "user carol", "workspace team-alpha", "project alpha-web",
+              "project alpha-batch"]
+
+
+def changes(run):
+    """The role's own account of what it changed (the onboarding play prints ks_tenant_changes)."""
+    msg = run.result("Report what changed")["msg"]
+    return [] if isinstance(msg, str) else msg
+
+
+@pytest.fixture
+def own(fresh_emulator, tmp_path):
+    # Its own emulator, every member ready: removals must finish, and the counters are ours alone.
+    emu = fresh_emulator(members=["member1"], controller_delay_ms=10, informer_lag_ms=10)
+    return emu, Ansible(emu, tmp_path)
+
+
+def test_tenant_plan_apply_again_update_remove(own):
+    emu, ansible = own
+    writes_before = emu.counters()["writes"]
+
+    # The plan: --check --diff against an empty server names every object and writes nothing.
+    emu.configure(forbid_writes=True)
+    try:
+        plan = ansible.playbook(ONBOARD, check=True, diff=True).assert_ok()
+    finally:
+        emu.configure(forbid_writes=False)
+    assert emu.counters()["writes"] == writes_before and emu.counters().get("forbidden_writes", 0) == 0
+    assert sorted(changes(plan)) == sorted(EVERYTHING)
+    assert "alice@example.com" in plan.output            # the diff shows what would be created
+    assert "Alice-Pa55word" not in plan.output           # but never a password
+
+    emu.reset_counters()
+    first = ansible.playbook(ONBOARD).assert_ok()
+    assert sorted(changes(first)) == sorted(EVERYTHING)
+    assert emu.counters()["logins"]["password_ok"] == 1, "the role must log in once for the whole run"
+
+    emu.reset_counters()
+    again = ansible.playbook(ONBOARD, diff=True).assert_ok()
+    assert changes(again) == [] and again.changed_tasks() == []
+    assert emu.counters()["writes"] == 0
+    assert "changed=0" in again.output
+
+    # An update: carol becomes a workspace regular and gets a project; only those change.
+    update = {
+        "ks_workspaces": [{"name": "team-alpha", "manager": "alice", "clusters": ["host", "member1"],
+                           "members": [{"user": "bob", "role": "regular"}, {"user": "carol", "role": "regular"}]}],
+        "ks_projects": [{"name": "alpha-web", "workspace": "team-alpha"},
+                        {"name": "alpha-carol", "workspace": "team-alpha",
+                         "members": [{"user": "carol", "role": "admin"}]}],
+    }
+    updated = ansible.playbook(ONBOARD, extra_vars=update).assert_ok()
+    assert sorted(changes(updated)) == ["project alpha-carol", "workspace team-alpha"]
+    assert changes(ansible.playbook(ONBOARD, extra_vars=update).assert_ok()) == []
+
+    # Removal: projects go first, then the workspace, then the users, whatever order they are listed in.
+    gone = {
+        "ks_users": [{"name": n, "state": "absent"} for n in ("alice", "bob", "carol")],
+        "ks_workspaces": [{"name": "team-alpha", "state": "absent"}],
+        "ks_projects": [{"name": n, "workspace": "team-alpha", "cluster": c, "state": "absent"}
+                        for n, c in (("alpha-web", "host"), ("alpha-batch", "member1"), ("alpha-carol", "host"))],
+    }
+    removed = ansible.playbook(ONBOARD, extra_vars=gone).assert_ok()
+    order = changes(removed)
+    assert sorted(order) == sorted(["user alice", "user bob", "user carol", "workspace team-alpha",
+                                    "project alpha-web", "project alpha-batch", "project alpha-carol"])
+    assert order.index("workspace team-alpha") > max(order.index(p) for p in order if p.startswith("project"))
+    assert order.index("workspace team-alpha") < min(order.index(u) for u in order if u.startswith("user"))
+    assert changes(ansible.playbook(ONBOARD, extra_vars=gone).assert_ok()) == []
+
+
+def test_tenant_rejects_an_unknown_key_before_any_request(ansible, emulator):
+    emulator.reset_counters()
+    run = ansible.playbook(ONBOARD, extra_vars={"ks_users": [{"name": "dave", "emial": "dave@example.com"}]})
+    assert run.rc != 0
+    assert "emial" in run.output
+    assert emulator.counters()["writes"] == 0
+
+
+def test_extensions_role_installs_waits_and_is_idempotent(own):
+    emu, ansible = own
+    wanted = {"ks_extensions": [{"name": "metrics-server"}]}
+    emu.configure(forbid_writes=True)
+    try:
+        plan = ansible.playbook("extensions_role.yml", extra_vars=wanted, check=True).assert_ok()
+    finally:
+        emu.configure(forbid_writes=False)
+    assert plan.result("Report what changed")["ks_extensions_changes"] == ["extension metrics-server"]
+    first = ansible.playbook("extensions_role.yml", extra_vars=wanted).assert_ok()
+    assert first.result("Report what changed")["ks_extensions_changes"] == ["extension metrics-server"]
+    emu.reset_counters()
+    again = ansible.playbook("extensions_role.yml", extra_vars=wanted).assert_ok()
+    assert again.result("Report what changed")["ks_extensions_changes"] == []
+    assert emu.counters()["writes"] == 0
