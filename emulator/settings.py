@@ -61,13 +61,15 @@ class Settings:
     lockout_window: float = 600.0              # authenticateRateLimiterDuration, seconds
     controller_delay_ms: float = 30.0
     informer_lag_ms: float = 20.0
+    namespace_deletion_delay_ms: float = 300.0   # how long a deleted namespace stays Terminating
     forbid_writes: bool = False
     log_size: int = 1000
     members: List[ClusterSpec] = field(default_factory=list)
     users: List[UserSpec] = field(default_factory=list)
 
     RUNTIME_KEYS = ("token_ttl", "token_inactivity_timeout", "lockout_max", "lockout_window",
-                    "controller_delay_ms", "informer_lag_ms", "forbid_writes")
+                    "controller_delay_ms", "informer_lag_ms", "forbid_writes",
+                    "namespace_deletion_delay_ms")
 
     def runtime_view(self):
         return {key: getattr(self, key) for key in self.RUNTIME_KEYS}

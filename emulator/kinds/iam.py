@@ -11,3 +11,13 @@ GLOBAL_ROLE_BINDING = register_kind(Kind(group=GROUP, version="v1beta1", plural=
                                          kind="GlobalRoleBinding", host_only=True))
 LOGIN_RECORD = register_kind(Kind(group=GROUP, version="v1beta1", plural="loginrecords",
                                   kind="LoginRecord", host_only=True))
+
+# Workspace and project scope (roles are created by the workspacetemplate and
+# namespace controllers; bindings by them and by the members APIs).
+WORKSPACE_ROLE = register_kind(Kind(group=GROUP, version="v1beta1", plural="workspaceroles",
+                                    kind="WorkspaceRole", host_only=True))
+WORKSPACE_ROLE_BINDING = register_kind(Kind(group=GROUP, version="v1beta1", plural="workspacerolebindings",
+                                            kind="WorkspaceRoleBinding", host_only=True))
+ROLE = register_kind(Kind(group=GROUP, version="v1beta1", plural="roles", kind="Role", namespaced=True))
+ROLE_BINDING = register_kind(Kind(group=GROUP, version="v1beta1", plural="rolebindings", kind="RoleBinding",
+                                  namespaced=True))

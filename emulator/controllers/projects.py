@@ -1,0 +1,61 @@
+"""ks-controller-manager's namespace controller (v4), per cluster:
+
+* once, for a namespace with the kubesphere.io/workspace label and without
+  the kubesphere.io/cascading-deletion finalizer: the project Roles admin,
+  operator and viewer (only when labelled kubesphere.io/managed=true), the
+  creator's {creator}-admin RoleBinding (even without the roles, as recorded),
+  then the finalizer;
+* a namespace without the workspace label loses its iam Roles and RoleBindings;
+* on deletion the finalizer is dropped at once (Kubernetes' own namespace
+  lifecycle, controllers/namespaces.py, finishes the deletion)."""
+
+from .. import errors
+from ..iam.tenancy import MANAGED_LABEL, PROJECT_ROLES, project_binding_object, project_role_object
+from ..kinds.core import NAMESPACE
+from ..kinds.iam import ROLE, ROLE_BINDING
+from ..kinds.tenant import CASCADING_FINALIZER, WORKSPACE_LABEL
+from ..objects import add_finalizer, annotations_of, finalizers_of, is_deleting, labels_of, remove_finalizer
+from .runtime import controller
+
+CREATOR_ANNOTATION = "kubesphere.io/creator"
+
+
+@controller("", "namespaces", all_clusters=True)
+def reconcile_project(ctx, ref):
+    namespace = ctx.api.view(ref.cluster).get(NAMESPACE, ref.name)
+    if namespace is None:
+        return None
+    if is_deleting(namespace):
+        ctx.store.mutate(ref.cluster, NAMESPACE, ref.name, "", lambda n: remove_finalizer(n, CASCADING_FINALIZER))
+        return None
+    labels = labels_of(namespace)
+    if not labels.get(WORKSPACE_LABEL):
+        _drop_iam(ctx, ref)
+        return None
+    if CASCADING_FINALIZER in finalizers_of(namespace):
+        return None
+    if labels.get(MANAGED_LABEL) == "true":
+        for role in PROJECT_ROLES:
+            _create(ctx, ref.cluster, ROLE, project_role_object(ref.name, role))
+    creator = annotations_of(namespace).get(CREATOR_ANNOTATION)
+    if creator:
+        _create(ctx, ref.cluster, ROLE_BINDING, project_binding_object(ref.name, creator, "admin"))
+    ctx.store.mutate(ref.cluster, NAMESPACE, ref.name, "", lambda n: add_finalizer(n, CASCADING_FINALIZER))
+    return None
+
+
+def _create(ctx, cluster, kind, obj):
+    try:
+        ctx.api.create(cluster, kind, obj, admit=False)
+    except errors.ApiError as exc:
+        if exc.code not in (404, 409, 403):
+            raise
+
+
+def _drop_iam(ctx, ref):
+    for kind in (ROLE_BINDING, ROLE):
+        for obj in ctx.api.view(ref.cluster).list(kind, namespace=ref.name):
+            try:
+                ctx.api.delete(ref.cluster, kind, obj["metadata"]["name"], ref.name, admit=False)
+            except errors.ApiError:
+                pass

@@ -1,0 +1,34 @@
+"""Each cluster's workspace controller: when a Workspace is deleted, the
+projects labelled with it are orphaned (label removed; the namespace
+controller then drops their roles and bindings) unless the
+kubesphere.io/deletion-propagation annotation is Background or Foreground,
+in which case they are deleted."""
+
+from .. import errors
+from ..kinds.core import NAMESPACE
+from ..kinds.tenant import CASCADING_FINALIZER, PROPAGATION_ANNOTATION, WORKSPACE, WORKSPACE_LABEL
+from ..objects import annotations_of, finalizers_of, is_deleting, labels_of, remove_finalizer
+from .runtime import controller
+
+CASCADE = ("Background", "Foreground")
+
+
+@controller("tenant.kubesphere.io", "workspaces", all_clusters=True)
+def reconcile_workspace(ctx, ref):
+    view = ctx.api.view(ref.cluster)
+    workspace = view.get(WORKSPACE, ref.name)
+    if workspace is None or not is_deleting(workspace) or CASCADING_FINALIZER not in finalizers_of(workspace):
+        return None
+    cascade = annotations_of(workspace).get(PROPAGATION_ANNOTATION) in CASCADE
+    for namespace in view.list(NAMESPACE, where=lambda n: labels_of(n).get(WORKSPACE_LABEL) == ref.name):
+        name = namespace["metadata"]["name"]
+        if cascade:
+            try:
+                ctx.api.delete(ref.cluster, NAMESPACE, name, admit=False)
+            except errors.ApiError:
+                pass
+        else:
+            ctx.store.mutate(ref.cluster, NAMESPACE, name, "",
+                             lambda n: n["metadata"].get("labels", {}).pop(WORKSPACE_LABEL, None))
+    ctx.store.mutate(ref.cluster, WORKSPACE, ref.name, "", lambda o: remove_finalizer(o, CASCADING_FINALIZER))
+    return None
