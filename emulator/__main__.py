@@ -21,6 +21,8 @@ def parse_args(argv):
     parser.add_argument("--lockout-window", type=float, help="lock-out window in seconds (default 600)")
     parser.add_argument("--controller-delay-ms", type=float, help="controller reaction delay (default 30)")
     parser.add_argument("--informer-lag-ms", type=float, help="how stale kapis reads are (default 20; 0 disables)")
+    parser.add_argument("--extension-job-ms", type=float,
+                        help="how long each emulated Helm job of an InstallPlan runs (default 1000)")
     parser.add_argument("--admin-password", help="password of the seeded admin user (default P@88w0rd)")
     parser.add_argument("--bcrypt-cost", type=int, help="bcrypt cost for password hashing (default 10)")
     parser.add_argument("--jwt-secret", help="HS256 secret of issued tokens")
@@ -29,8 +31,8 @@ def parse_args(argv):
 
 
 _FLAG_TO_SETTING = ("token_ttl", "token_inactivity_timeout", "lockout_max", "lockout_window",
-                    "controller_delay_ms", "informer_lag_ms", "admin_password", "bcrypt_cost", "jwt_secret",
-                    "git_version")
+                    "controller_delay_ms", "informer_lag_ms", "extension_job_ms", "admin_password", "bcrypt_cost",
+                    "jwt_secret", "git_version")
 
 
 def settings_from_args(args):

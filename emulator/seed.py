@@ -11,6 +11,7 @@ from .iam.users import GLOBALROLE_ANNOTATION, PASSWORD_CHANGED_ANNOTATION, USER_
 from .kinds.cluster import CLUSTER, HOST_LABEL
 from .kinds.core import NAMESPACE
 from .kinds.iam import GLOBAL_ROLE, GLOBAL_ROLE_BINDING, USER
+from .seed_extensions import seed_extensions
 from .timeutil import rfc3339
 
 SEED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease", "kubesphere-system")
@@ -74,6 +75,7 @@ def seed(app):
               annotations=admin_annotations, binding_name="admin")
     for user in app.settings.users:
         seed_user(app, user.name, user.password, user.email, user.globalrole, state=user.state)
+    seed_extensions(app)
 
 
 def seed_namespaces(app, cluster):

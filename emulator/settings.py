@@ -62,13 +62,14 @@ class Settings:
     controller_delay_ms: float = 30.0
     informer_lag_ms: float = 20.0
     namespace_deletion_delay_ms: float = 300.0   # how long a deleted namespace stays Terminating
+    extension_job_ms: float = 1000.0           # how long each emulated Helm job (install/upgrade/uninstall) runs
     forbid_writes: bool = False
     log_size: int = 1000
     members: List[ClusterSpec] = field(default_factory=list)
     users: List[UserSpec] = field(default_factory=list)
 
     RUNTIME_KEYS = ("token_ttl", "token_inactivity_timeout", "lockout_max", "lockout_window",
-                    "controller_delay_ms", "informer_lag_ms", "forbid_writes",
+                    "controller_delay_ms", "informer_lag_ms", "extension_job_ms", "forbid_writes",
                     "namespace_deletion_delay_ms")
 
     def runtime_view(self):
@@ -109,7 +110,7 @@ def load_config_file(path, settings):
           - {name: alice, password: Alice-Pass1, email: alice@example.com, globalrole: platform-regular}
         auth: {token_ttl: 7200, lockout_max: 10, lockout_window: 600, admin_password: "P@88w0rd"}
         version: {git_version: v4.1.3, kubernetes_version: v1.36.2}
-        delays: {controller_delay_ms: 30, informer_lag_ms: 20}
+        delays: {controller_delay_ms: 30, informer_lag_ms: 20, extension_job_ms: 1000}
     """
     with open(path, encoding="utf-8") as handle:
         data = yaml.safe_load(handle) or {}
@@ -131,7 +132,7 @@ def load_config_file(path, settings):
         settings.users.append(UserSpec(**entry))
     for section, allowed in (("auth", _AUTH_KEYS),
                              ("version", {"git_version", "kubernetes_version"}),
-                             ("delays", {"controller_delay_ms", "informer_lag_ms"})):
+                             ("delays", {"controller_delay_ms", "informer_lag_ms", "extension_job_ms"})):
         for key, value in (data.get(section) or {}).items():
             if key not in allowed:
                 raise ValueError(f"{path}: unknown {section} setting {key!r}")
