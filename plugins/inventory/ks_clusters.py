@@ -55,14 +55,14 @@ options:
   ready_only:
     description:
       - Leave out clusters whose C(Ready) condition is not True.
-      - By default they are kept, with RV(ks_ready=false), so that a play can report them; tasks sent to such a
+      - By default they are kept, with C(ks_ready=false), so that a play can report them; tasks sent to such a
         cluster fail with KubeSphere's C(cluster <name> is not ready).
     type: bool
     default: false
 notes:
   - A user who may not list clusters (HTTP 403) gets an error naming the missing permission (C(list clusters) in
-    the API group C(resources.kubesphere.io), which KubeSphere's C(authenticated) role normally grants); with
-    O(strict=false) it is a warning and the inventory has no cluster.
+    the API group C(resources.kubesphere.io), which KubeSphere's C(authenticated) role normally grants);
+    only when the configuration file sets O(strict=false) explicitly is it a warning and an inventory without clusters.
   - >-
     With O(cache=true) the cluster list is kept for O(cache_timeout) seconds and a run sends no request at all;
     C(--flush-cache) or C(meta: refresh_inventory) reads it again. A cached list is only reused for the same
@@ -94,7 +94,7 @@ keyed_groups:
   - key: ks_labels['cluster.kubesphere.io/group'] | default('none')
     prefix: group
 compose:
-  kubernetes_minor: ks_kubernetes_version | regex_replace('^v?(\d+\.\d+).*$', '\1')
+  kubernetes_minor: ks_kubernetes_version | regex_replace('^v?(\d+\.\d+).*$', '\\1')
 cache: true
 cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/kubesphere.core/inventory
@@ -162,7 +162,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def parse(self, inventory, loader, path, cache=True):
         super(InventoryModule, self).parse(inventory, loader, path, cache=cache)
-        self._read_config_data(path)
+        config = self._read_config_data(path)
+        # A refusal to list is an error unless the file says strict: false in so many words
+        # (the constructed options' default is false, which must not hide a 403).
+        self._soft_forbidden = config.get("strict") is False
         if not HAS_REQUESTS:
             raise AnsibleParserError("the kubesphere.core.ks_clusters inventory needs the Python library requests "
                                      "on the controller: %s" % REQUESTS_IMPORT_ERROR)
@@ -206,7 +209,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 message = ("kubesphere.core.ks_clusters: the user may not list clusters (%s). Listing needs "
                            "'list clusters' in the API group resources.kubesphere.io, which KubeSphere's "
                            "'authenticated' global role grants unless it was changed." % err)
-                if not self.get_option("strict"):
+                if self._soft_forbidden:
                     self.display.warning(message + " No cluster was added (strict: false).")
                     return None
                 raise AnsibleParserError(message)
