@@ -1,0 +1,124 @@
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+"""A KubeSphere project (a Namespace in a workspace, on one cluster) as a
+converge resource. What the real server imposes (API reference section 4):
+
+* it is created through the workspace's namespaces endpoint, always with
+  kubesphere.io/managed: "true" (without it KubeSphere creates no project
+  roles, and members cannot be added), and the kubesphere.io/creator
+  annotation that makes the creator its admin;
+* the same name in another workspace is an error naming both, never a move;
+* a namespace PATCH there is a merge patch of the changed fields;
+* deletion is asynchronous: the namespace stays Terminating for a while.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import Field, Resource, ValidationError, merge_patch
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import Members, members_error
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_validate import (
+    dns1123_label_error,
+    dns1123_subdomain_error,
+    first_error,
+)
+
+TENANT = "/kapis/tenant.kubesphere.io/v1beta1"
+WORKSPACE_LABEL = "kubesphere.io/workspace"
+MANAGED_LABEL = "kubesphere.io/managed"
+CREATOR = "kubesphere.io/creator"
+
+
+class ProjectResource(Resource):
+    kind = "project"
+    result_key = "project"
+    fields = dict(
+        alias_name=Field(("metadata", "annotations", "kubesphere.io/alias-name")),
+        description=Field(("metadata", "annotations", "kubesphere.io/description")),
+        labels=Field(("metadata", "labels"), kind="map"),
+    )
+
+    def __init__(self, client, params, check_mode=False, warn=None):
+        super().__init__(client, params, check_mode=check_mode, warn=warn)
+        self._current = None
+        self._created = False
+
+    @property
+    def cluster(self):
+        cluster = self.params.get("cluster")
+        return None if cluster in (None, "", "host") else cluster
+
+    # Input ----------------------------------------------------------------------------
+    def validate(self, state):
+        p = self.params
+        problems = [dns1123_label_error(p.get("name"), "name")]
+        if state == "present" and not p.get("workspace"):
+            problems.append("workspace is required when state=present: a project belongs to a workspace")
+        if p.get("workspace"):
+            problems.append(dns1123_label_error(p["workspace"], "workspace"))
+        if p.get("cluster"):
+            problems.append(dns1123_label_error(p["cluster"], "cluster"))
+        for key in (p.get("labels") or {}):
+            if key in (WORKSPACE_LABEL, MANAGED_LABEL):
+                problems.append("labels must not set %s: the module manages it" % key)
+            problems.append(dns1123_subdomain_error(key.split("/")[-1], "label key %r" % key))
+        problems.append(members_error(p.get("members")))
+        if (p.get("wait_timeout") or 1) <= 0:
+            problems.append("wait_timeout must be a positive number of seconds")
+        return first_error(*problems)
+
+    # Reads ----------------------------------------------------------------------------
+    def read(self):
+        # Read as a Namespace (not through the workspace path), so that a project of
+        # another workspace is seen and reported instead of looking absent.
+        found = self.client.get("/api/v1/namespaces/%s" % self.params["name"], cluster=self.cluster, missing_ok=True)
+        owner = ((found or {}).get("metadata", {}).get("labels") or {}).get(WORKSPACE_LABEL)
+        wanted = self.params.get("workspace")
+        if found is not None and wanted and owner != wanted:
+            raise ValidationError(
+                "project %s already exists on cluster %s in %s, not in workspace %s; KubeSphere does not move "
+                "projects between workspaces: delete it there first or choose another name"
+                % (self.params["name"], self.params.get("cluster") or "host",
+                   ("workspace %s" % owner) if owner else "no workspace", wanted))
+        self._current = found
+        return found
+
+    def _workspace_path(self, workspace=None):
+        return "%s/workspaces/%s/namespaces" % (TENANT, workspace or self.params["workspace"])
+
+    # Writes ---------------------------------------------------------------------------
+    def new_object(self):
+        body = {"apiVersion": "v1", "kind": "Namespace",
+                "metadata": {"name": self.params["name"],
+                             "labels": {WORKSPACE_LABEL: self.params["workspace"], MANAGED_LABEL: "true"}}}
+        if self.params.get("ks_username"):
+            body["metadata"]["annotations"] = {CREATOR: self.params["ks_username"]}
+        return body
+
+    def create(self, body):
+        self._created = True
+        return self.client.post(self._workspace_path(), body, cluster=self.cluster)
+
+    def update(self, current, body, changed):
+        return self.client.patch("%s/%s" % (self._workspace_path(), self.params["name"]),
+                                 merge_patch(self, changed, body), cluster=self.cluster)
+
+    def delete(self, current):
+        owner = (current["metadata"].get("labels") or {}).get(WORKSPACE_LABEL)
+        if owner:
+            self.client.delete("%s/%s" % (self._workspace_path(owner), self.params["name"]), cluster=self.cluster)
+        else:
+            self.client.delete("/api/v1/namespaces/%s" % self.params["name"], cluster=self.cluster)
+
+    def describe_deleting(self):
+        return "the namespace is still Terminating (Kubernetes removes its content first)"
+
+    # Memberships ----------------------------------------------------------------------
+    def children(self, obj, state):
+        if state == "absent" or (self.params.get("members") is None and not self.params.get("purge_members")):
+            return []
+        members = Members(self.client, "project", self.params["name"], cluster=self.cluster,
+                          check_mode=self.check_mode, fresh=self._created)
+        current = {} if self._current is None else None
+        return [("members", members.converge(self.params.get("members") or [],
+                                             purge=bool(self.params.get("purge_members")), current=current))]

@@ -1,0 +1,148 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: ks_project
+short_description: Manage KubeSphere projects (namespaces in a workspace) and their members
+version_added: 0.1.0
+description:
+  - Creates, updates and deletes a KubeSphere project, a namespace that belongs to a workspace on one cluster, and
+    who is a member of it with which project role.
+  - A project is always created with the label C(kubesphere.io/managed=true); without it KubeSphere creates no
+    project roles and members cannot be added.
+  - A project of the same name in another workspace is an error that names both workspaces; projects are never
+    moved between workspaces.
+  - Deletion is asynchronous; with O(wait=true) the module waits until the namespace is gone.
+options:
+  name:
+    description: The project (namespace) name, a DNS-1123 label.
+    type: str
+    required: true
+  workspace:
+    description: The workspace the project belongs to. Required with O(state=present).
+    type: str
+  cluster:
+    description: The cluster the project lives on. V(host) or omitted means the host cluster.
+    type: str
+  state:
+    description: Whether the project should exist.
+    type: str
+    default: present
+    choices: [present, absent]
+  alias_name:
+    description: The display name (annotation C(kubesphere.io/alias-name)).
+    type: str
+  description:
+    description: The description (annotation C(kubesphere.io/description)).
+    type: str
+  labels:
+    description: Labels to set on the namespace. Labels not named here are left alone.
+    type: dict
+  members:
+    description:
+      - Members and their project role. Members not listed are left alone unless O(purge_members=true).
+    type: list
+    elements: dict
+    suboptions:
+      user:
+        description: The user name.
+        type: str
+        required: true
+      role:
+        description: V(admin), V(operator), V(viewer), or the name of a custom project role.
+        type: str
+        required: true
+  purge_members:
+    description: Remove members not listed in O(members).
+    type: bool
+    default: false
+  wait:
+    description: On delete, wait until the namespace is gone.
+    type: bool
+    default: false
+  wait_timeout:
+    description: How long to wait, in seconds.
+    type: float
+    default: 300
+extends_documentation_fragment:
+  - kubesphere.core.connection
+  - kubesphere.core.attributes
+author:
+  - KubeSphere collection maintainers (@kubesphere)
+"""
+
+EXAMPLES = r"""
+- name: The payments API project, on the host cluster
+  kubesphere.core.ks_project:
+    name: payments-api
+    workspace: payments
+    alias_name: Payments API
+    members:
+      - {user: bob, role: operator}
+      - {user: carol, role: viewer}
+
+- name: A project on member1
+  kubesphere.core.ks_project:
+    name: payments-batch
+    workspace: payments
+    cluster: member1
+
+- name: Remove it and wait until the namespace is gone
+  kubesphere.core.ks_project:
+    name: payments-batch
+    cluster: member1
+    state: absent
+    wait: true
+"""
+
+RETURN = r"""
+project:
+  description: The Namespace as KubeSphere returned it (in check mode, as it would be).
+  returned: when O(state=present), and on delete without O(wait)
+  type: dict
+  sample:
+    metadata:
+      name: payments-api
+      labels: {kubesphere.io/workspace: payments, kubesphere.io/managed: "true"}
+members:
+  description: The members after the run, as C(user) and C(role).
+  returned: when O(members) is given or O(purge_members=true)
+  type: list
+  elements: dict
+  sample: [{user: admin, role: admin}, {user: bob, role: operator}]
+"""
+
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule, run_resource
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_project import ProjectResource
+
+
+def main():
+    module = KubeSphereModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            workspace=dict(type="str"),
+            cluster=dict(type="str"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            alias_name=dict(type="str"),
+            description=dict(type="str"),
+            labels=dict(type="dict"),
+            members=dict(type="list", elements="dict", options=dict(
+                user=dict(type="str", required=True),
+                role=dict(type="str", required=True),
+            )),
+            purge_members=dict(type="bool", default=False),
+            wait=dict(type="bool", default=False),
+            wait_timeout=dict(type="float", default=300),
+        ),
+        supports_check_mode=True,
+    )
+    run_resource(module, ProjectResource)
+
+
+if __name__ == "__main__":
+    main()
