@@ -11,7 +11,7 @@ EVERYTHING = ["user alice", "user bob", "user carol", "workspace team-alpha", "p
 
 
 def changes(run):
-    """The role's own account of what it changed (the onboarding play prints ks_tenant_changes)."""
+    """The role's own account of what it changed (the onboarding play prints tenant_changes)."""
     msg = run.result("Report what changed")["msg"]
     return [] if isinstance(msg, str) else msg
 
@@ -93,10 +93,10 @@ def test_extensions_role_installs_waits_and_is_idempotent(own):
         plan = ansible.playbook("extensions_role.yml", extra_vars=wanted, check=True).assert_ok()
     finally:
         emu.configure(forbid_writes=False)
-    assert plan.result("Report what changed")["ks_extensions_changes"] == ["extension metrics-server"]
+    assert plan.result("Report what changed")["extensions_changes"] == ["extension metrics-server"]
     first = ansible.playbook("extensions_role.yml", extra_vars=wanted).assert_ok()
-    assert first.result("Report what changed")["ks_extensions_changes"] == ["extension metrics-server"]
+    assert first.result("Report what changed")["extensions_changes"] == ["extension metrics-server"]
     emu.reset_counters()
     again = ansible.playbook("extensions_role.yml", extra_vars=wanted).assert_ok()
-    assert again.result("Report what changed")["ks_extensions_changes"] == []
+    assert again.result("Report what changed")["extensions_changes"] == []
     assert emu.counters()["writes"] == 0
