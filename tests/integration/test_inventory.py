@@ -184,12 +184,26 @@ def test_forbidden_list_is_an_error_or_a_warning(ks, clusters_emulator):
         _authenticated_may_list_clusters(clusters_emulator, True)
 
 
-def test_project_on_every_member_example_parses(ks):
-    """The example needs kubesphere.core.ks_project; until that exists here, check its syntax only."""
+def test_project_on_every_member_example(ks, clusters_emulator):
+    token = clusters_emulator.login()
+    status, answer = clusters_emulator.call("POST", "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates", {
+        "apiVersion": "tenant.kubesphere.io/v1beta1", "kind": "WorkspaceTemplate", "metadata": {"name": "shop-ws"},
+        "spec": {"template": {"spec": {"manager": "admin"}}, "placement": {"clusters": [
+            {"name": "member1"}, {"name": "edge-1"}]}}}, token=token)
+    assert status == 200, answer
     example = ROOT / "playbooks" / "examples" / "project_on_every_member.yml"
-    run = ks.playbook(example, "--syntax-check", inventory=CONFIGS / "plain.ks_clusters.yml",
-                      extra_vars={"workspace": "demo", "project": "shop"})
-    if (ROOT / "plugins" / "modules" / "ks_project.py").exists():
-        run.assert_ok()
-    else:
-        assert "ks_project" in run.output
+    args = dict(inventory=CONFIGS / "plain.ks_clusters.yml", extra_vars={"workspace": "shop-ws", "project": "shop"})
+
+    first = ks.playbook(example, **args).assert_ok()
+    assert sorted(r["host"] for r in first.records if r["task"] == "Create the project" and r["result"]["changed"]) \
+        == ["edge-1", "member1"]
+    for cluster in ("member1", "edge-1"):
+        status, namespace = clusters_emulator.call("GET", "/clusters/%s/api/v1/namespaces/shop" % cluster, token=token)
+        assert status == 200 and namespace["metadata"]["labels"]["kubesphere.io/workspace"] == "shop-ws"
+    status, _ = clusters_emulator.call("GET", "/api/v1/namespaces/shop", token=token)
+    assert status == 404                       # the workspace is not placed on the host
+    # member2 is not in the placement: it ends before the project task, so its being down does not matter.
+    assert not [r for r in first.records if r["host"] == "member2" and r["task"] == "Create the project"]
+
+    again = ks.playbook(example, **args).assert_ok()
+    assert again.changed_tasks() == []
