@@ -76,10 +76,12 @@ author:
 """
 
 EXAMPLES = r"""
+---
 # Minimal: the file inventory/ks_clusters.yml; the connection comes from KUBESPHERE_HOST,
 # KUBESPHERE_USERNAME and KUBESPHERE_PASSWORD (or KUBESPHERE_TOKEN).
 plugin: kubesphere.core.ks_clusters
 
+---
 # Filters, a constructed group and keyed groups, and a cached list (file prod.ks_clusters.yml):
 plugin: kubesphere.core.ks_clusters
 ks_host: https://ks.example.com
@@ -131,25 +133,28 @@ from ansible_collections.kubesphere.core.plugins.plugin_utils.ks_clusters_invent
     select,
 )
 
-try:  # ansible-core 2.19+: data tagging. Values we add untagged stay untrusted.
+try:  # ansible-core 2.19+: data tagging. Values added untagged stay untrusted.
     from ansible.template import trust_as_template
-    HAS_DATA_TAGGING = True
-except ImportError:  # older ansible-core: API strings must be wrapped as unsafe by hand
+
+    def _from_api(value):
+        """API data must never be templated: left untagged, it is not trusted."""
+        return value
+
+    def _our_template(value):
+        """A template this plugin writes itself (not API data): trusted."""
+        return trust_as_template(value)
+
+except ImportError:  # older ansible-core: API strings are wrapped as unsafe by hand
     from ansible.utils.unsafe_proxy import wrap_var
-    HAS_DATA_TAGGING = False
+
+    def _from_api(value):
+        return wrap_var(value)
+
+    def _our_template(value):
+        return value
 
 CONNECTION_OPTIONS = tuple(name for name, _variable in ENV_VARS)
 CONTROLLER_PYTHON = "{{ ansible_playbook_python }}"
-
-
-def _from_api(value):
-    """API data must never be templated."""
-    return value if HAS_DATA_TAGGING else wrap_var(value)
-
-
-def _our_template(value):
-    """A template this plugin writes itself (not API data): trusted."""
-    return trust_as_template(value) if HAS_DATA_TAGGING else value
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):

@@ -102,12 +102,15 @@ def test_status_fields():
     assert role_group(cluster_record(cluster("h", labels={"cluster-role.kubesphere.io/host": ""}))) == HOST_GROUP
 
 
+def names(chosen):
+    return [r["name"] for r in chosen]
+
+
 def test_select_include_exclude_ready_and_order():
     ready = [condition("Ready", "True")]
     records = [cluster_record(c) for c in (
         cluster("member2"), cluster("member1", conditions=ready), cluster("host", conditions=ready),
         cluster("edge-1", conditions=ready), cluster(""))]
-    names = lambda chosen: [r["name"] for r in chosen]  # noqa: E731
     assert names(select(records)) == ["edge-1", "host", "member1", "member2"]
     assert names(select(records, include=["member*"])) == ["member1", "member2"]
     assert names(select(records, include=["member*"], exclude=["member2"])) == ["member1"]
