@@ -62,7 +62,12 @@ class Field:
             if not isinstance(node.get(key), dict):
                 node[key] = {}
             node = node[key]
-        node[self.path[-1]] = self.to_api(value) if (self.to_api and value is not None) else copy.deepcopy(value)
+        value = self.to_api(value) if (self.to_api and value is not None) else copy.deepcopy(value)
+        if self.kind == "map" and isinstance(value, dict) and isinstance(node.get(self.path[-1]), dict):
+            # Keys the object already has (a create body's own labels) stay; the given keys win.
+            node[self.path[-1]].update(value)
+            return
+        node[self.path[-1]] = value
 
     def same(self, desired, current):
         if self.secret:
@@ -175,6 +180,10 @@ class Resource:
         out = {}
         for opt, field in self.fields.items():
             value = field.get(obj)
+            wanted = self.params.get(opt)
+            if field.kind == "map" and isinstance(value, dict) and isinstance(wanted, dict):
+                # Only the keys the task manages: the others are not its business.
+                value = dict((k, v) for k, v in value.items() if k in wanted)
             out[opt] = MASK if (field.secret and value) else value
         return out
 

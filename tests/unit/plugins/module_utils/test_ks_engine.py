@@ -134,3 +134,15 @@ def test_wait_for_times_out_with_last_state():
     with pytest.raises(WaitTimeout, match=r"Timed out after 0.3s waiting for thing: state is Pending"):
         wait_for(lambda: None, 0.3, "thing", describe=lambda _: "state is Pending", first_sleep=0.05)
     assert wait_for(lambda: "done", 1, "thing") == "done"
+
+
+def test_map_field_keeps_the_labels_a_create_body_already_has():
+    class Labelled(Thing):
+        def new_object(self):
+            return {"metadata": {"name": self.params["name"], "labels": {"owner": "module"}}}
+
+    store = {}
+    res = Labelled(store, dict(name="t", labels={"team": "a"}), check_mode=True)
+    outcome = converge(res, "present")
+    assert outcome.obj["metadata"]["labels"] == {"owner": "module", "team": "a"}
+    assert outcome.after["labels"] == {"team": "a"}      # the diff shows only the keys the task manages
