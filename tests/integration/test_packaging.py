@@ -66,11 +66,13 @@ def test_tarball_ships_no_generated_files(tarball):
 
 def test_installed_tarball_runs_by_fqcn(tarball, emulator, tmp_path):
     collections = tmp_path / "collections"
-    run([BIN / "ansible-galaxy", "collection", "install", "-p", collections, tarball], cwd=tmp_path)
     (tmp_path / "play.yml").write_text(PLAY)
     (tmp_path / "ansible.cfg").write_text("[defaults]\ninterpreter_python = auto_silent\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "KUBESPHERE_"))}
-    env.update(ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_CONFIG=str(tmp_path / "ansible.cfg"),
+    env["ANSIBLE_CONFIG"] = str(tmp_path / "ansible.cfg")
+    # --force: ansible-galaxy skips a collection it sees installed anywhere it looks (the checkout's link).
+    run([BIN / "ansible-galaxy", "collection", "install", "--force", "-p", collections, tarball], cwd=tmp_path, env=env)
+    env.update(ANSIBLE_COLLECTIONS_PATH=str(collections),
                ANSIBLE_NOCOLOR="1", PATH=str(BIN) + os.pathsep + env.get("PATH", ""),
                KUBESPHERE_HOST=emulator.url, KUBESPHERE_USERNAME="admin",
                KUBESPHERE_PASSWORD=emulator.admin_password, KUBESPHERE_TOKEN_CACHE=str(tmp_path / "tokens"))

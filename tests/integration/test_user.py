@@ -124,11 +124,10 @@ def test_wait_for_removal_names_the_not_ready_member(ansible):
 def test_platform_regular_user_gets_a_clear_403(ansible, emulator):
     name, target = unique("regular"), unique("target")
     token = emulator.login()
-    status, _ = emulator.call("POST", USERS, {"metadata": {"name": name, "annotations": {
-                                                  "iam.kubesphere.io/globalrole": "platform-regular"}},
-                                              "spec": {"email": name + "@example.com", "password": "Regular-Passw0rd"}},
-                              token=token)
-    assert status == 200
+    body = {"metadata": {"name": name, "annotations": {"iam.kubesphere.io/globalrole": "platform-regular"}},
+            "spec": {"email": name + "@example.com", "password": "Regular-Passw0rd"}}
+    status, answer = emulator.call("POST", USERS, body, token=token)
+    assert status == 200, answer
     deadline = time.monotonic() + 5
     while "Active" not in str(emulator.call("GET", USERS + "/" + name, token=token)[1]):
         assert time.monotonic() < deadline
