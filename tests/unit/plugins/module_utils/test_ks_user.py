@@ -1,0 +1,121 @@
+"""ks_user's resource logic where the emulator cannot easily put the server: a stale role annotation,
+update conflicts, and a controller without the bcrypt library."""
+import copy
+
+import bcrypt
+
+from ansible_collections.kubesphere.core.plugins.module_utils import ks_user
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import converge
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_user import UserResource
+
+USER_PATH = "/kapis/iam.kubesphere.io/v1beta1/users/bob"
+
+
+def user(role="platform-regular", rv="7", password=None):
+    obj = {"apiVersion": "iam.kubesphere.io/v1beta1", "kind": "User",
+           "metadata": {"name": "bob", "resourceVersion": rv,
+                        "annotations": {"iam.kubesphere.io/globalrole": role}},
+           "spec": {"email": "bob@example.com"}, "status": {"state": "Active"}}
+    if password:
+        obj["spec"]["password"] = password
+    return obj
+
+
+def binding(role, deleting=False):
+    meta = {"name": "bob-" + role}
+    if deleting:
+        meta["deletionTimestamp"] = "2026-11-22T13:50:29Z"
+    return {"metadata": meta, "roleRef": {"name": role}}
+
+
+class FakeClient:
+    def __init__(self, obj, bindings=(), conflicts=0):
+        self.obj = obj
+        self.bindings = list(bindings)
+        self.conflicts = conflicts
+        self.calls = []
+
+    def get(self, path, cluster=None, query=None, missing_ok=False):
+        self.calls.append(("GET", path))
+        return copy.deepcopy(self.obj)
+
+    def list_all(self, path, cluster=None, query=None, page_size=500):
+        self.calls.append(("LIST", path))
+        return copy.deepcopy(self.bindings)
+
+    def put(self, path, body, cluster=None):
+        self.calls.append(("PUT", path))
+        if self.conflicts:
+            self.conflicts -= 1
+            self.obj["metadata"]["resourceVersion"] = str(int(self.obj["metadata"]["resourceVersion"]) + 1)
+            raise KubeSphereError("the object has been modified", method="PUT", url=path, status=409)
+        if path.endswith("/password"):
+            return {"message": "success"}
+        assert "password" not in body["spec"]
+        self.obj = copy.deepcopy(body)
+        return copy.deepcopy(body)
+
+    def post(self, path, body, cluster=None, content_type=None):
+        self.calls.append(("POST", path, body["metadata"]["name"]))
+        return body
+
+    def delete(self, path, cluster=None, body=None, missing_ok=False):
+        self.calls.append(("DELETE", path))
+
+
+def params(**kw):
+    base = dict(name="bob", state="present", email=None, password=None, update_password="on_create",
+                global_role=None, display_name=None, description=None, lang=None, enabled=None,
+                wait=False, wait_timeout=5)
+    base.update(kw)
+    return base
+
+
+def test_role_follows_live_bindings_not_a_stale_annotation():
+    # The annotation still names the old role while its binding is being deleted: nothing to do.
+    client = FakeClient(user("platform-regular"),
+                        [binding("platform-regular", deleting=True), binding("platform-self-provisioner")])
+    out = converge(UserResource(client, params(global_role="platform-self-provisioner")), "present")
+    assert not out.changed and [c[0] for c in client.calls] == ["GET", "LIST"]
+
+
+def test_role_back_to_the_annotated_one_is_bound_directly():
+    # A PUT of an unchanged annotation would not rebind, so the bindings are written instead.
+    client = FakeClient(user("platform-regular"),
+                        [binding("platform-regular", deleting=True), binding("platform-self-provisioner")])
+    out = converge(UserResource(client, params(global_role="platform-regular")), "present")
+    assert out.changed
+    assert ("POST", ks_user.GLOBAL_ROLE_BINDINGS, "bob-platform-regular") in client.calls
+    assert ("DELETE", ks_user.GLOBAL_ROLE_BINDINGS + "/bob-platform-self-provisioner") in client.calls
+    assert not [c for c in client.calls if c[0] == "PUT"]
+
+
+def test_update_rereads_and_retries_on_conflict():
+    client = FakeClient(user(), [binding("platform-regular")], conflicts=2)
+    out = converge(UserResource(client, params(email="new@example.com")), "present")
+    assert out.changed and out.obj["spec"]["email"] == "new@example.com"
+    assert [c[0] for c in client.calls] == ["GET", "PUT", "GET", "PUT", "GET", "PUT"]
+    # The annotation goes back as stored (the effective-role view is not written).
+    assert client.obj["metadata"]["annotations"]["iam.kubesphere.io/globalrole"] == "platform-regular"
+
+
+def test_password_compared_with_the_hash_locally():
+    stored = bcrypt.hashpw(b"Same-Passw0rd", bcrypt.gensalt(4)).decode()
+    client = FakeClient(user(password=stored))
+    res = UserResource(client, params(password="Same-Passw0rd", update_password="always"))
+    out = converge(res, "present")
+    assert not out.changed and client.calls == [("GET", "/apis/iam.kubesphere.io/v1beta1/users/bob")]
+    assert "password" not in res.public(out.obj)["spec"]
+    assert out.after["password"] == "********"
+
+
+def test_without_bcrypt_the_password_is_set_again_with_a_warning(monkeypatch):
+    monkeypatch.setattr(ks_user, "HAS_BCRYPT", False)
+    warnings = []
+    client = FakeClient(user(password=bcrypt.hashpw(b"Same-Passw0rd", bcrypt.gensalt(4)).decode()))
+    res = UserResource(client, params(password="Same-Passw0rd", update_password="always"), warn=warnings.append)
+    out = converge(res, "present")
+    assert out.changed and ("PUT", USER_PATH + "/password") in client.calls
+    assert len(warnings) == 1 and "bcrypt" in warnings[0]
+    assert out.after["password"] == "******** (changed)"
