@@ -18,7 +18,8 @@ from emulator.auth.tokens import mint_jwt
 from emulator.testing import EmulatorProcess
 
 RECORDINGS = os.environ.get("KS_RECORDINGS", "/work/shared/ks-recordings")
-FILES = ("version.json", "oauth.json", "users.json", "errors.json", "clusters.json")
+FILES = ("version.json", "oauth.json", "users.json", "errors.json", "clusters.json",
+         "extensions.json", "installplans.json", "installplan-lifecycle.json")
 JWT_SECRET = "fidelity-replay-secret"
 ADMIN_PASSWORD = "P@88w0rd"
 MAX_GAP = 0.3       # seconds: the recorded pauses, capped
@@ -149,7 +150,11 @@ class Replayer:
                 if "uid" in metadata:
                     body["metadata"]["uid"] = current["metadata"]["uid"]
                 if "resourceVersion" in metadata:
-                    stale = exchange["response"]["status"] == 409
+                    # 409 through /apis; the kapis report the same conflict as 500 text.
+                    # 409 through /apis; the kapis report the same conflict as 500 text.
+                    stale = exchange["response"]["status"] == 409 or "has been modified" in str(
+                        exchange["response"]["body"]) or "has been modified" in str(
+                        exchange["response"]["body"])
                     body["metadata"]["resourceVersion"] = "1" if stale else current["metadata"]["resourceVersion"]
         return json.dumps(body).encode()
 
@@ -217,13 +222,76 @@ def _wait_active(replayer, names, timeout=5.0):
             time.sleep(0.02)
 
 
-SETUP = {"errors.json": setup_errors}
+def _apply(replayer, kind_path, obj):
+    admin = {"Authorization": "Bearer " + replayer.admin_token}
+    replayer.http.post(replayer.emu.url + kind_path, json=obj, headers=admin).raise_for_status()
+
+
+def setup_extensions(replayer, manifests=None):
+    """The Extension/ExtensionVersion objects applied with kubectl before the recording
+    (ext-objects.yaml), then wait for the Extension controller to fill in their status."""
+    import yaml
+    if manifests is None:
+        with open(os.path.join(RECORDINGS, "ext-objects.yaml"), encoding="utf-8") as handle:
+            manifests = [m for m in yaml.safe_load_all(handle) if m]
+    for manifest in manifests:
+        _apply(replayer, "/apis/kubesphere.io/v1alpha1/%ss" % manifest["kind"].lower(), manifest)
+    admin = {"Authorization": "Bearer " + replayer.admin_token}
+    deadline = time.monotonic() + 5
+    for name in [m["metadata"]["name"] for m in manifests if m["kind"] == "Extension"]:
+        while not (replayer.http.get(f"{replayer.emu.url}/apis/kubesphere.io/v1alpha1/extensions/{name}",
+                                     headers=admin).json().get("status") or {}).get("versions"):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"extension {name} got no status")
+            time.sleep(0.02)
+
+
+def setup_lifecycle(replayer):
+    """Extension life-ext with versions 1.0.0 and 1.1.0 (see the recording's setup note)."""
+    version = lambda v: {"apiVersion": "kubesphere.io/v1alpha1", "kind": "ExtensionVersion",  # noqa: E731
+                         "metadata": {"name": f"life-ext-{v}", "labels": {"kubesphere.io/extension-ref": "life-ext"}},
+                         "spec": {"version": v, "installationMode": "HostOnly", "namespace": "extension-life-ext",
+                                  "chartDataRef": {"namespace": "kubesphere-system", "name": "life-ext-charts",
+                                                   "key": f"life-ext-{v}.tgz"}}}
+    setup_extensions(replayer, [
+        {"apiVersion": "kubesphere.io/v1alpha1", "kind": "Extension",
+         "metadata": {"name": "life-ext", "labels": {"kubesphere.io/category": "observability"}},
+         "spec": {"displayName": {"en": "Life Ext"}, "description": {"en": "InstallPlan lifecycle test extension"}}},
+        version("1.0.0"), version("1.1.0")])
+
+
+SETUP = {"errors.json": setup_errors, "extensions.json": setup_extensions, "installplans.json": setup_extensions,
+         "installplan-lifecycle.json": setup_lifecycle}
+
+
+def _helm_job_fails(version):
+    """What the recorder did by hand (marking a Helm Job Failed), as the emulator's knob on the version."""
+    def mark(replayer):
+        admin = {"Authorization": "Bearer " + replayer.admin_token, "Content-Type": "application/merge-patch+json"}
+        body = {"metadata": {"annotations": {"emulator.kubesphere.io/helm-job-fails": "true"}}}
+        replayer.http.patch(f"{replayer.emu.url}/apis/kubesphere.io/v1alpha1/extensionversions/{version}",
+                            data=json.dumps(body), headers=admin).raise_for_status()
+    return mark
+
+
+# The tenancy files and their setups live in tenancy_setup.py.
+from .tenancy_setup import TENANCY_FILES, TENANCY_SETUP  # noqa: E402
+FILES += TENANCY_FILES
+SETUP.update(TENANCY_SETUP)
+
+# Steps done by hand during a recording, run just before the named exchange.
+BEFORE = {"installplan-lifecycle.json": {
+    "PATCH merge spec.config (message: will-fail) -> upgrade Job to be failed by hand": _helm_job_fails("life-ext-1.1.0"),
+    "POST create InstallPlan life-ext again (to fail the install)": _helm_job_fails("life-ext-1.0.0")}}
+# Per-file emulator options. The lifecycle's Helm jobs were finished by hand within seconds;
+# 700 ms jobs keep the same order of events under the replay's capped pauses.
+FILE_OPTIONS = {"installplan-lifecycle.json": dict(extra_args=["--extension-job-ms", "700"])}
 
 
 def replay_file(file_name):
     """[(exchange name, recorded response, Answer)] for every exchange of the file."""
     results = []
-    with EmulatorProcess(**EMULATOR_OPTIONS) as emulator:
+    with EmulatorProcess(**EMULATOR_OPTIONS, **FILE_OPTIONS.get(file_name, {})) as emulator:
         replayer = Replayer(emulator)
         if file_name in SETUP:
             SETUP[file_name](replayer)
@@ -232,5 +300,6 @@ def replay_file(file_name):
             if previous is not None:
                 time.sleep(min(max(_at(exchange) - _at(previous), 0.0), MAX_GAP))
             previous = exchange
+            BEFORE.get(file_name, {}).get(exchange["name"], lambda _r: None)(replayer)
             results.append((exchange["name"], exchange["response"], replayer.send(exchange)))
     return results
