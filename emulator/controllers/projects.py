@@ -13,6 +13,7 @@ from .. import errors
 from ..iam.tenancy import MANAGED_LABEL, PROJECT_ROLES, project_binding_object, project_role_object
 from ..kinds.core import NAMESPACE
 from ..kinds.iam import ROLE, ROLE_BINDING
+from ..kinds.rbac import MIRROR_PREFIX, RBAC_ROLE
 from ..kinds.tenant import CASCADING_FINALIZER, WORKSPACE_LABEL
 from ..objects import add_finalizer, annotations_of, finalizers_of, is_deleting, labels_of, remove_finalizer
 from .runtime import controller
@@ -37,6 +38,7 @@ def reconcile_project(ctx, ref):
     if labels.get(MANAGED_LABEL) == "true":
         for role in PROJECT_ROLES:
             _create(ctx, ref.cluster, ROLE, project_role_object(ref.name, role))
+            _mirror(ctx, ref.cluster, ref.name, role)
     creator = annotations_of(namespace).get(CREATOR_ANNOTATION)
     if creator:
         _create(ctx, ref.cluster, ROLE_BINDING, project_binding_object(ref.name, creator, "admin"))
@@ -52,8 +54,18 @@ def _create(ctx, cluster, kind, obj):
             raise
 
 
+def _mirror(ctx, cluster, namespace, role):
+    """The Kubernetes Role KubeSphere keeps beside each iam Role. Its name has a
+    colon, which the API's name check for new objects here would refuse, so it
+    goes straight to the store, as the controller's own client does."""
+    name = MIRROR_PREFIX + role
+    if ctx.store.get(cluster, RBAC_ROLE, name, namespace) is None:
+        ctx.store.create(cluster, RBAC_ROLE, {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                                              "metadata": {"name": name, "namespace": namespace}, "rules": []})
+
+
 def _drop_iam(ctx, ref):
-    for kind in (ROLE_BINDING, ROLE):
+    for kind in (ROLE_BINDING, ROLE, RBAC_ROLE):
         for obj in ctx.api.view(ref.cluster).list(kind, namespace=ref.name):
             try:
                 ctx.api.delete(ref.cluster, kind, obj["metadata"]["name"], ref.name, admit=False)

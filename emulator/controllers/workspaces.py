@@ -15,20 +15,25 @@ CASCADE = ("Background", "Foreground")
 
 @controller("tenant.kubesphere.io", "workspaces", all_clusters=True)
 def reconcile_workspace(ctx, ref):
-    view = ctx.api.view(ref.cluster)
-    workspace = view.get(WORKSPACE, ref.name)
+    release(ctx, ref.cluster, ref.name)
+    return None
+
+
+def release(ctx, cluster, name):
+    """Finish a deleted Workspace: orphan or delete its projects, drop the finalizer."""
+    view = ctx.api.view(cluster)
+    workspace = view.get(WORKSPACE, name)
     if workspace is None or not is_deleting(workspace) or CASCADING_FINALIZER not in finalizers_of(workspace):
-        return None
+        return
     cascade = annotations_of(workspace).get(PROPAGATION_ANNOTATION) in CASCADE
-    for namespace in view.list(NAMESPACE, where=lambda n: labels_of(n).get(WORKSPACE_LABEL) == ref.name):
-        name = namespace["metadata"]["name"]
+    for namespace in view.list(NAMESPACE, where=lambda n: labels_of(n).get(WORKSPACE_LABEL) == name):
+        project = namespace["metadata"]["name"]
         if cascade:
             try:
-                ctx.api.delete(ref.cluster, NAMESPACE, name, admit=False)
+                ctx.api.delete(cluster, NAMESPACE, project, admit=False)
             except errors.ApiError:
                 pass
         else:
-            ctx.store.mutate(ref.cluster, NAMESPACE, name, "",
+            ctx.store.mutate(cluster, NAMESPACE, project, "",
                              lambda n: n["metadata"].get("labels", {}).pop(WORKSPACE_LABEL, None))
-    ctx.store.mutate(ref.cluster, WORKSPACE, ref.name, "", lambda o: remove_finalizer(o, CASCADING_FINALIZER))
-    return None
+    ctx.store.mutate(cluster, WORKSPACE, name, "", lambda o: remove_finalizer(o, CASCADING_FINALIZER))

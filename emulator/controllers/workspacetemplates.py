@@ -18,6 +18,7 @@ from ..kinds.iam import WORKSPACE_ROLE, WORKSPACE_ROLE_BINDING
 from ..kinds.tenant import CASCADING_FINALIZER, PROPAGATION_ANNOTATION, WORKSPACE, WORKSPACE_TEMPLATE
 from ..objects import add_finalizer, annotations_of, finalizers_of, is_deleting, remove_finalizer, set_annotation
 from .runtime import controller
+from .workspaces import release
 
 BLOCKED_RETRY = 1.0
 PENDING_RETRY = 0.1
@@ -88,7 +89,7 @@ def _workspace_object(template):
     inner = (template.get("spec") or {}).get("template") or {}
     metadata = inner.get("metadata") or {}
     obj = {"metadata": {"name": template["metadata"]["name"], "finalizers": [CASCADING_FINALIZER]},
-           "spec": dict(inner.get("spec") or {})}
+           "spec": dict(inner.get("spec") or {}), "status": {}}
     if metadata.get("labels"):
         obj["metadata"]["labels"] = dict(metadata["labels"])
     if metadata.get("annotations"):
@@ -132,6 +133,10 @@ def _finalize(ctx, template):
             ctx.store.mutate(cluster, WORKSPACE, name, "",
                              lambda o: set_annotation(o, PROPAGATION_ANNOTATION, policy))
         ctx.api.delete(cluster, WORKSPACE, name, admit=False)
+        # The cluster's own workspace controller reacts within milliseconds (recorded): run it now.
+        release(ctx, cluster, name)
+        if ctx.api.view(cluster).get(WORKSPACE, name) is None:
+            pending -= 1
     if pending:
         return PENDING_RETRY
     ctx.store.mutate(ctx.host, WORKSPACE_TEMPLATE, name, "", lambda o: remove_finalizer(o, CASCADING_FINALIZER))

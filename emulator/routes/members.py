@@ -148,3 +148,17 @@ def remove_project_member(ctx):
     unbind(ctx.api, ctx.cluster, ROLE_BINDING,
            project_bindings(ctx.api.view(ctx.cluster), namespace, ctx.params["user"]), namespace)
     return {"message": "success"}
+
+
+@kapi("GET", IAM + "/clustermembers")
+def list_cluster_members(ctx):
+    """Users bound to a cluster role in this cluster (none unless someone bound them)."""
+    from .. import registry
+    kind = registry.find("iam.kubesphere.io", "clusterrolebindings")
+    bindings = ctx.view().list(kind) if kind is not None else []
+    members = {}
+    for binding in bindings:
+        for subject in binding.get("subjects") or []:
+            if subject.get("kind") == "User":
+                members.setdefault(subject["name"], binding["roleRef"]["name"])
+    return _members_list(ctx, members, "iam.kubesphere.io/clusterrole", "clusterrole")

@@ -129,6 +129,9 @@ class Replayer:
 
     def _current(self, path):
         api_path = re.sub(r"^(/clusters/[^/]+)?/kapis/", "/apis/", path.split("?")[0])
+        # A project through its workspace is the Namespace.
+        api_path = re.sub(r"^/apis/tenant\.kubesphere\.io/v1beta1/workspaces/[^/]+/namespaces/", "/api/v1/namespaces/",
+                          api_path)
         if api_path.endswith("/password"):
             return None
         answer = self.http.get(self.emu.url + api_path, headers={"Authorization": "Bearer " + self.admin_token})
