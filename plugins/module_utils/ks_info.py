@@ -37,8 +37,12 @@ KINDS = {
     "cluster": InfoKind("/kapis/resources.kubesphere.io/v1alpha3/clusters",
                         get_path="/kapis/resources.kubesphere.io/v1alpha3/clusters/{name}"),
     # Extensions (issue 4): served by the v4 generic kapis handler.
-    "extension": InfoKind("/kapis/kubesphere.io/v1alpha1/extensions"),
-    "installplan": InfoKind("/kapis/kubesphere.io/v1alpha1/installplans"),
+    # An Extension's status is the catalog entry: versions, recommendedVersion, and once a plan
+    # exists its state, enabled and installedVersion (mirrored from the InstallPlan).
+    "extension": InfoKind("/kapis/kubesphere.io/v1alpha1/extensions",
+                          get_path="/kapis/kubesphere.io/v1alpha1/extensions/{name}"),
+    "installplan": InfoKind("/kapis/kubesphere.io/v1alpha1/installplans",
+                            get_path="/kapis/kubesphere.io/v1alpha1/installplans/{name}"),
 }
 
 

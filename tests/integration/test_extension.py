@@ -71,7 +71,7 @@ def test_lifecycle_with_check_mode_and_diff(runner, emu):
 
     # Install for real, then again.
     emu.reset_counters()
-    run = runner.playbook(book, "--tags", "install").assert_ok()
+    run = runner.playbook(book, "--tags", "install,info").assert_ok()
     installed = run.result("Install with defaults")
     assert installed["changed"] is True
     plan = installed["installplan"]
@@ -84,6 +84,16 @@ def test_lifecycle_with_check_mode_and_diff(runner, emu):
     again = run.result("Install again")
     assert again["changed"] is False
     assert emu.counters()["requests"].get(PLAN_POSTS) == 1
+    entry = run.result("The catalog entry, through ks_info")
+    assert len(entry["resources"]) == 1
+    catalog_status = entry["resources"][0]["status"]
+    assert catalog_status["state"] == "Installed" and catalog_status["installedVersion"] == "0.7.0"
+    assert [v["version"] for v in catalog_status["versions"]] == ["0.7.0", "0.7.1", "0.7.2"]
+    catalog = run.result("The whole catalog, through ks_info")["resources"]
+    assert {"gatekeeper", "metrics-server", "whizard-alerting", "whizard-monitoring"} <= {
+        e["metadata"]["name"] for e in catalog}
+    plans = run.result("The plan, through ks_info")["resources"]
+    assert [p["status"]["state"] for p in plans] == ["Installed"]
 
     # A no-change run (in check mode, so the guard also proves it writes nothing) reads two objects.
     with guard(emu):
