@@ -154,9 +154,7 @@ class Replayer:
                     body["metadata"]["uid"] = current["metadata"]["uid"]
                 if "resourceVersion" in metadata:
                     # 409 through /apis; the kapis report the same conflict as 500 text.
-                    # 409 through /apis; the kapis report the same conflict as 500 text.
                     stale = exchange["response"]["status"] == 409 or "has been modified" in str(
-                        exchange["response"]["body"]) or "has been modified" in str(
                         exchange["response"]["body"])
                     body["metadata"]["resourceVersion"] = "1" if stale else current["metadata"]["resourceVersion"]
         return json.dumps(body).encode()
