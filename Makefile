@@ -9,11 +9,12 @@ SANITY_ROOT := $(CURDIR)/.build/sanity/ansible_collections/kubesphere/core
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 
-.PHONY: help venv demo test units integration fidelity sanity lint bench clean
+.PHONY: help venv demo test units integration fidelity docs molecule package sanity lint bench clean
 
 help:
 	@echo "make demo   - start the KubeSphere emulator and run playbooks/demo.yml against it"
-	@echo "make test   - the whole suite: units, integration, fidelity, sanity, lint"
+	@echo "make test   - the whole suite: units, integration, fidelity, docs, molecule, sanity, lint"
+	@echo "make package - build the collection tarball into .build/dist"
 	@echo "make bench  - requests, logins and seconds per resource, against a baseline"
 
 $(STAMP): requirements-dev.txt
@@ -33,7 +34,9 @@ venv: $(STAMP) $(LINK)
 demo: venv
 	$(BIN)/python tools/with_emulator.py -- $(BIN)/ansible-playbook playbooks/demo.yml
 
-test: units integration sanity lint
+# integration includes the packaging checks (galaxy build, install from the tarball, a play by FQCN,
+# ansible-builder introspect and create) and the AWX-style ansible-runner job.
+test: units integration docs molecule sanity lint
 	@echo "make test: all suites passed"
 
 units: venv
@@ -50,6 +53,18 @@ sanity: venv
 	$(BIN)/python tools/ansible_test_pip_standin.py
 	cd $(SANITY_ROOT) && git init -q && git add -A && \
 	  $(BIN)/ansible-test sanity --venv --python 3.11 --color no
+
+# Every module, plugin and role renders (antsibull-docs' collection lint) and the changelog is valid.
+docs: venv
+	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+	$(BIN)/antsibull-changelog lint
+
+# The tenant role's molecule scenario (default driver, no containers) against an emulator started for it.
+molecule: venv
+	cd extensions && $(BIN)/python ../tools/with_emulator.py --members member1 -- $(BIN)/molecule test
+
+package: venv
+	$(BIN)/ansible-galaxy collection build --force --output-path .build/dist .
 
 lint: venv
 	$(BIN)/ansible-lint --profile production --offline
