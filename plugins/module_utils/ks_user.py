@@ -28,7 +28,13 @@ except ImportError:  # pragma: no cover - depends on the controller's Python
     HAS_BCRYPT = False
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import MASK, Field, Resource, wait_for
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import (
+    MASK,
+    Field,
+    Resource,
+    ValidationError,
+    wait_for,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_validate import (
     dns1123_label_error,
     dns1123_subdomain_error,
@@ -119,6 +125,13 @@ class UserResource(Resource):
     def read(self):
         # Only /apis shows the hash; it also needs platform-admin rights, so it is used only when needed.
         obj = self.client.get(self._path(RAW_USERS if self._compares_password() else USERS), missing_ok=True)
+        if obj is not None and self._wants_present() and self.is_terminating(obj):
+            if not self.params.get("wait") or self.check_mode:
+                raise ValidationError("user %s is being deleted (%s); it can be created again once it is gone: "
+                                      "run with wait=true to wait for that" % (self.params["name"],
+                                                                               self.describe_deleting()))
+            self.wait_gone()
+            obj = None
         self._current = obj
         if obj is None:
             return None
@@ -246,6 +259,11 @@ class UserResource(Resource):
             return user if _state(user) else None
         return wait_for(active, self.wait_timeout(), "user %s to become Active" % self.params["name"],
                         describe=lambda _: "status.state is still empty (the password is not hashed yet)")
+
+    def wait_gone(self):
+        # Not through read(): read() itself waits here when a user being deleted is wanted back.
+        return wait_for(lambda: self.client.get(self._path(), missing_ok=True) is None, self.wait_timeout(),
+                        "user %s to be deleted" % self.params["name"], describe=lambda _: self.describe_deleting())
 
     def describe_deleting(self):
         try:

@@ -119,6 +119,9 @@ def test_wait_for_removal_names_the_not_ready_member(ansible):
     msg = run.result("Remove and wait")["msg"]
     assert msg.startswith("Timed out after 2s waiting for user %s to be deleted" % name)
     assert "member2 is not" in msg and "Traceback" not in run.output
+    # Wanting the user back while it is still being deleted is a clear failure, not an update of a dying object.
+    again = ansible.adhoc("kubesphere.core.ks_user", "name=%s email=%s@example.com" % (name, name))
+    assert again.rc != 0 and "user %s is being deleted" % name in again.output and "wait=true" in again.output
 
 
 def test_platform_regular_user_gets_a_clear_403(ansible, emulator):
