@@ -77,6 +77,8 @@ options:
         before that).
       - With O(state=absent), wait until the user is gone; KubeSphere holds the deletion while any member cluster
         is not Ready.
+      - With O(state=present) and a user of that name still being deleted, wait until it is gone and create it
+        again (without O(wait) the task fails and says so).
     type: bool
     default: false
   wait_timeout:
