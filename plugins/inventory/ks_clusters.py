@@ -63,6 +63,9 @@ notes:
   - A user who may not list clusters (HTTP 403) gets an error naming the missing permission (C(list clusters) in
     the API group C(resources.kubesphere.io), which KubeSphere's C(authenticated) role normally grants);
     only when the configuration file sets O(strict=false) explicitly is it a warning and an inventory without clusters.
+  - Ansible itself reports an inventory source that fails to load as a warning and goes on without its hosts;
+    set E(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true) (or C(any_unparsed_is_failed) in the C([inventory])
+    section of C(ansible.cfg)) to stop there instead.
   - >-
     With O(cache=true) the cluster list is kept for O(cache_timeout) seconds and a run sends no request at all;
     C(--flush-cache) or C(meta: refresh_inventory) reads it again. A cached list is only reused for the same

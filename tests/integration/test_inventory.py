@@ -176,6 +176,12 @@ def test_forbidden_list_is_an_error_or_a_warning(ks, clusters_emulator):
         assert rc != 0
         assert "may not list clusters" in stderr and "403" in stderr, stderr
 
+        # Ansible itself only warns about a source that failed: the report play says what is wrong.
+        report = ks.playbook(ROOT / "playbooks" / "cluster_report.yml", inventory=CONFIGS / "plain.ks_clusters.yml",
+                             env={"KUBESPHERE_USERNAME": "alice", "KUBESPHERE_PASSWORD": "Alice-Pass1"})
+        assert report.rc != 0 and "No KubeSphere cluster in the inventory" in report.output
+        assert "may not list clusters" in report.output
+
         rc, data, stderr = inventory(ks, "lenient.ks_clusters.yml", env=alice)
         assert rc == 0, stderr
         assert "may not list clusters" in stderr
