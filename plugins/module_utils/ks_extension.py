@@ -41,8 +41,9 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_validate import
 API = "/apis/kubesphere.io/v1alpha1"
 FAILED_STATES = ("InstallFailed", "UpgradeFailed", "UninstallFailed")
 EXTENSION_REF_LABEL = "kubesphere.io/extension-ref"
-# How often a wait polls: first after 0.5 s, then 1.5x longer each time, at most every 5 s.
-POLL_FIRST, POLL_MAX = 0.5, 5.0
+# How often a wait polls: first after 0.5 s, then 1.5x longer each time, at most every 2 s
+# (a Helm job takes tens of seconds; one GET every 2 s costs the server little).
+POLL_FIRST, POLL_MAX = 0.5, 2.0
 
 
 class ExtensionFailed(WaitTimeout):

@@ -82,7 +82,7 @@ options:
     description:
       - Wait until the requested spec is installed (O(state=present)) or the plan is gone (O(state=absent)).
       - The wait polls the plan first after 0.5 seconds, then 1.5 times less often each time, at most every
-        5 seconds.
+        2 seconds, so a wait ends at most about 2 seconds after the controller is done.
     type: bool
     default: true
   wait_timeout:
