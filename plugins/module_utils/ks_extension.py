@@ -270,7 +270,8 @@ class Extension(Resource):
             want_cluster = dict(want, configHash=fnv1a64_hex(cluster_values(spec, cluster)))
             gap = _status_gap(per_cluster.get(cluster) or {}, want_cluster)
             if gap:
-                return "cluster %s: %s" % (cluster, describe_status({"status": per_cluster.get(cluster) or {}}, gap))
+                return "cluster %s: %s" % (cluster, describe_status({"status": per_cluster.get(cluster) or {}}, gap,
+                                                                   agent=True))
         return None
 
     def failure(self, plan):
@@ -342,7 +343,7 @@ def _status_gap(status, want):
     """Which requested facts a status (the plan's or one cluster's) does not show yet."""
     gap = []
     if status.get("state") != "Installed":
-        gap.append("state is %s, not Installed" % (status.get("state") or "not set yet"))
+        gap.append("not Installed yet")
     if status.get("version") != want["version"]:
         gap.append("version is %s, not %s" % (status.get("version") or "not set", want["version"]))
     if status.get("configHash") != want["configHash"]:
@@ -352,12 +353,14 @@ def _status_gap(status, want):
     return gap
 
 
-def describe_status(plan, gap=None):
+def describe_status(plan, gap=None, agent=False):
     """State, condition messages, job and namespace: what a person needs to start diagnosing."""
     if plan is None:
         return "the InstallPlan is gone"
     status = plan.get("status") or {}
-    parts = ["state %s" % (status.get("state") or "not set yet (the controller has not acted on the plan)")]
+    unset = "not set yet (no agent job has started)" if agent else \
+        "not set yet (the controller has not acted on the plan)"
+    parts = ["state %s" % (status.get("state") or unset)]
     if gap:
         parts.append("; ".join(gap))
     messages = ["%s=%s: %s" % (c.get("type"), c.get("status"), c.get("message") or c.get("reason") or "")
