@@ -40,7 +40,9 @@ def default_values(extension, version):
 def seed_extensions(app, catalog=None):
     catalog = catalog if catalog is not None else load_catalog()
     repository = catalog.get("repository") or {}
-    create = lambda kind, obj: app.api.create(app.host, kind, obj, admit=False)  # noqa: E731
+
+    def create(kind, obj):
+        app.api.create(app.host, kind, obj, admit=False)
     if repository:
         create(REPOSITORY, {"metadata": {"name": repository["name"]},
                             "spec": {"url": repository["url"], "depth": 3,

@@ -15,7 +15,7 @@ FINALIZER = "kubesphere.io/extension-protection"
 
 def version_key(version):
     """Semantic-version order: 1.10.0 > 1.9.0, and a pre-release sorts before its release."""
-    core, _, pre = str(version).lstrip("v").partition("-")
+    core, _dash, pre = str(version).lstrip("v").partition("-")
     numbers = tuple(int(p) if p.isdigit() else 0 for p in re.split(r"[.+]", core)[:3])
     return numbers + ((1,) if not pre else (0, pre))
 

@@ -270,8 +270,8 @@ class Extension(Resource):
             want_cluster = dict(want, configHash=fnv1a64_hex(cluster_values(spec, cluster)))
             gap = _status_gap(per_cluster.get(cluster) or {}, want_cluster)
             if gap:
-                return "cluster %s: %s" % (cluster, describe_status({"status": per_cluster.get(cluster) or {}}, gap,
-                                                                   agent=True))
+                described = describe_status({"status": per_cluster.get(cluster) or {}}, gap, agent=True)
+                return "cluster %s: %s" % (cluster, described)
         return None
 
     def failure(self, plan):
@@ -317,8 +317,9 @@ class Extension(Resource):
             if not dep.get("required") or dep.get("type", "extension") != "extension" or dep.get("name") == self.name:
                 continue
             other = self.client.get("%s/extensions/%s" % (API, dep.get("name")), missing_ok=True)
-            state = ((other or {}).get("status") or {}).get("state") or ("not available" if other is None
-                                                                        else "not installed")
+            state = ((other or {}).get("status") or {}).get("state")
+            if not state:
+                state = "not available" if other is None else "not installed"
             if state != "Installed":
                 missing.append("%s %s (%s)" % (dep.get("name"), dep.get("version") or "", state))
         if missing:

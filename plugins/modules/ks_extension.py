@@ -68,8 +68,8 @@ options:
     elements: str
   cluster_overrides:
     description:
-      - Per-cluster Helm values merged over O(config) for that cluster's agent: a dict from cluster name to a YAML
-        string or a dict. Given, it replaces the whole set of overrides (clusters left out lose theirs).
+      - Per-cluster Helm values merged over O(config) for that cluster's agent, as a dict from cluster name to a
+        YAML string or a dict. Given, it replaces the whole set of overrides (clusters left out lose theirs).
       - Every cluster named here must also be in O(clusters) when O(clusters) is given.
     type: dict
   upgrade_strategy:

@@ -109,23 +109,30 @@ def test_install_upgrade_disable_fail_and_delete_walk_the_recorded_states(api):
     # A config change: the old Installed stays visible right after the patch, then an upgrade runs.
     patched = api.patch(f"{API}/installplans/{name}", {"spec": {"config": "message: changed\n"}}).json()
     assert patched["status"]["state"] == "Installed" and patched["status"]["configHash"] == "cbf29ce484222325"
-    upgraded = wait_for(lambda: (lambda p: p if p["status"].get("configHash") == "e292d03144e87bf0"
-                                 and p["status"]["state"] == "Installed" else None)(plan(api, name)), message="upgrade")
+
+    def upgrade_done():
+        current = plan(api, name)
+        status = current["status"]
+        return current if status.get("configHash") == "e292d03144e87bf0" and status["state"] == "Installed" else None
+    upgraded = wait_for(upgrade_done, message="upgrade")
     assert upgraded["status"]["conditions"][0]["reason"] == "UpgradeSuccessful"
     assert upgraded["status"]["jobName"].startswith("helm-upgrade-gatekeeper-")
 
     # Disable: no job, enabled disappears.
     api.patch(f"{API}/installplans/{name}", {"spec": {"enabled": False}})
-    disabled = wait_for(lambda: (lambda p: p if "enabled" not in p["status"] else None)(plan(api, name)),
-                        message="disabled")
+
+    def disable_done():
+        current = plan(api, name)
+        return current if "enabled" not in current["status"] else None
+    disabled = wait_for(disable_done, message="disabled")
     assert disabled["status"]["jobName"] == upgraded["status"]["jobName"]
 
     # A failing version: UpgradeFailed, with the Job's message; not retried.
     api.patch(f"{API}/installplans/{name}", {"spec": {"extension": {"version": "1.2.0"}}})
     failed = settled(api, name, "UpgradeFailed")
-    assert failed["status"]["conditions"][0] == dict(failed["status"]["conditions"][0], type="Upgraded",
-                                                      status="False", reason="UpgradeFailed",
-                                                      message="Job has reached the specified backoff limit")
+    condition = failed["status"]["conditions"][0]
+    assert condition == dict(condition, type="Upgraded", status="False", reason="UpgradeFailed",
+                             message="Job has reached the specified backoff limit")
 
     # Delete: Uninstalling with an uninstall job, then gone; the Extension's state is cleared.
     deleting = api.delete(f"{API}/installplans/{name}").json()
@@ -169,8 +176,8 @@ def test_agents_follow_placement_and_a_down_cluster_fails(api):
     assert per["member1"]["releaseName"] == "metrics-server-agent"
 
     # Dropping member2 from the placement uninstalls its agent.
-    api.patch(f"{API}/installplans/{name}", {"spec": {"clusterScheduling": {"placement": {"clusters": ["host",
-                                                                                                     "member1"]}}}})
+    placement = {"placement": {"clusters": ["host", "member1"]}}
+    api.patch(f"{API}/installplans/{name}", {"spec": {"clusterScheduling": placement}})
     wait_for(lambda: sorted((plan(api, name)["status"].get("clusterSchedulingStatuses") or {})) == ["host", "member1"],
              message="member2 agent removed")
     api.delete(f"{API}/installplans/{name}")

@@ -249,11 +249,12 @@ def setup_extensions(replayer, manifests=None):
 
 def setup_lifecycle(replayer):
     """Extension life-ext with versions 1.0.0 and 1.1.0 (see the recording's setup note)."""
-    version = lambda v: {"apiVersion": "kubesphere.io/v1alpha1", "kind": "ExtensionVersion",  # noqa: E731
-                         "metadata": {"name": f"life-ext-{v}", "labels": {"kubesphere.io/extension-ref": "life-ext"}},
-                         "spec": {"version": v, "installationMode": "HostOnly", "namespace": "extension-life-ext",
-                                  "chartDataRef": {"namespace": "kubesphere-system", "name": "life-ext-charts",
-                                                   "key": f"life-ext-{v}.tgz"}}}
+    def version(v):
+        return {"apiVersion": "kubesphere.io/v1alpha1", "kind": "ExtensionVersion",
+                "metadata": {"name": f"life-ext-{v}", "labels": {"kubesphere.io/extension-ref": "life-ext"}},
+                "spec": {"version": v, "installationMode": "HostOnly", "namespace": "extension-life-ext",
+                         "chartDataRef": {"namespace": "kubesphere-system", "name": "life-ext-charts",
+                                          "key": f"life-ext-{v}.tgz"}}}
     setup_extensions(replayer, [
         {"apiVersion": "kubesphere.io/v1alpha1", "kind": "Extension",
          "metadata": {"name": "life-ext", "labels": {"kubesphere.io/category": "observability"}},

@@ -48,8 +48,8 @@ def status(result):
 def failed(run, name):
     """The result of a task that must have failed (and been ignored)."""
     record = run.task(name)
-    assert record["status"] == "ignored", "%s: expected a failure, got %s: %s" % (name, record["status"],
-                                                                             record["result"])
+    assert record["status"] == "ignored", "%s: expected a failure, got %s: %s" % (
+        name, record["status"], record["result"])
     return record["result"]
 
 
