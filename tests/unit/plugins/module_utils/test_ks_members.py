@@ -1,0 +1,95 @@
+"""The membership converger, against a fake client (no HTTP)."""
+import pytest
+
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import (
+    Members, fnv64a_hex, members_error, workspace_role_name)
+
+
+class FakeClient:
+    def __init__(self, members, missing_roles=0):
+        self.members = dict(members)
+        self.calls = []
+        self.missing_roles = missing_roles      # how many POSTs meet "role not found" first
+
+    def list_all(self, path, cluster=None):
+        self.calls.append(("LIST", path))
+        return [{"metadata": {"name": u, "annotations": {"iam.kubesphere.io/workspacerole": r}}}
+                for u, r in self.members.items()]
+
+    def post(self, path, body, cluster=None):
+        self.calls.append(("POST", path, body))
+        if self.missing_roles:
+            self.missing_roles -= 1
+            raise KubeSphereError('WorkspaceRole.iam.kubesphere.io "ws-regular" not found', method="POST",
+                                  url=path, status=404, reason="NotFound")
+        return body
+
+    def put(self, path, body, cluster=None):
+        self.calls.append(("PUT", path, body))
+
+    def delete(self, path, cluster=None):
+        self.calls.append(("DELETE", path))
+
+
+def test_fnv64a_known_values():
+    assert fnv64a_hex("") == "cbf29ce484222325"
+    assert fnv64a_hex("a") == "af63dc4c8601ec8c"
+
+
+def test_short_roles_map_to_full_names_with_the_63_character_rule():
+    assert workspace_role_name("ws", "regular") == "ws-regular"
+    assert workspace_role_name("ws", "custom-role") == "custom-role"
+    long_ws = "w" * 60
+    assert workspace_role_name(long_ws, "regular") == "regular." + fnv64a_hex(long_ws)
+    assert workspace_role_name("w" * 55, "admin") == "w" * 55 + "-admin"        # exactly 61: kept
+
+
+def test_one_post_for_adds_put_for_changes_delete_only_with_purge():
+    client = FakeClient({"admin": "ws-admin", "bob": "ws-viewer", "old": "ws-viewer"})
+    members = Members(client, "workspace", "ws", protected=["admin"])
+    wanted = [{"user": "bob", "role": "regular"}, {"user": "carol", "role": "viewer"}, {"user": "dan", "role": "admin"}]
+    outcome = members.converge(wanted)
+    assert outcome.changed
+    writes = [c for c in client.calls if c[0] != "LIST"]
+    assert writes == [("POST", members.path, [{"username": "carol", "roleRef": "ws-viewer"},
+                                              {"username": "dan", "roleRef": "ws-admin"}]),
+                      ("PUT", members.path + "/bob", {"username": "bob", "roleRef": "ws-regular"})]
+    client.calls = []
+    members.converge(wanted, purge=True)
+    assert ("DELETE", members.path + "/old") in client.calls
+    assert ("DELETE", members.path + "/admin") not in client.calls      # the manager is never removed
+
+
+def test_check_mode_predicts_and_writes_nothing():
+    client = FakeClient({"admin": "ws-admin"})
+    outcome = Members(client, "workspace", "ws", check_mode=True).converge([{"user": "bob", "role": "viewer"}],
+                                                                           purge=True)
+    assert outcome.changed and outcome.after == [{"user": "bob", "role": "ws-viewer"}]
+    assert outcome.before == [{"user": "admin", "role": "ws-admin"}]
+    assert [c[0] for c in client.calls] == ["LIST"]
+
+
+def test_no_change_reads_once():
+    client = FakeClient({"bob": "ws-viewer"})
+    outcome = Members(client, "workspace", "ws").converge([{"user": "bob", "role": "viewer"}])
+    assert not outcome.changed and client.calls == [("LIST", "/kapis/iam.kubesphere.io/v1beta1/workspaces/ws/"
+                                                             "workspacemembers")]
+
+
+def test_role_not_found_is_retried_only_right_after_creation():
+    client = FakeClient({}, missing_roles=2)
+    Members(client, "workspace", "ws", fresh=True, sleep=lambda s: None).converge(
+        [{"user": "bob", "role": "regular"}], current={})
+    assert [c[0] for c in client.calls] == ["POST", "POST", "POST"]
+    client = FakeClient({}, missing_roles=1)
+    with pytest.raises(KubeSphereError):
+        Members(client, "workspace", "ws", sleep=lambda s: None).converge([{"user": "bob", "role": "regular"}],
+                                                                          current={})
+
+
+def test_members_input_checks():
+    assert members_error([{"user": "bob"}]) == "members[0] needs both user and role"
+    assert "twice" in members_error([{"user": "bob", "role": "viewer"}, {"user": "bob", "role": "admin"}])
+    assert "members[0].role" in members_error([{"user": "bob", "role": "Bad Role"}])
+    assert members_error([{"user": "bob", "role": "viewer"}]) is None
