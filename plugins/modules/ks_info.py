@@ -19,8 +19,8 @@ options:
   kind:
     description:
       - What to query.
-      - V(workspace) (WorkspaceTemplates), V(project) (namespaces of a workspace, or all projects the caller may see
-        without O(workspace)), V(user), V(workspace_member) (needs O(workspace); member items are short user
+      - V(workspace) (WorkspaceTemplates), V(project) (namespaces of a workspace; without O(workspace), every
+        namespace the caller may see, as KubeSphere lists them), V(user), V(workspace_member) (needs O(workspace); member items are short user
         objects with the annotation C(iam.kubesphere.io/workspacerole)), V(project_member) (needs O(project);
         annotation C(iam.kubesphere.io/role)), V(cluster) (without kubeconfigs).
       - V(extension) and V(installplan) read the extension objects of KubeSphere v4.
