@@ -8,13 +8,15 @@ converge resource. What the real server imposes (API reference section 4):
   kubesphere.io/managed: "true" (without it KubeSphere creates no project
   roles, and members cannot be added), and the kubesphere.io/creator
   annotation that makes the creator its admin;
-* the same name in another workspace is an error naming both, never a move;
+* the same name in another workspace is an error naming both, never a move
+  (the workspace's namespace endpoint answers it with a lower-case 404);
 * a namespace PATCH there is a merge patch of the changed fields;
 * deletion is asynchronous: the namespace stays Terminating for a while.
 """
 
 from __future__ import annotations
 
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import Field, Resource, ValidationError, merge_patch
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import Members, members_error
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_validate import (
@@ -69,19 +71,36 @@ class ProjectResource(Resource):
 
     # Reads ----------------------------------------------------------------------------
     def read(self):
-        # Read as a Namespace (not through the workspace path), so that a project of
-        # another workspace is seen and reported instead of looking absent.
-        found = self.client.get("/api/v1/namespaces/%s" % self.params["name"], cluster=self.cluster, missing_ok=True)
-        owner = ((found or {}).get("metadata", {}).get("labels") or {}).get(WORKSPACE_LABEL)
+        # Through the workspace when it is known: that is authorised at workspace scope, so a
+        # workspace admin can manage projects too. KubeSphere answers a project of another
+        # workspace with 404 'namespace "x" not found' (lower case), which is told apart here.
+        name = self.params["name"]
         wanted = self.params.get("workspace")
-        if found is not None and wanted and owner != wanted:
-            raise ValidationError(
-                "project %s already exists on cluster %s in %s, not in workspace %s; KubeSphere does not move "
-                "projects between workspaces: delete it there first or choose another name"
-                % (self.params["name"], self.params.get("cluster") or "host",
-                   ("workspace %s" % owner) if owner else "no workspace", wanted))
+        if not wanted:
+            found = self.client.get("/api/v1/namespaces/%s" % name, cluster=self.cluster, missing_ok=True)
+        else:
+            try:
+                found = self.client.get("%s/%s" % (self._workspace_path(), name), cluster=self.cluster)
+            except KubeSphereError as err:
+                if not err.not_found:
+                    raise
+                if not (err.message or "").startswith('namespace "'):
+                    found = None
+                else:
+                    raise ValidationError(self._elsewhere_message(name, wanted))
         self._current = found
         return found
+
+    def _elsewhere_message(self, name, wanted):
+        try:
+            other = self.client.get("/api/v1/namespaces/%s" % name, cluster=self.cluster, missing_ok=True)
+            owner = ((other or {}).get("metadata", {}).get("labels") or {}).get(WORKSPACE_LABEL)
+        except KubeSphereError:
+            owner = None        # not allowed to look: say so without naming it
+        where = ("workspace %s" % owner) if owner else "another workspace (or none)"
+        return ("project %s already exists on cluster %s in %s, not in workspace %s; KubeSphere does not move "
+                "projects between workspaces: delete it there first or choose another name"
+                % (name, self.params.get("cluster") or "host", where, wanted))
 
     def _workspace_path(self, workspace=None):
         return "%s/workspaces/%s/namespaces" % (TENANT, workspace or self.params["workspace"])

@@ -59,7 +59,8 @@ def test_lifecycle_with_check_mode_and_diff(ansible, emulator, no_writes):
 
     emulator.reset_counters()
     ansible.playbook("project_lifecycle.yml", "--tags", "create", **play).assert_ok()
-    assert api_requests(emulator) == {"GET /api/v1/namespaces/" + project: 2,
+    assert api_requests(emulator) == {"GET /kapis/tenant.kubesphere.io/v1beta1/workspaces/%s/namespaces/%s"
+                                      % (ws, project): 2,
                                       "GET %s/namespaces/%s/namespacemembers" % (IAM, project): 2}
 
     with no_writes():
@@ -110,7 +111,7 @@ def test_project_on_a_member_cluster(ansible, emulator):
     assert admin_call(emulator, "GET", "/api/v1/namespaces/%s-m1" % project)[0] == 404
 
 
-def test_platform_regular_user_gets_a_clear_403(ansible, emulator):
+def test_platform_regular_user_gets_a_clear_403_until_made_workspace_admin(ansible, emulator):
     ws, name = make_workspace(emulator), unique("pr")
     token = emulator.login()
     status, body = emulator.call("POST", IAM + "/users", {
@@ -126,3 +127,10 @@ def test_platform_regular_user_gets_a_clear_403(ansible, emulator):
     assert run.rc != 0 and "Traceback" not in run.output
     failed = run.result("Create one as a platform-regular user")
     assert failed["status"] == 403 and "forbidden" in failed["msg"].lower()
+    # Made a workspace admin, the same user may create projects in that workspace.
+    status, body = admin_call(emulator, "POST", "%s/workspaces/%s/workspacemembers" % (IAM, ws),
+                              [{"username": name, "roleRef": ws + "-admin"}])
+    assert status == 200, body
+    run = ansible.playbook("project_more.yml", "--tags", "regular", extra_vars={"project": name, "ws": ws},
+                           env={"KUBESPHERE_USERNAME": name, "KUBESPHERE_PASSWORD": "Regular-Passw0rd"}).assert_ok()
+    assert run.result("Create one as a platform-regular user")["changed"]
