@@ -42,8 +42,8 @@ def test_lifecycle_with_check_mode_and_diff(ansible, emulator, no_writes):
         run = ansible.playbook("project_lifecycle.yml", "--tags", "create", check=True, **play).assert_ok()
     predicted = run.result("Create")
     assert predicted["changed"]
-    assert predicted["project"]["metadata"]["labels"] == {"kubesphere.io/workspace": ws, "kubesphere.io/managed": "true",
-                                                         "app": "lifecycle"}
+    labels = {"kubesphere.io/workspace": ws, "kubesphere.io/managed": "true", "app": "lifecycle"}
+    assert predicted["project"]["metadata"]["labels"] == labels
     assert predicted["members"] == [{"user": project + "-bob", "role": "viewer"}]
 
     run = ansible.playbook("project_lifecycle.yml", "--tags", "create", **play).assert_ok()
