@@ -72,3 +72,17 @@ def test_a_failure_counts_only_for_the_requested_spec():
 
 def test_a_plan_without_status_is_described_as_not_started():
     assert "not set yet" in describe_status({"status": {}})
+
+
+def test_an_override_cluster_does_not_hang_on_the_servers_own_yaml_rendering():
+    placed = {"config": "a: 1\n", "clusterScheduling": {"placement": {"clusters": ["m1"]},
+                                                        "overrides": {"m1": "b: 2\n"}}}
+    theirs = dict(DONE, configHash=fnv1a64_hex("a: 1\n"), jobName="helm-upgrade-x-agent-new")
+    status = dict(DONE, configHash=fnv1a64_hex("a: 1\n"), clusterSchedulingStatuses={"m1": theirs})
+    unchanged = res()
+    assert unchanged.pending(plan(status, **placed)) is None              # this run wrote nothing
+    patched = res()
+    patched.replaced = plan(dict(status, clusterSchedulingStatuses={"m1": dict(theirs, jobName="helm-old")}))
+    assert patched.pending(plan(status, **placed)) is None                # a new agent job ran
+    patched.replaced = plan(status)
+    assert "config hash" in patched.pending(plan(status, **placed))       # still the old agent job
