@@ -97,14 +97,15 @@ def run_job(pdd, tmp_path, ident):
                               stdout=subprocess.PIPE, env=clean_env(), cwd=str(tmp_path))
     transmit.stdout.close()
     process = subprocess.run([runner, "process", str(pdd), "--ident", ident], stdin=worker.stdout,
-                             capture_output=True, text=True, env=clean_env(), cwd=str(tmp_path), timeout=300)
+                             capture_output=True, text=True, env=clean_env(), cwd=str(tmp_path), timeout=300,
+                             check=False)
     worker.stdout.close()
     assert worker.wait(timeout=60) == 0 and transmit.wait(timeout=60) == 0, process.stderr
     artifacts = pdd / "artifacts" / ident
     status = (artifacts / "status").read_text().strip()
     rc = int((artifacts / "rc").read_text().strip())
-    events = [json.loads(p.read_text()) for p in sorted((artifacts / "job_events").glob("*.json"),
-                                                         key=lambda p: int(p.name.split("-", 1)[0]))]
+    files = sorted((artifacts / "job_events").glob("*.json"), key=lambda p: int(p.name.split("-", 1)[0]))
+    events = [json.loads(p.read_text()) for p in files]
     stdout = "".join(e.get("stdout", "") for e in events)
     return status, rc, events, stdout
 

@@ -39,8 +39,8 @@ PLAY = """
 def run(cmd, cwd, env=None, timeout=300):
     proc = subprocess.run([str(c) for c in cmd], cwd=str(cwd), env=env, capture_output=True, text=True,
                           timeout=timeout, check=False)
-    assert proc.returncode == 0, "%s failed (rc=%s):\n%s\n%s" % (cmd, proc.returncode, proc.stdout[-4000:],
-                                                                  proc.stderr[-4000:])
+    assert proc.returncode == 0, "%s failed (rc=%s):\n%s\n%s" % (
+        cmd, proc.returncode, proc.stdout[-4000:], proc.stderr[-4000:])
     return proc
 
 

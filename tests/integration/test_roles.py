@@ -1,6 +1,4 @@
 """Issue 6: the tenant and extensions roles, through playbooks/onboard_team.yml and real runs."""
-from pathlib import Path
-
 import pytest
 
 from ks_ansible import Ansible, ROOT
