@@ -277,7 +277,7 @@ def _helm_job_fails(version):
 
 
 # The tenancy files and their setups live in tenancy_setup.py.
-from .tenancy_setup import TENANCY_FILES, TENANCY_SETUP  # noqa: E402
+from .tenancy_setup import TENANCY_BEFORE, TENANCY_FILES, TENANCY_SETUP  # noqa: E402
 FILES += TENANCY_FILES
 SETUP.update(TENANCY_SETUP)
 
@@ -287,6 +287,7 @@ BEFORE = {"installplan-lifecycle.json": {
     "POST create InstallPlan life-ext again (to fail the install)": _helm_job_fails("life-ext-1.0.0")}}
 # Per-file emulator options. The lifecycle's Helm jobs were finished by hand within seconds;
 # 700 ms jobs keep the same order of events under the replay's capped pauses.
+BEFORE.update(TENANCY_BEFORE)
 FILE_OPTIONS = {"installplan-lifecycle.json": dict(extra_args=["--extension-job-ms", "700"])}
 
 

@@ -95,3 +95,20 @@ def setup_project_members(replayer):
 TENANCY_SETUP = {"errors.json": setup_errors, "workspaces.json": setup_workspaces,
                  "workspace-members.json": setup_workspace_members, "workspace-deletion.json": setup_workspaces,
                  "projects.json": setup_projects, "project-members.json": setup_project_members}
+
+
+def _wait_gone(path, timeout=3.0):
+    """The recorder polled until the object was gone before these exchanges (their names say so)."""
+    def wait(replayer):
+        headers = {"Authorization": "Bearer " + replayer.admin_token}
+        deadline = time.monotonic() + timeout
+        while replayer.http.get(replayer.emu.url + path, headers=headers).status_code != 404:
+            assert time.monotonic() < deadline, f"{path} is still there"
+            time.sleep(0.01)
+    return wait
+
+
+# Steps run just before the named exchange.
+TENANCY_BEFORE = {"workspaces.json": {
+    "GET rec-ws2 after it disappeared (/apis)": _wait_gone("/apis/tenant.kubesphere.io/v1beta1/workspacetemplates/rec-ws2"),
+}}
