@@ -5,14 +5,16 @@ BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt | cksum | cut -d' ' -f1)
 COLLECTIONS := $(CURDIR)/.build/collections
 LINK := $(COLLECTIONS)/ansible_collections/kubesphere/core
-SANITY_ROOT := $(CURDIR)/.build/sanity/ansible_collections/kubesphere/core
+# One copy per make run (the id of this make process), so two developers' runs in one tree never collide.
+SANITY_DIR := $(CURDIR)/.build/sanity-$(shell echo $$PPID)
+SANITY_ROOT := $(SANITY_DIR)/ansible_collections/kubesphere/core
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 
 .PHONY: help venv demo test units integration fidelity docs molecule package sanity lint bench clean
 
 help:
-	@echo "make demo   - start the KubeSphere emulator and run playbooks/demo.yml against it"
+	@echo "make demo   - start the KubeSphere emulator and onboard a team with playbooks/demo.yml (twice: no change the second time)"
 	@echo "make test   - the whole suite: units, integration, fidelity, docs, molecule, sanity, lint"
 	@echo "make package - build the collection tarball into .build/dist"
 	@echo "make bench  - requests, logins and seconds per resource, against a baseline"
@@ -52,7 +54,8 @@ sanity: venv
 	git ls-files -co --exclude-standard | while read -r f; do [ -e "$$f" ] && cp --parents -d "$$f" $(SANITY_ROOT); done; true
 	$(BIN)/python tools/ansible_test_pip_standin.py
 	cd $(SANITY_ROOT) && git init -q && git add -A && \
-	  $(BIN)/ansible-test sanity --venv --python 3.11 --color no
+	  $(BIN)/ansible-test sanity --venv --python 3.11 --color no; \
+	  status=$$?; rm -rf $(SANITY_DIR); exit $$status
 
 # Every module, plugin and role renders (antsibull-docs' collection lint) and the changelog is valid.
 docs: venv
