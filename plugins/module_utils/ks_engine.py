@@ -25,7 +25,12 @@ class ValidationError(Exception):
 
 
 class WaitTimeout(Exception):
-    """A wait ran out; the message names the last state seen."""
+    """A wait ran out; the message names the last state seen.
+
+    changed says whether a write was sent before the wait began, so the failure reports it.
+    """
+
+    changed = False
 
 
 class Field:
@@ -226,7 +231,7 @@ def converge(res, state, wait=False):
                 field.set(body, field.merged(desired[opt], field.get(current)))
             obj = body if res.check_mode else res.update(current, body, changed_opts)
     if wait and changed and not res.check_mode:
-        obj = res.wait_ready(obj)
+        obj = _after_write(res.wait_ready, obj)
     outcome = Outcome(changed, before, res.view(obj), obj)
     _add_children(res, outcome, obj, state)
     return outcome
@@ -241,9 +246,21 @@ def _converge_absent(res, current, before, wait):
     if changed and not res.check_mode:
         res.delete(current)
     if wait and not res.check_mode:
-        res.wait_gone()
+        if changed:
+            _after_write(res.wait_gone)
+        else:
+            res.wait_gone()
     outcome.obj = None if (wait or res.check_mode) else current
     return outcome
+
+
+def _after_write(wait, *args):
+    """Run a wait that follows a write: a timeout then reports changed=True."""
+    try:
+        return wait(*args)
+    except WaitTimeout as err:
+        err.changed = True
+        raise
 
 
 def _add_children(res, outcome, obj, state):

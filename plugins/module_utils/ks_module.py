@@ -100,7 +100,7 @@ def run_resource(module, resource_class):
     except ValidationError as err:
         module.fail_json(msg=str(err))
     except WaitTimeout as err:
-        module.fail_json(msg=str(err))
+        module.fail_json(msg=str(err), changed=err.changed)
     except KubeSphereError as err:
         module.fail_from_error(err, action="%s %s" % (resource.kind, resource.identity()))
     result = dict(changed=outcome.changed)

@@ -146,3 +146,22 @@ def test_map_field_keeps_the_labels_a_create_body_already_has():
     outcome = converge(res, "present")
     assert outcome.obj["metadata"]["labels"] == {"owner": "module", "team": "a"}
     assert outcome.after["labels"] == {"team": "a"}      # the diff shows only the keys the task manages
+
+
+class SlowThing(Thing):
+    def wait_gone(self):
+        wait_for(lambda: self.read() is None, 0.05, "thing to go", first_sleep=0.01)
+
+    def delete(self, current):
+        self.writes.append("delete")   # accepted, but the object lingers (a finalizer)
+
+
+def test_a_wait_that_times_out_after_a_write_reports_changed():
+    store = {"t1": {"metadata": {"name": "t1"}}}
+    with pytest.raises(WaitTimeout) as caught:
+        converge(SlowThing(store, params()), "absent", wait=True)
+    assert caught.value.changed is True
+    store["t1"]["metadata"]["deletionTimestamp"] = "2026-11-22T00:00:00Z"   # already being deleted: no write
+    with pytest.raises(WaitTimeout) as caught:
+        converge(SlowThing(store, params()), "absent", wait=True)
+    assert caught.value.changed is False
