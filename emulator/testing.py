@@ -30,7 +30,7 @@ _FLAGS = {  # option name -> command-line flag
     "lockout_max": "--lockout-max", "lockout_window": "--lockout-window",
     "controller_delay_ms": "--controller-delay-ms", "informer_lag_ms": "--informer-lag-ms",
     "admin_password": "--admin-password", "bcrypt_cost": "--bcrypt-cost", "jwt_secret": "--jwt-secret",
-    "git_version": "--git-version", "config": "--config",
+    "git_version": "--git-version", "config": "--config", "extension_job_ms": "--extension-job-ms",
 }
 
 
@@ -48,7 +48,7 @@ def _names(value):
 class EmulatorProcess:
     """EmulatorProcess(members=(), not_ready=() (lists or "a,b" strings), token_ttl=None, lockout_max=None,
     lockout_window=None, controller_delay_ms=None, informer_lag_ms=None,
-    admin_password=None, bcrypt_cost=None, jwt_secret=None, git_version=None,
+    admin_password=None, bcrypt_cost=None, jwt_secret=None, git_version=None, extension_job_ms=None,
     config=None, extra_args=(), startup_timeout=20)"""
 
     def __init__(self, members=(), not_ready=(), extra_args=(), startup_timeout=20.0, **options):

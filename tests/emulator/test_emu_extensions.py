@@ -18,7 +18,7 @@ JOB_MS = 100
 def emu():
     from emulator.testing import EmulatorProcess
     with EmulatorProcess(members=["member1", "member2"], not_ready=["member2"], bcrypt_cost=4,
-                         controller_delay_ms=5, extra_args=["--extension-job-ms", str(JOB_MS)]) as process:
+                         controller_delay_ms=5, extension_job_ms=JOB_MS) as process:
         yield process
 
 

@@ -288,7 +288,7 @@ BEFORE = {"installplan-lifecycle.json": {
 # Per-file emulator options. The lifecycle's Helm jobs were finished by hand within seconds;
 # 700 ms jobs keep the same order of events under the replay's capped pauses.
 BEFORE.update(TENANCY_BEFORE)
-FILE_OPTIONS = {"installplan-lifecycle.json": dict(extra_args=["--extension-job-ms", "700"])}
+FILE_OPTIONS = {"installplan-lifecycle.json": dict(extension_job_ms=700)}
 
 
 def replay_file(file_name):

@@ -64,7 +64,7 @@ def main(job_times):
     print("job_ms  step     total_s  controller_s  overhead_s")
     for job_ms in job_times:
         with EmulatorProcess(bcrypt_cost=4, controller_delay_ms=30,
-                             extra_args=["--extension-job-ms", str(job_ms)]) as emu:
+                             extension_job_ms=job_ms) as emu:
             options = dict(ks_host=emu.url, ks_username="admin", ks_password="P@88w0rd", token_cache="false")
             client, watcher = KubeSphereClient(options), KubeSphereClient(options)
             steps = [("install", params(), installed("1.0.0", "cbf29ce484222325")),

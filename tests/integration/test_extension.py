@@ -14,7 +14,7 @@ PLAN_POSTS = "POST /apis/kubesphere.io/v1alpha1/installplans"
 @pytest.fixture
 def emu(fresh_emulator):
     return fresh_emulator(members=["member1", "member2"], not_ready=["member2"], controller_delay_ms=10,
-                          extra_args=["--extension-job-ms", str(JOB_MS)])
+                          extension_job_ms=JOB_MS)
 
 
 @pytest.fixture
