@@ -61,7 +61,8 @@ def test_expired_token_is_refreshed_not_relogged(ansible, emulator):
         emulator.configure(token_ttl=7200)
     counters = logins(emulator)
     assert counters["password_ok"] == 0, counters
-    assert counters["refresh_ok"] == 1, counters
+    # At least one refresh; a loaded machine may need a second once the new 3-second token runs low.
+    assert counters["refresh_ok"] >= 1, counters
 
 
 def test_restarted_server_costs_one_relogin(ansible, emulator):
