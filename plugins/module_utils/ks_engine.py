@@ -20,17 +20,24 @@ import time
 MASK = "********"
 
 
-class ValidationError(Exception):
-    """Bad input found before any request was sent."""
+class ResourceFailure(Exception):
+    """A failure the resource words itself.
 
-
-class WaitTimeout(Exception):
-    """A wait ran out; the message names the last state seen.
-
-    changed says whether a write was sent before the wait began, so the failure reports it.
+    details are returned beside the message; changed says whether a write was sent first.
     """
 
-    changed = False
+    def __init__(self, message, **details):
+        super(ResourceFailure, self).__init__(message)
+        self.details = details
+        self.changed = False
+
+
+class ValidationError(ResourceFailure):
+    """Bad input, found before any write was sent."""
+
+
+class WaitTimeout(ResourceFailure):
+    """A wait ran out; the message names the last state seen."""
 
 
 class Field:
@@ -173,6 +180,10 @@ class Resource:
     def public(self, obj):
         """The object as returned to the user (secrets removed)."""
         return obj
+
+    def finish(self, outcome, wait):
+        """Extra return values once converged (e.g. a related object); may wait or raise ResourceFailure."""
+        return {}
 
     # Shared behaviour --------------------------------------------------------
     def desired(self):

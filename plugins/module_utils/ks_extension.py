@@ -32,6 +32,7 @@ except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import (
     Field,
     Resource,
+    ResourceFailure,
     WaitTimeout,
     wait_for,
 )
@@ -47,10 +48,10 @@ POLL_FIRST, POLL_MAX = 0.5, 2.0
 
 
 class ExtensionFailed(WaitTimeout):
-    """The controller reported a failure for the requested spec."""
+    """The controller reported a failure (or a wait ran out); the plan's status facts go beside the message."""
 
     def __init__(self, message, plan):
-        super(ExtensionFailed, self).__init__(message)
+        super(ExtensionFailed, self).__init__(message, installplan=plan, **diagnosis(plan))
         self.plan = plan
 
 
@@ -143,6 +144,8 @@ class Extension(Resource):
 
     # ---- engine hooks -------------------------------------------------------
     def validate(self, state):
+        if not HAS_YAML:  # pragma: no cover - PyYAML ships with ansible-core
+            return "PyYAML is required to render extension config"
         problem = self.raw_error or dns1123_label_error(self.name, "name")
         if problem:
             return problem
@@ -311,6 +314,16 @@ class Extension(Resource):
         return None
 
     # ---- checks before a write -------------------------------------------------
+    def finish(self, outcome, wait):
+        """Return the Extension beside the plan; wait for a plan an earlier run left unfinished."""
+        waited = wait and outcome.changed and not self.check_mode
+        if (self.params["state"] == "present" and wait and not outcome.changed and not self.check_mode
+                and self.pending(outcome.obj)):
+            # Unchanged but not (yet) installed: an earlier run did not wait, or the plan failed.
+            outcome.obj = self.wait_ready(outcome.obj)
+            waited = True
+        return dict(extension=self.extension(refresh=waited))
+
     def extension(self, refresh=False):
         if refresh or not self.extension_read:
             self.extension_obj = self.client.get("%s/extensions/%s" % (API, self.name), missing_ok=True)
@@ -357,7 +370,7 @@ class Extension(Resource):
         return sorted(set(versions), key=version_key)
 
 
-class CheckFailed(Exception):
+class CheckFailed(ResourceFailure):
     """The request could never be carried out; found by reads, before any write."""
 
 
@@ -404,36 +417,3 @@ def diagnosis(plan):
                 target_namespace=status.get("targetNamespace"),
                 conditions=status.get("conditions") or [],
                 cluster_statuses=status.get("clusterSchedulingStatuses") or {})
-
-
-def run_extension(module):
-    """Converge one extension and exit with changed, installplan, extension and diff."""
-    from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
-    from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import ValidationError, converge
-
-    if not HAS_YAML:  # pragma: no cover
-        module.fail_json(msg="PyYAML is required to render extension config")
-    res = Extension(lambda: module.client, module.params, check_mode=module.check_mode, warn=module.warn)
-    state = module.params["state"]
-    wait = bool(module.params["wait"])
-    try:
-        outcome = converge(res, state, wait=wait)
-        waited = wait and outcome.changed and not module.check_mode
-        plan = outcome.obj
-        if state == "present" and wait and not outcome.changed and not module.check_mode and res.pending(plan):
-            # Unchanged but not (yet) installed: an earlier run did not wait, or the plan failed.
-            plan = outcome.obj = res.wait_ready(plan)
-            waited = True
-        extension = res.extension(refresh=waited)
-    except (ValidationError, CheckFailed) as err:
-        module.fail_json(msg=str(err))
-    except ExtensionFailed as err:
-        module.fail_json(msg=str(err), installplan=err.plan, **diagnosis(err.plan))
-    except WaitTimeout as err:
-        module.fail_json(msg=str(err))
-    except KubeSphereError as err:
-        module.fail_from_error(err, action="extension %s" % module.params["name"])
-    result = dict(changed=outcome.changed, installplan=outcome.obj, extension=extension)
-    if module._diff:
-        result["diff"] = dict(before=outcome.before, after=outcome.after)
-    module.exit_json(**result)

@@ -19,8 +19,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import (
     KubeSphereError,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import (
-    ValidationError,
-    WaitTimeout,
+    ResourceFailure,
     converge,
 )
 
@@ -44,6 +43,26 @@ KS_CONNECTION_ARGSPEC = dict(
     token_cache=dict(type="str", default="true", no_log=False, fallback=_env("KUBESPHERE_TOKEN_CACHE")),
     retries=dict(type="int", default=3, fallback=_env("KUBESPHERE_RETRIES")),
 )
+
+
+def state_option():
+    return dict(type="str", default="present", choices=["present", "absent"])
+
+
+def wait_options(timeout, wait=False, timeout_type="float"):
+    """wait and wait_timeout, with the default each resource documents."""
+    return dict(wait=dict(type="bool", default=wait), wait_timeout=dict(type=timeout_type, default=timeout))
+
+
+def members_options():
+    """members and purge_members, shared by workspaces and projects."""
+    return dict(
+        members=dict(type="list", elements="dict", options=dict(
+            user=dict(type="str", required=True),
+            role=dict(type="str", required=True),
+        )),
+        purge_members=dict(type="bool", default=False),
+    )
 
 
 class KubeSphereModule(AnsibleModule):
@@ -95,17 +114,18 @@ def run_resource(module, resource_class):
     whatever the children add (members), and diff when --diff is on.
     """
     resource = resource_class(lambda: module.client, module.params, check_mode=module.check_mode, warn=module.warn)
+    wait = bool(module.params.get("wait"))
     try:
-        outcome = converge(resource, module.params.get("state") or "present", wait=bool(module.params.get("wait")))
-    except ValidationError as err:
-        module.fail_json(msg=str(err))
-    except WaitTimeout as err:
-        module.fail_json(msg=str(err), changed=err.changed)
+        outcome = converge(resource, module.params.get("state") or "present", wait=wait)
+        extra = resource.finish(outcome, wait)
+    except ResourceFailure as err:
+        module.fail_json(msg=str(err), changed=err.changed, **err.details)
     except KubeSphereError as err:
         module.fail_from_error(err, action="%s %s" % (resource.kind, resource.identity()))
     result = dict(changed=outcome.changed)
     result[resource.result_key] = resource.public(outcome.obj)
     result.update(outcome.extra)
+    result.update(extra)
     if module._diff:
         result["diff"] = dict(before=outcome.before, after=outcome.after)
     module.exit_json(**result)

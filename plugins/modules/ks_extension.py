@@ -193,8 +193,9 @@ cluster_statuses:
   type: dict
 """
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_extension import run_extension
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_extension import Extension
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import (
+    KubeSphereModule, run_resource, state_option, wait_options)
 
 
 def main():
@@ -202,19 +203,18 @@ def main():
         argument_spec=dict(
             name=dict(type="str", required=True),
             version=dict(type="str"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
+            state=state_option(),
             enabled=dict(type="bool", default=True),
             config=dict(type="raw"),
             clusters=dict(type="list", elements="str"),
             cluster_overrides=dict(type="dict"),
             upgrade_strategy=dict(type="str", default="Manual", choices=["Manual", "Automatic"]),
-            wait=dict(type="bool", default=True),
-            wait_timeout=dict(type="int", default=600),
+            **wait_options(600, wait=True, timeout_type="int")
         ),
         required_if=[("state", "present", ["version"])],
         supports_check_mode=True,
     )
-    run_extension(module)
+    run_resource(module, Extension)
 
 
 if __name__ == "__main__":

@@ -117,7 +117,8 @@ members:
   sample: [{user: admin, role: admin}, {user: bob, role: operator}]
 """
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule, run_resource
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import (
+    KubeSphereModule, members_options, run_resource, state_option, wait_options)
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_project import ProjectResource
 
 
@@ -127,17 +128,12 @@ def main():
             name=dict(type="str", required=True),
             workspace=dict(type="str"),
             cluster=dict(type="str"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
+            state=state_option(),
             alias_name=dict(type="str"),
             description=dict(type="str"),
             labels=dict(type="dict"),
-            members=dict(type="list", elements="dict", options=dict(
-                user=dict(type="str", required=True),
-                role=dict(type="str", required=True),
-            )),
-            purge_members=dict(type="bool", default=False),
-            wait=dict(type="bool", default=False),
-            wait_timeout=dict(type="float", default=300),
+            **members_options(),
+            **wait_options(300)
         ),
         supports_check_mode=True,
     )

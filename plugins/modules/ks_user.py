@@ -148,7 +148,8 @@ user:
       state: Active
 """
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule, run_resource
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import (
+    KubeSphereModule, run_resource, state_option, wait_options)
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_user import UserResource
 
 
@@ -156,7 +157,7 @@ def main():
     module = KubeSphereModule(
         argument_spec=dict(
             name=dict(type="str", required=True),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
+            state=state_option(),
             email=dict(type="str"),
             password=dict(type="str", no_log=True),
             update_password=dict(type="str", default="on_create", choices=["on_create", "always"], no_log=False),
@@ -165,8 +166,7 @@ def main():
             description=dict(type="str"),
             lang=dict(type="str"),
             enabled=dict(type="bool"),
-            wait=dict(type="bool", default=False),
-            wait_timeout=dict(type="float", default=120),
+            **wait_options(120)
         ),
         supports_check_mode=True,
     )

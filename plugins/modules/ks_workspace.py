@@ -145,7 +145,8 @@ members:
   sample: [{user: alice, role: payments-admin}, {user: bob, role: payments-regular}]
 """
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule, run_resource
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import (
+    KubeSphereModule, members_options, run_resource, state_option, wait_options)
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_workspace import WorkspaceResource
 
 
@@ -153,20 +154,15 @@ def main():
     module = KubeSphereModule(
         argument_spec=dict(
             name=dict(type="str", required=True),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
+            state=state_option(),
             manager=dict(type="str"),
             alias_name=dict(type="str"),
             description=dict(type="str"),
             clusters=dict(type="list", elements="str"),
             labels=dict(type="dict"),
-            members=dict(type="list", elements="dict", options=dict(
-                user=dict(type="str", required=True),
-                role=dict(type="str", required=True),
-            )),
-            purge_members=dict(type="bool", default=False),
             delete_projects=dict(type="bool", default=False),
-            wait=dict(type="bool", default=False),
-            wait_timeout=dict(type="float", default=300),
+            **members_options(),
+            **wait_options(300)
         ),
         supports_check_mode=True,
     )

@@ -104,3 +104,19 @@ class Ansible:
     def adhoc(self, module, module_args, *args, env=None, timeout=120):
         cmd = [str(BIN / "ansible"), "localhost", "-m", module, "-a", module_args] + list(args)
         return _run(cmd, self.env(env), self.results_file, timeout)
+
+
+def unique(prefix):
+    """A fresh object name, so tests sharing one emulator never collide."""
+    import uuid
+    return "%s-%s" % (prefix, uuid.uuid4().hex[:6])
+
+
+def api_requests(emulator):
+    """The requests the emulator counted, without logins."""
+    return dict((k, v) for k, v in emulator.counters()["requests"].items() if "/oauth/" not in k)
+
+
+def admin_call(emulator, method, path, body=None):
+    """One request as admin, straight to the emulator (test setup and checks)."""
+    return emulator.call(method, path, body, token=emulator.login())

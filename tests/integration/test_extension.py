@@ -45,11 +45,13 @@ def status(result):
     return result["installplan"].get("status") or {}
 
 
-def failed(run, name):
+def failed(run, name, changed=False):
     """The result of a task that must have failed (its play says failed_when: false). Only a
-    failure carries msg: a successful ks_extension returns none."""
+    failure carries msg: a successful ks_extension returns none. changed: whether the failure
+    came after a write (a wait that ran out or a failed install still sent the plan)."""
     result = run.result(name)
-    assert result.get("msg") and result.get("changed") is not True, "%s: expected a failure: %s" % (name, result)
+    assert result.get("msg"), "%s: expected a failure: %s" % (name, result)
+    assert bool(result.get("changed")) is changed, "%s: expected changed=%s: %s" % (name, changed, result)
     return result
 
 
@@ -163,7 +165,7 @@ def test_failures_are_clear_and_send_nothing_they_should_not(runner, emu):
     assert "whizard-monitoring" in failed(run, "A required dependency that is not installed")["msg"]
     assert "not valid YAML" in failed(run, "Config that is not YAML")["msg"]
 
-    broken = failed(run, "The version whose Helm job fails")
+    broken = failed(run, "The version whose Helm job fails", changed=True)
     assert broken["state"] == "InstallFailed"
     assert "Job has reached the specified backoff limit" in broken["msg"]
     assert broken["job_name"].startswith("helm-install-gatekeeper-") and broken["job_name"] in broken["msg"]
@@ -185,7 +187,7 @@ def test_timeout_names_the_last_state(runner, emu):
     started = time.monotonic()
     run = runner.playbook("extension_timeout.yml").assert_ok()
     assert time.monotonic() - started < 20
-    timed_out = failed(run, "Install with a short timeout")
+    timed_out = failed(run, "Install with a short timeout", changed=True)
     assert "Timed out after 1s" in timed_out["msg"]
     assert "state Installing" in timed_out["msg"] and timed_out["state"] == "Installing"
     assert timed_out["job_name"] in timed_out["msg"]

@@ -1,21 +1,10 @@
 """ks_project through real ansible-playbook runs against the emulator."""
 import time
-import uuid
+
+from ks_ansible import admin_call, api_requests, unique
 
 TEMPLATES = "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates"
 IAM = "/kapis/iam.kubesphere.io/v1beta1"
-
-
-def unique(prefix):
-    return "%s-%s" % (prefix, uuid.uuid4().hex[:6])
-
-
-def api_requests(emulator):
-    return dict((k, v) for k, v in emulator.counters()["requests"].items() if "/oauth/" not in k)
-
-
-def admin_call(emulator, method, path, body=None):
-    return emulator.call(method, path, body, token=emulator.login())
 
 
 def make_workspace(emulator, clusters=("host",)):

@@ -1,24 +1,14 @@
 """ks_user through real ansible-playbook runs against the emulator."""
 import json
 import time
-import uuid
 
 import bcrypt
 
-from ks_ansible import Ansible
+from ks_ansible import Ansible, api_requests, unique
 
 USERS = "/kapis/iam.kubesphere.io/v1beta1/users"
 APIS_USERS = "/apis/iam.kubesphere.io/v1beta1/users"
 GRBS = "/apis/iam.kubesphere.io/v1beta1/globalrolebindings"
-
-
-def unique(prefix):
-    return "%s-%s" % (prefix, uuid.uuid4().hex[:6])
-
-
-def api_requests(emulator):
-    """The requests the emulator counted, without logins."""
-    return dict((k, v) for k, v in emulator.counters()["requests"].items() if "/oauth/" not in k)
 
 
 def admin_get(emulator, path):
