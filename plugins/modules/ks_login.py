@@ -101,7 +101,14 @@ def main():
         token = module.client.login()
     except KubeSphereError as err:
         module.fail_from_error(err, action="Login to %s" % host)
-    module.exit_json(changed=False, ks_host=host, ks_token=token)
+    # Ansible masks every no_log input in the result: a token given in ks_token (or KUBESPHERE_TOKEN) would
+    # come back as VALUE_SPECIFIED_IN_NO_LOG_PARAMETER and break every task fed from it. Return it as a login
+    # does (register the task with no_log), and keep the invocation's copy masked.
+    invocation = dict(module_args=dict(module.params))
+    if module.params["ks_token"]:
+        invocation["module_args"]["ks_token"] = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    module.no_log_values.discard(token)
+    module.exit_json(changed=False, ks_host=host, ks_token=token, invocation=invocation)
 
 
 if __name__ == "__main__":
