@@ -1,7 +1,10 @@
 """Review: secrets never leak, check mode predicts the real run and sends no write, failures are clean."""
+import json
+import re
+
 import pytest
 
-from ks_ansible import admin_call, unique
+from ks_ansible import Ansible, admin_call, unique
 
 SECRETS_NEVER_SHOWN = ("Review-Pa55word",)
 
@@ -28,3 +31,66 @@ def test_roles_work_with_a_token_instead_of_a_password(ansible, emulator, via):
     # The token goes in as an extra var (shown by -vvv as the user's own input) but never comes back
     # out of a task: the login tasks are no_log.
     assert output.count(token) <= (1 if via == "extra_var" else 0), output[-3000:]
+
+
+def _changed(run):
+    return dict((r["task"], bool(r["result"].get("changed"))) for r in run.records
+                if r["task"] != "Gathering Facts")
+
+
+def _secrets(ansible, emulator, user):
+    """The admin password, every cached token, the user's passwords and its stored bcrypt hash."""
+    found = {emulator.admin_password, "Review-Pa55word", "Review-Pa55word2"}
+    for cached in ansible.token_cache.rglob("*"):
+        if cached.is_file() and cached.suffix != ".lock":
+            try:
+                data = json.loads(cached.read_text())
+            except ValueError:
+                continue
+            found.update(v for k, v in data.items() if "token" in k and isinstance(v, str))
+    status, raw = admin_call(emulator, "GET", "/apis/iam.kubesphere.io/v1beta1/users/" + user)
+    if status == 200 and (raw.get("spec") or {}).get("password"):
+        found.add(raw["spec"]["password"])
+    return found
+
+
+def test_check_mode_predicts_every_step_sends_no_write_and_leaks_nothing(fresh_emulator, tmp_path):
+    emu = fresh_emulator(members=["member1"], controller_delay_ms=10, informer_lag_ms=10, extension_job_ms=50)
+    ansible = Ansible(emu, tmp_path)
+    prefix = unique("rvc")
+    user = prefix + "-u"
+    outputs = []
+    for step in ("create", "update", "remove"):
+        emu.reset_counters()
+        emu.configure(forbid_writes=True)
+        try:
+            plan = ansible.playbook("review_check_steps.yml", "-vvv", "--tags", step, check=True, diff=True,
+                                    extra_vars={"prefix": prefix})
+        finally:
+            emu.configure(forbid_writes=False)
+        plan.assert_ok()
+        counters = emu.counters()
+        assert counters["writes"] == 0 and counters.get("forbidden_writes", 0) == 0, (step, counters)
+        real = ansible.playbook("review_check_steps.yml", "-vvv", "--tags", step, diff=True,
+                                extra_vars={"prefix": prefix}).assert_ok()
+        assert _changed(plan) == _changed(real), step
+        assert all(_changed(real).values()), (step, _changed(real))
+        emu.reset_counters()
+        emu.configure(forbid_writes=True)
+        try:
+            again = ansible.playbook("review_check_steps.yml", "-vvv", "--tags", step, check=True, diff=True,
+                                     extra_vars={"prefix": prefix}).assert_ok()
+        finally:
+            emu.configure(forbid_writes=False)
+        assert not any(_changed(again).values()), (step, _changed(again))
+        assert emu.counters()["writes"] == 0
+        assert not any(_changed(ansible.playbook("review_check_steps.yml", "--tags", step,
+                                                 extra_vars={"prefix": prefix}).assert_ok()).values()), step
+        outputs.append(plan.output + real.output + again.output + json.dumps(plan.records + real.records))
+        if step == "update":
+            secrets = _secrets(ansible, emu, user)
+    assert len(secrets) >= 5, secrets
+    for secret in secrets:
+        for output in outputs:
+            assert secret not in output
+    assert not any(re.search(r"\$2[aby]\$\d\d\$", output) for output in outputs)
