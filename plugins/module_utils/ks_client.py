@@ -352,6 +352,7 @@ class KubeSphereClient(object):
     def _note_write(self, method, path, body, resp):
         if method not in WRITE_METHODS or path.startswith("/oauth/"):
             return
+        bump(self.stats, "writes")   # a failure after this must report changed=true
         segments = [unquote(part) for part in path.split("/") if part]
         with self._recent_lock:
             if method == "DELETE":  # a not-found for a deleted object is the truth, not lag

@@ -121,7 +121,9 @@ def run_resource(module, resource_class):
     except ResourceFailure as err:
         module.fail_json(msg=str(err), changed=err.changed, **err.details)
     except KubeSphereError as err:
-        module.fail_from_error(err, action="%s %s" % (resource.kind, resource.identity()))
+        # A write may have gone through before the one that failed (the object, then a member).
+        wrote = bool(module._client is not None and module._client.stats.get("writes"))
+        module.fail_from_error(err, action="%s %s" % (resource.kind, resource.identity()), changed=wrote)
     result = dict(changed=outcome.changed)
     result[resource.result_key] = resource.public(outcome.obj)
     result.update(outcome.extra)

@@ -94,3 +94,33 @@ def test_check_mode_predicts_every_step_sends_no_write_and_leaks_nothing(fresh_e
         for output in outputs:
             assert secret not in output
     assert not any(re.search(r"\$2[aby]\$\d\d\$", output) for output in outputs)
+
+
+def test_server_failures_are_clean_and_say_changed_after_a_write(ansible, emulator):
+    prefix = unique("rvf")
+    regular, password = prefix + "-reg", "Regular-Pa55word"
+    body = {"apiVersion": "iam.kubesphere.io/v1beta1", "kind": "User",
+            "metadata": {"name": regular, "annotations": {"iam.kubesphere.io/globalrole": "platform-regular"}},
+            "spec": {"email": regular + "@example.com", "password": password}}
+    assert admin_call(emulator, "POST", "/kapis/iam.kubesphere.io/v1beta1/users", body)[0] == 200
+    run = ansible.playbook("review_failures.yml", extra_vars={"prefix": prefix, "regular": regular,
+                                                              "regular_password": password}).assert_ok()
+    assert "Traceback" not in run.output and "MODULE FAILURE" not in run.output
+    expected = {"401 ks_user": 401, "401 ks_workspace": 401, "401 ks_project": 401, "401 ks_extension": 401,
+                "401 ks_info": 401, "401 ks_api": 401, "403 ks_workspace as a regular user": 403,
+                "403 ks_user as a regular user": 403, "404 ks_api": 404, "409 ks_api": 409,
+                "404 member role after the workspace was created": 404,
+                "404 member role after the project was created": 404}
+    for task, status in expected.items():
+        result = run.result(task)
+        assert run.task(task)["status"] in ("failed", "ignored") and result.get("status") == status, (task, result)
+        assert result.get("server_message") or result.get("json") or result.get("content"), (task, result)
+        assert str(status) in result["msg"], (task, result)
+    # The object was created before its member write failed: the failure must say so.
+    for task, path in (("404 member role after the workspace was created",
+                        "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates/%s-ws" % prefix),
+                       ("404 member role after the project was created",
+                        "/api/v1/namespaces/%s-pr" % prefix)):
+        assert admin_call(emulator, "GET", path)[0] == 200, path
+        assert run.result(task)["changed"] is True, (task, run.result(task))
+    assert password not in run.output
