@@ -50,6 +50,7 @@ class Sent(object):
         self.path = parts.path
         self.query = parse_qs(parts.query)
         self.content_type = (headers or {}).get("Content-Type")
+        self.headers_authorization = (headers or {}).get("Authorization")
         self.body = None if data is None else json.loads(data.decode("utf-8"))
 
     def __repr__(self):
@@ -400,3 +401,66 @@ def test_installplan_delete_has_no_body():
     delete, = transport.writes()
     ref = recorded("installplan-lifecycle.json", "DELETE InstallPlan life-ext")
     assert (delete.method, delete.path, delete.body) == ("DELETE", ref["path"], ref["body"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Login (ks_login, and every module's password login) and logout
+
+class OAuthTransport(RecordingTransport):
+    timeout = 30.0
+
+    def close(self):
+        pass
+
+    def send(self, method, url, headers=None, data=None, retry=True):
+        parts = urlsplit(url)
+        if parts.path == "/oauth/token":
+            raw = data.decode("utf-8") if isinstance(data, bytes) else data
+            self.sent.append(("POST", parts.path, (headers or {}).get("Content-Type"), parse_qs(raw)))
+            return self._reply(200, {"access_token": "a", "refresh_token": "r", "token_type": "Bearer",
+                                     "expires_in": 7200}, url)
+        if parts.path == "/oauth/logout":
+            self.sent.append((method, parts.path, (headers or {}).get("Authorization"), data))
+            return self._reply(200, {"message": "success"}, url)
+        return RecordingTransport.send(self, method, url, headers, data, retry)
+
+
+def test_login_is_the_recorded_form_post_and_logout_a_get(monkeypatch, tmp_path):
+    from ansible_collections.kubesphere.core.plugins.module_utils import ks_client
+    transport = OAuthTransport()
+    monkeypatch.setattr(ks_client, "Transport", lambda **kwargs: transport)
+    client = KubeSphereClient({"ks_host": "http://127.0.0.1:9", "ks_username": "admin", "ks_password": "P@88w0rd",
+                               "token_cache": str(tmp_path / "cache")})
+    client.get("/kapis/iam.kubesphere.io/v1beta1/users/admin", missing_ok=True)
+    method, path, content_type, form = transport.sent[0]
+    assert transport.sent[1].headers_authorization == "Bearer a"
+    ref = recorded("oauth.json", "password grant as admin: OK")
+    assert (method, path, content_type) == (ref["method"], ref["path"], ref["headers"]["Content-Type"])
+    assert form == parse_qs(ref["body"])      # same fields, same values, nothing more
+    client.logout()
+    method, path, authorization, body = transport.sent[-1]
+    ref = recorded("oauth.json", "GET /oauth/logout with token")
+    assert (method, path, body) == (ref["method"], ref["path"], ref["body"])   # POST would be a 405
+    assert authorization == "Bearer a"
+
+
+def test_kapis_paging_uses_the_recorded_limit_and_page_parameters():
+    class Paged(RecordingTransport):
+        def send(self, method, url, headers=None, data=None, retry=True):
+            request = Sent(method, url, headers, data)
+            self.sent.append(request)
+            page = int(request.query.get("page", ["1"])[0])
+            items = [{"metadata": {"name": "ws-%d" % page}}]
+            return self._reply(200, {"items": items, "totalItems": 2}, url)
+
+    transport = Paged()
+    items = client_with(transport).list_all("/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates", page_size=1)
+    assert [i["metadata"]["name"] for i in items] == ["ws-1", "ws-2"]
+    first, second = transport.sent
+    assert first.query == {"limit": ["1"]} and second.query == {"limit": ["1"], "page": ["2"]}
+    path = os.path.join(RECORDINGS, "workspaces.json")
+    if not os.path.isfile(path):
+        pytest.skip("recordings not available")
+    with open(path) as handle:
+        statuses = dict((e["request"]["path"], e["response"]["status"]) for e in json.load(handle) if e.get("request"))
+    assert statuses["/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates?limit=1&page=2"] == 200
