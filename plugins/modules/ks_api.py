@@ -17,6 +17,9 @@ description:
   - In check mode a request other than V(GET) is not sent; the module returns what it would have sent.
   - With no credentials at all (no token, user name or password), the request is sent without a token,
     which is enough for the paths KubeSphere leaves open, such as V(/version).
+  - User passwords are kept out of every output, like a C(no_log) option; the C(spec.password) of an object
+    or list item and C(password)/C(currentPassword) in the request or the answer (the stored bcrypt hash
+    that C(/apis) returns included) are masked.
 options:
   path:
     description:
@@ -138,6 +141,8 @@ request:
   sample: {"method": "POST", "path": "/kapis/iam.kubesphere.io/v1beta1/users", "cluster": null, "body": {}}
 """
 
+import json
+
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
 
@@ -146,6 +151,26 @@ def default_content_type(method, body):
     if method == "PATCH":
         return "application/json-patch+json" if isinstance(body, list) else "application/merge-patch+json"
     return None
+
+
+def user_passwords(doc):
+    """The passwords (or stored bcrypt hashes) in a body: spec.password of an object or of a list's items,
+    and password/currentPassword of a password change. They are kept out of every output, as ks_user does."""
+    found = []
+    if isinstance(doc, (str, bytes)):
+        try:
+            doc = json.loads(doc)
+        except ValueError:
+            return found
+    if not isinstance(doc, dict):
+        return found
+    items = doc.get("items") if isinstance(doc.get("items"), list) else [doc]
+    for item in items:
+        spec = item.get("spec") if isinstance(item, dict) else None
+        if isinstance(spec, dict) and isinstance(spec.get("password"), str):
+            found.append(spec["password"])
+    found.extend(doc[key] for key in ("password", "currentPassword") if isinstance(doc.get(key), str))
+    return [value for value in found if value]
 
 
 def main():
@@ -162,6 +187,7 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
+    module.no_log_values.update(user_passwords(p["body"]))
     if not p["path"].startswith("/"):
         module.fail_json(msg="path must start with '/' and name an API path such as /version, not %r; "
                              "the server goes in ks_host" % p["path"])
@@ -181,6 +207,7 @@ def main():
         module.fail_from_error(err)
     result = dict(changed=method != "GET", status=resp.status, url=resp.url, elapsed=resp.elapsed)
     if resp.json is not None:
+        module.no_log_values.update(user_passwords(resp.json))
         result["json"] = resp.json
     else:
         result["content"] = resp.text

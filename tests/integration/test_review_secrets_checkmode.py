@@ -124,3 +124,42 @@ def test_server_failures_are_clean_and_say_changed_after_a_write(ansible, emulat
         assert admin_call(emulator, "GET", path)[0] == 200, path
         assert run.result(task)["changed"] is True, (task, run.result(task))
     assert password not in run.output
+
+
+def test_ks_api_never_shows_a_user_password_or_its_hash(ansible, emulator):
+    user = unique("apisec")
+    plan = ansible.playbook("review_api_secrets.yml", "-vvv", check=True, diff=True,
+                            extra_vars={"api_user": user}).assert_ok()
+    run = ansible.playbook("review_api_secrets.yml", "-vvv", diff=True, extra_vars={"api_user": user}).assert_ok()
+    status, raw = admin_call(emulator, "GET", "/apis/iam.kubesphere.io/v1beta1/users/" + user)
+    stored = raw["spec"]["password"]
+    assert status == 200 and stored.startswith("$2")
+    for output in (plan.output, run.output, json.dumps(plan.records), json.dumps(run.records)):
+        for secret in ("Api-Pa55word", stored):
+            assert secret not in output
+    # Everything else of the answer is still there.
+    assert run.result("Read the user raw")["json"]["spec"]["email"] == user + "@example.com"
+
+
+@pytest.mark.parametrize("module,args", [
+    ("kubesphere.core.ks_user", {"name": "{p}-u", "email": "{p}-u@example.com", "password": "Review-Pa55word"}),
+    ("kubesphere.core.ks_workspace", {"name": "{p}-ws", "manager": "admin"}),
+    ("kubesphere.core.ks_project", {"name": "{p}-pr", "workspace": "{p}-ws"}),
+    ("kubesphere.core.ks_extension", {"name": "metrics-server", "version": "0.7.2"}),
+    ("kubesphere.core.ks_api", {"path": "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates", "method": "POST",
+                                "body": {"metadata": {"name": "{p}-ws"}}}),
+])
+def test_a_500_on_a_write_is_a_clean_failure(ansible, emulator, module, args):
+    prefix = unique("rv5")
+    emulator.configure(forbid_writes=True)
+    try:
+        run = ansible.adhoc(module, json.dumps(args).replace("{p}", prefix),
+                            env={"ANSIBLE_LOAD_CALLBACK_PLUGINS": "1"})
+    finally:
+        emulator.configure(forbid_writes=False)
+    assert run.rc != 0
+    assert "Traceback" not in run.output and "MODULE FAILURE" not in run.output
+    result = run.records[0]["result"]
+    assert result["status"] == 500 and "forbid_writes" in result["server_message"], result
+    assert "500" in result["msg"] and not result.get("changed"), result
+    assert "Review-Pa55word" not in run.output
