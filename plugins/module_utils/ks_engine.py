@@ -221,6 +221,8 @@ def converge(res, state, wait=False):
     if problem:
         raise ValidationError(problem)
     current = res.read()
+    if state != "absent" and res.is_terminating(current):
+        current = _after_deletion(res, wait)
     before = res.view(current)
     if state == "absent":
         return _converge_absent(res, current, before, wait)
@@ -263,6 +265,19 @@ def _converge_absent(res, current, before, wait):
             res.wait_gone()
     outcome.obj = None if (wait or res.check_mode) else current
     return outcome
+
+
+def _after_deletion(res, wait):
+    """Wanted present but still being deleted (a delete a moment ago): it is about to vanish, so it
+    is neither kept nor updated. With wait, wait until it is gone and create it again (check mode
+    predicts that); without, fail rather than report it present."""
+    if not wait:
+        raise ResourceFailure("%s %s is being deleted (%s); it can be created again once it is gone: "
+                              "run with wait=true to wait for that" % (res.kind, res.identity(),
+                                                                        res.describe_deleting()))
+    if not res.check_mode:
+        res.wait_gone()
+    return None
 
 
 def _after_write(wait, *args):

@@ -62,7 +62,10 @@ options:
     type: bool
     default: false
   wait:
-    description: On delete, wait until the namespace is gone.
+    description:
+      - On delete, wait until the namespace is gone.
+      - With O(state=present), a project still being deleted (Terminating) is waited out and created again;
+        without O(wait) that is an error, never reported as present.
     type: bool
     default: false
   wait_timeout:

@@ -82,6 +82,8 @@ options:
     description:
       - On create, wait until KubeSphere has initialised the workspace (its roles and the manager's binding).
       - On delete, wait until the workspace is gone.
+      - With O(state=present), a workspace still being deleted is waited out and created again;
+        without O(wait) that is an error, never reported as present.
     type: bool
     default: false
   wait_timeout:
