@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from ks_ansible import Ansible, admin_call, unique
+from ks_ansible import ROOT, Ansible, admin_call, unique
 
 SECRETS_NEVER_SHOWN = ("Review-Pa55word",)
 
@@ -163,3 +163,44 @@ def test_a_500_on_a_write_is_a_clean_failure(ansible, emulator, module, args):
     assert result["status"] == 500 and "forbid_writes" in result["server_message"], result
     assert "500" in result["msg"] and not result.get("changed"), result
     assert "Review-Pa55word" not in run.output
+
+
+def test_tenant_role_plan_matches_every_step_and_leaks_nothing(fresh_emulator, tmp_path):
+    emu = fresh_emulator(members=["member1"], controller_delay_ms=10, informer_lag_ms=10)
+    ansible = Ansible(emu, tmp_path)
+    onboard = ROOT / "playbooks" / "onboard_team.yml"
+
+    def changes(run):
+        msg = run.result("Report what changed")["msg"]
+        return [] if isinstance(msg, str) else sorted(msg)
+
+    users = [{"name": "alice", "email": "alice@example.com", "password": "Alice-Pa55word", "update_password": "always"},
+             {"name": "bob", "email": "bob@example.com", "password": "Bob-Pa55word"}]
+    steps = [
+        {"ks_users": users,
+         "ks_workspaces": [{"name": "ta", "manager": "alice", "members": [{"user": "bob", "role": "regular"}]}],
+         "ks_projects": [{"name": "ta-web", "workspace": "ta", "members": [{"user": "bob", "role": "viewer"}]}]},
+        {"ks_users": [dict(users[0], password="Alice-Pa55word2", email="alice2@example.com"), users[1]],
+         "ks_workspaces": [{"name": "ta", "members": [{"user": "bob", "role": "admin"}]}],
+         "ks_projects": [{"name": "ta-web", "workspace": "ta", "labels": {"tier": "gold"}}]},
+        {"ks_users": [{"name": "alice", "state": "absent"}, {"name": "bob", "state": "absent"}],
+         "ks_workspaces": [{"name": "ta", "state": "absent"}],
+         "ks_projects": [{"name": "ta-web", "workspace": "ta", "state": "absent"}]},
+    ]
+    for wanted in steps:
+        runs = []
+        for check in (True, False, True):
+            emu.reset_counters()
+            emu.configure(forbid_writes=check)
+            try:
+                runs.append(ansible.playbook(onboard, "-vvv", extra_vars=wanted, check=check, diff=True).assert_ok())
+            finally:
+                emu.configure(forbid_writes=False)
+            if check:
+                assert emu.counters()["writes"] == 0 and emu.counters().get("forbidden_writes", 0) == 0
+        plan, real, again = runs
+        assert changes(plan) == changes(real) and changes(real), (changes(plan), changes(real))
+        assert changes(again) == []
+        for run in runs:
+            for secret in ("Alice-Pa55word", "Bob-Pa55word", "$2a$", "$2b$", emu.admin_password):
+                assert secret not in run.output
