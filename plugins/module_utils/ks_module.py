@@ -72,6 +72,13 @@ class KubeSphereModule(AnsibleModule):
         spec = dict(KS_CONNECTION_ARGSPEC)
         spec.update(argument_spec or {})
         super().__init__(argument_spec=spec, **kwargs)
+        host = self.params.get("ks_host")
+        if isinstance(host, str) and "@" in host:
+            # The client refuses credentials in ks_host, but the result's invocation echoes it: mask them.
+            userinfo = host.split("://", 1)[-1].split("/", 1)[0].rpartition("@")[0]
+            secret = userinfo.partition(":")[2] or userinfo
+            if secret:
+                self.no_log_values.add(secret)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self._client = None

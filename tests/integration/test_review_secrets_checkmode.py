@@ -204,3 +204,17 @@ def test_tenant_role_plan_matches_every_step_and_leaks_nothing(fresh_emulator, t
         for run in runs:
             for secret in ("Alice-Pa55word", "Bob-Pa55word", "$2a$", "$2b$", emu.admin_password):
                 assert secret not in run.output
+
+
+@pytest.mark.parametrize("module", ["kubesphere.core.ks_api", "kubesphere.core.ks_login"])
+def test_a_password_in_ks_host_is_refused_and_never_shown(ansible, emulator, module):
+    host = emulator.url.replace("http://", "http://admin:Url-Pa55word@")
+    run = ansible.adhoc(module, json.dumps({"ks_host": host, "path": "/version"} if module.endswith("api")
+                                           else {"ks_host": host}), "-vvv", env={"ANSIBLE_LOAD_CALLBACK_PLUGINS": "1"})
+    assert run.rc != 0
+    result = run.records[0]["result"]
+    assert "must not contain credentials" in result["msg"]
+    # The module's result (its invocation echoes ks_host) is masked; ansible itself may still print the
+    # task's own arguments in its error line, which no module can change.
+    assert "Url-Pa55word" not in json.dumps(result)
+    assert result["invocation"]["module_args"]["ks_host"] == host.replace("Url-Pa55word", "********")
