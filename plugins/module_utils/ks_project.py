@@ -29,6 +29,7 @@ TENANT = "/kapis/tenant.kubesphere.io/v1beta1"
 WORKSPACE_LABEL = "kubesphere.io/workspace"
 MANAGED_LABEL = "kubesphere.io/managed"
 CREATOR = "kubesphere.io/creator"
+CASCADING_FINALIZER = "kubesphere.io/cascading-deletion"
 
 
 class ProjectResource(Resource):
@@ -133,11 +134,17 @@ class ProjectResource(Resource):
         return "the namespace is still Terminating (Kubernetes removes its content first)"
 
     # Memberships ----------------------------------------------------------------------
+    def _initialised(self):
+        """The namespace controller adds this finalizer after the project's roles: without it
+        (created a moment ago, by this task or another) adding members must retry."""
+        finalizers = ((self._current or {}).get("metadata") or {}).get("finalizers") or []
+        return CASCADING_FINALIZER in finalizers
+
     def children(self, obj, state):
         if state == "absent" or (self.params.get("members") is None and not self.params.get("purge_members")):
             return []
         members = Members(self.client, "project", self.params["name"], cluster=self.cluster,
-                          check_mode=self.check_mode, fresh=self._created)
+                          check_mode=self.check_mode, fresh=self._created or not self._initialised())
         current = {} if self._current is None else None
         return [("members", members.converge(self.params.get("members") or [],
                                              purge=bool(self.params.get("purge_members")), current=current))]

@@ -38,6 +38,12 @@ def _cluster_refs(names):
     return [dict(name=n) for n in sorted(names)]
 
 
+def _initialised(obj):
+    """The controller adds its finalizer once it has made the workspace's roles: until then
+    (a workspace POSTed a moment ago, by this task or another) adding members must retry."""
+    return CASCADING_FINALIZER in (((obj or {}).get("metadata") or {}).get("finalizers") or [])
+
+
 def _cluster_names(refs):
     return [r.get("name") for r in refs or [] if isinstance(r, dict)]
 
@@ -158,7 +164,7 @@ class WorkspaceResource(Resource):
         members = Members(self.client, "workspace", self.params["name"], check_mode=self.check_mode,
                           protected=[manager or current_manager, (obj or {}).get("spec", {}).get("template", {})
                                      .get("spec", {}).get("manager")],
-                          fresh=self._created)
+                          fresh=self._created or not _initialised(self._current))
         # A workspace about to be created has no members yet (only its manager, bound by the controller).
         current = {} if self._current is None else None
         return [("members", members.converge(wanted, purge=bool(self.params.get("purge_members")),
