@@ -44,7 +44,7 @@ def decode_object(request, kind):
         raise _unrecognized(kind, f"Object 'Kind' is missing in '{text}'", raw)
     if not body.get("apiVersion"):
         raise _unrecognized(kind, f"Object 'apiVersion' is missing in '{text}'", raw)
-    group, _, version = body["apiVersion"].rpartition("/")
+    group, _slash, version = body["apiVersion"].rpartition("/")
     if body["kind"] != kind.kind or group != kind.group or version not in kind.versions:
         raise errors.bad_request(f"the API version in the data ({body['apiVersion']}) does not match the "
                                  f"expected API version ({kind.api_version()})"

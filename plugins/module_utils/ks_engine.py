@@ -273,8 +273,8 @@ def _after_deletion(res, wait):
     predicts that); without, fail rather than report it present."""
     if not wait:
         raise ResourceFailure("%s %s is being deleted (%s); it can be created again once it is gone: "
-                              "run with wait=true to wait for that" % (res.kind, res.identity(),
-                                                                        res.describe_deleting()))
+                              "run with wait=true to wait for that"
+                              % (res.kind, res.identity(), res.describe_deleting()))
     if not res.check_mode:
         res.wait_gone()
     return None

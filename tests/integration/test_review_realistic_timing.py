@@ -29,8 +29,8 @@ def test_tenancy_flows_right_after_each_write(slow):
     emu.configure(namespace_deletion_delay_ms=3000)   # a real namespace stays Terminating for seconds
     tag = uuid.uuid4().hex[:6]
     ws, project, user = "tim-ws-" + tag, "tim-web-" + tag, "tim-dev-" + tag
-    run = ansible.playbook("review_timing.yml", extra_vars=dict(workspace_name=ws, project_name=project,
-                                                                  user_name=user))
+    names = dict(workspace_name=ws, project_name=project, user_name=user)
+    run = ansible.playbook("review_timing.yml", extra_vars=names)
     assert run.rc == 0, run.output[-4000:]
     assert run.result("A new user, waited until Active")["user"]["status"]["state"] == "Active"
     assert emu.login(user, "Timing-Passw0rd-1")
