@@ -1,6 +1,6 @@
 """How much time ks_extension's wait adds beyond the InstallPlan controller's own time.
 
-    .venv/bin/python tests/integration/measure_extension_wait.py [job_ms ...]
+    .venv/bin/python tools/measure_extension_wait.py [job_ms ...]
 
 For each Helm job duration it starts an emulator, installs gatekeeper with
 wait=true through the module's own code (no Ansible start-up in the numbers),
@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
 
