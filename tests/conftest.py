@@ -15,6 +15,11 @@ if os.path.isdir(_COLLECTIONS) and _COLLECTIONS not in sys.path:
 
 from emulator.testing import EmulatorProcess  # noqa: E402
 
+# The real-server recordings: KS_RECORDINGS, else shared/ beside the checkout (as CI lays it out), else the
+# team's shared folder (for a scratch clone elsewhere on a developer machine).
+_RECORDING_DIRS = [os.path.join(os.path.dirname(ROOT), "shared", "ks-recordings"), "/work/shared/ks-recordings"]
+os.environ.setdefault("KS_RECORDINGS", next((d for d in _RECORDING_DIRS if os.path.isdir(d)), _RECORDING_DIRS[0]))
+
 SESSION_OPTIONS = dict(members=["member1", "member2"], not_ready=["member2"], bcrypt_cost=4,
                        controller_delay_ms=10, informer_lag_ms=10)
 

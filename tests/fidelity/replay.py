@@ -17,7 +17,7 @@ import requests
 from emulator.auth.tokens import mint_jwt
 from emulator.testing import EmulatorProcess
 
-RECORDINGS = os.environ.get("KS_RECORDINGS", "/work/shared/ks-recordings")
+RECORDINGS = os.environ["KS_RECORDINGS"]  # set by tests/conftest.py
 FILES = ("version.json", "oauth.json", "users.json", "errors.json", "clusters.json",
          "extensions.json", "installplans.json", "installplan-lifecycle.json")
 JWT_SECRET = "fidelity-replay-secret"

@@ -1,8 +1,10 @@
 """Run real ansible-playbook / ansible commands against the emulator and read their results."""
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,3 +122,35 @@ def api_requests(emulator):
 def admin_call(emulator, method, path, body=None):
     """One request as admin, straight to the emulator (test setup and checks)."""
     return emulator.call(method, path, body, token=emulator.login())
+
+
+@contextlib.contextmanager
+def write_guard(emulator):
+    """Inside it the emulator refuses every write (500), and leaving it fails the test if any was attempted."""
+    emulator.reset_counters()
+    emulator.configure(forbid_writes=True)
+    try:
+        yield
+    finally:
+        emulator.configure(forbid_writes=False)
+    counters = emulator.counters()
+    assert counters.get("writes", 0) == 0 and counters.get("forbidden_writes", 0) == 0, (
+        "check mode sent write requests: %s" % counters)
+
+
+REGULAR_PASSWORD = "Regular-Passw0rd"
+
+
+def create_regular_user(emulator, name):
+    """A platform-regular user, waited until Active (a login before that is refused); returns its env."""
+    token = emulator.login()
+    users = "/kapis/iam.kubesphere.io/v1beta1/users"
+    status, body = emulator.call("POST", users, {
+        "metadata": {"name": name, "annotations": {"iam.kubesphere.io/globalrole": "platform-regular"}},
+        "spec": {"email": name + "@example.com", "password": REGULAR_PASSWORD}}, token=token)
+    assert status == 200, body
+    deadline = time.monotonic() + 5
+    while "Active" not in str(emulator.call("GET", users + "/" + name, token=token)[1]):
+        assert time.monotonic() < deadline, "user %s never became Active" % name
+        time.sleep(0.05)
+    return {"KUBESPHERE_USERNAME": name, "KUBESPHERE_PASSWORD": REGULAR_PASSWORD}

@@ -1,11 +1,10 @@
 """Issue 4: ks_extension through real ansible-playbook runs, on an emulator of its own
 whose Helm jobs take 150 ms (so waits are real but short)."""
-import contextlib
 import time
 
 import pytest
 
-from ks_ansible import Ansible
+from ks_ansible import Ansible, write_guard
 
 JOB_MS = 150
 PLAN_POSTS = "POST /apis/kubesphere.io/v1alpha1/installplans"
@@ -20,21 +19,6 @@ def emu(fresh_emulator):
 @pytest.fixture
 def runner(emu, tmp_path):
     return Ansible(emu, tmp_path)
-
-
-def guard(emu):
-    """Inside it the emulator refuses every write; any write attempt fails the test."""
-    @contextlib.contextmanager
-    def no_writes():
-        emu.reset_counters()
-        emu.configure(forbid_writes=True)
-        try:
-            yield
-        finally:
-            emu.configure(forbid_writes=False)
-        counters = emu.counters()
-        assert counters["writes"] == 0 and counters["forbidden_writes"] == 0, counters
-    return no_writes()
 
 
 def spec(result):
@@ -63,7 +47,7 @@ def assert_done(result, version, enabled=True):
 def test_lifecycle_with_check_mode_and_diff(runner, emu):
     book = "extension_lifecycle.yml"
     # Check mode on an empty server: the predicted plan, nothing sent.
-    with guard(emu):
+    with write_guard(emu):
         run = runner.playbook(book, "--tags", "install", check=True).assert_ok()
     predicted = run.result("Install with defaults")
     assert predicted["changed"] is True
@@ -98,7 +82,7 @@ def test_lifecycle_with_check_mode_and_diff(runner, emu):
     assert [p["status"]["state"] for p in plans] == ["Installed"]
 
     # A no-change run (in check mode, so the guard also proves it writes nothing) reads two objects.
-    with guard(emu):
+    with write_guard(emu):
         run = runner.playbook(book, "--tags", "again", "--skip-tags", "configure,place,disable,uninstall",
                               check=True).assert_ok()
     assert run.result("Install again")["changed"] is False
@@ -107,7 +91,7 @@ def test_lifecycle_with_check_mode_and_diff(runner, emu):
                     "GET /apis/kubesphere.io/v1alpha1/extensions/metrics-server": 1}
 
     # Check mode of every later step against the installed extension: predictions, no writes.
-    with guard(emu):
+    with write_guard(emu):
         run = runner.playbook(book, "--tags", "configure,upgrade,place,disable,uninstall", "--skip-tags", "again",
                               check=True).assert_ok()
     assert spec(run.result("Configure"))["config"] == "args:\n- --kubelet-insecure-tls\nreplicas: 2\n"
@@ -149,7 +133,7 @@ def test_lifecycle_with_check_mode_and_diff(runner, emu):
     assert counters.get("PUT /apis/kubesphere.io/v1alpha1/installplans/metrics-server") is None  # spec patches only
 
     # Check mode against the uninstalled state: nothing to do.
-    with guard(emu):
+    with write_guard(emu):
         run = runner.playbook(book, "--tags", "uninstall", check=True).assert_ok()
     assert run.changed_tasks() == []
 

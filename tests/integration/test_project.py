@@ -1,7 +1,6 @@
 """ks_project through real ansible-playbook runs against the emulator."""
-import time
 
-from ks_ansible import admin_call, api_requests, unique
+from ks_ansible import admin_call, api_requests, create_regular_user, unique
 
 TEMPLATES = "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates"
 IAM = "/kapis/iam.kubesphere.io/v1beta1"
@@ -102,17 +101,9 @@ def test_project_on_a_member_cluster(ansible, emulator):
 
 def test_platform_regular_user_gets_a_clear_403_until_made_workspace_admin(ansible, emulator):
     ws, name = make_workspace(emulator), unique("pr")
-    token = emulator.login()
-    status, body = emulator.call("POST", IAM + "/users", {
-        "metadata": {"name": name, "annotations": {"iam.kubesphere.io/globalrole": "platform-regular"}},
-        "spec": {"email": name + "@example.com", "password": "Regular-Passw0rd"}}, token=token)
-    assert status == 200, body
-    deadline = time.monotonic() + 5
-    while "Active" not in str(emulator.call("GET", IAM + "/users/" + name, token=token)[1]):
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    regular = create_regular_user(emulator, name)
     run = ansible.playbook("project_more.yml", "--tags", "regular", extra_vars={"project": name, "ws": ws},
-                           env={"KUBESPHERE_USERNAME": name, "KUBESPHERE_PASSWORD": "Regular-Passw0rd"})
+                           env=regular)
     assert run.rc != 0 and "Traceback" not in run.output
     failed = run.result("Create one as a platform-regular user")
     assert failed["status"] == 403 and "forbidden" in failed["msg"].lower()
@@ -121,5 +112,5 @@ def test_platform_regular_user_gets_a_clear_403_until_made_workspace_admin(ansib
                               [{"username": name, "roleRef": ws + "-admin"}])
     assert status == 200, body
     run = ansible.playbook("project_more.yml", "--tags", "regular", extra_vars={"project": name, "ws": ws},
-                           env={"KUBESPHERE_USERNAME": name, "KUBESPHERE_PASSWORD": "Regular-Passw0rd"}).assert_ok()
+                           env=regular).assert_ok()
     assert run.result("Create one as a platform-regular user")["changed"]

@@ -1,10 +1,9 @@
 """ks_user through real ansible-playbook runs against the emulator."""
 import json
-import time
 
 import bcrypt
 
-from ks_ansible import Ansible, api_requests, unique
+from ks_ansible import Ansible, api_requests, create_regular_user, unique
 
 USERS = "/kapis/iam.kubesphere.io/v1beta1/users"
 APIS_USERS = "/apis/iam.kubesphere.io/v1beta1/users"
@@ -116,17 +115,8 @@ def test_wait_for_removal_names_the_not_ready_member(ansible):
 
 def test_platform_regular_user_gets_a_clear_403(ansible, emulator):
     name, target = unique("regular"), unique("target")
-    token = emulator.login()
-    body = {"metadata": {"name": name, "annotations": {"iam.kubesphere.io/globalrole": "platform-regular"}},
-            "spec": {"email": name + "@example.com", "password": "Regular-Passw0rd"}}
-    status, answer = emulator.call("POST", USERS, body, token=token)
-    assert status == 200, answer
-    deadline = time.monotonic() + 5
-    while "Active" not in str(emulator.call("GET", USERS + "/" + name, token=token)[1]):
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    run = ansible.playbook("user_as_regular.yml", extra_vars={"target": target},
-                           env={"KUBESPHERE_USERNAME": name, "KUBESPHERE_PASSWORD": "Regular-Passw0rd"})
+    regular = create_regular_user(emulator, name)
+    run = ansible.playbook("user_as_regular.yml", extra_vars={"target": target}, env=regular)
     assert run.rc != 0 and "Traceback" not in run.output
     failed = run.result("Create a user without the right to")
     assert failed["status"] == 403

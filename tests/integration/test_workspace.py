@@ -2,7 +2,7 @@
 import time
 import uuid
 
-from ks_ansible import admin_call, api_requests, unique
+from ks_ansible import admin_call, api_requests, create_regular_user, unique
 
 TEMPLATES = "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates"
 IAM = "/kapis/iam.kubesphere.io/v1beta1"
@@ -102,17 +102,9 @@ def test_deletion_held_up_by_a_cluster_that_is_not_ready(ansible, emulator):
 
 def test_platform_regular_user_gets_a_clear_403(ansible, emulator):
     name = unique("wsr")
-    token = emulator.login()
-    status, body = emulator.call("POST", IAM + "/users", {
-        "metadata": {"name": name, "annotations": {"iam.kubesphere.io/globalrole": "platform-regular"}},
-        "spec": {"email": name + "@example.com", "password": "Regular-Passw0rd"}}, token=token)
-    assert status == 200, body
-    deadline = time.monotonic() + 5
-    while "Active" not in str(emulator.call("GET", IAM + "/users/" + name, token=token)[1]):
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    regular = create_regular_user(emulator, name)
     run = ansible.playbook("workspace_more.yml", "--tags", "regular", extra_vars={"blocked_name": name},
-                           env={"KUBESPHERE_USERNAME": name, "KUBESPHERE_PASSWORD": "Regular-Passw0rd"})
+                           env=regular)
     assert run.rc != 0 and "Traceback" not in run.output
     failed = run.result("Create one as a platform-regular user")
     assert failed["status"] == 403 and "forbidden" in failed["msg"].lower()

@@ -2,7 +2,7 @@
 # Copyright: kubesphere.core contributors
 # Apache License 2.0 (see LICENSE)
 """The requests our code builds, compared field by field with requests a real KubeSphere v4.1.3
-accepted (/work/shared/ks-recordings, copied in tests/fidelity's replay data when present).
+accepted (../shared/ks-recordings, copied in tests/fidelity's replay data when present).
 
 Each test drives one module's logic (the resource classes of plugins/module_utils, through the
 real KubeSphereClient) against a fake transport that records every request, then checks method,
@@ -27,7 +27,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_transport impor
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_user import UserResource
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_workspace import WorkspaceResource
 
-RECORDINGS = "/work/shared/ks-recordings"
+RECORDINGS = os.environ["KS_RECORDINGS"]  # set by tests/conftest.py
 
 
 def recorded(file_name, name):

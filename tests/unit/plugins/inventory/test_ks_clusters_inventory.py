@@ -20,7 +20,7 @@ from ansible_collections.kubesphere.core.plugins.plugin_utils.ks_clusters_invent
     select,
 )
 
-RECORDINGS = os.path.join(os.environ.get("KS_RECORDINGS", "/work/shared/ks-recordings"), "clusters.json")
+RECORDINGS = os.path.join(os.environ["KS_RECORDINGS"], "clusters.json")  # set by tests/conftest.py
 
 
 def recorded_list():
