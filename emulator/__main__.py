@@ -23,6 +23,8 @@ def parse_args(argv):
     parser.add_argument("--informer-lag-ms", type=float, help="how stale kapis reads are (default 20; 0 disables)")
     parser.add_argument("--extension-job-ms", type=float,
                         help="how long each emulated Helm job of an InstallPlan runs (default 1000)")
+    parser.add_argument("--password-hash-ms", type=float,
+                        help="extra time before the user controller hashes a new password (default 0)")
     parser.add_argument("--admin-password", help="password of the seeded admin user (default P@88w0rd)")
     parser.add_argument("--bcrypt-cost", type=int, help="bcrypt cost for password hashing (default 10)")
     parser.add_argument("--jwt-secret", help="HS256 secret of issued tokens")
@@ -32,7 +34,7 @@ def parse_args(argv):
 
 _FLAG_TO_SETTING = ("token_ttl", "token_inactivity_timeout", "lockout_max", "lockout_window",
                     "controller_delay_ms", "informer_lag_ms", "extension_job_ms", "admin_password", "bcrypt_cost",
-                    "jwt_secret", "git_version")
+                    "jwt_secret", "git_version", "password_hash_ms")
 
 
 def settings_from_args(args):

@@ -63,6 +63,7 @@ class Settings:
     informer_lag_ms: float = 20.0
     namespace_deletion_delay_ms: float = 300.0   # how long a deleted namespace stays Terminating
     extension_job_ms: float = 1000.0           # how long each emulated Helm job (install/upgrade/uninstall) runs
+    password_hash_ms: float = 0.0              # extra time before the user controller hashes a new password
     forbid_writes: bool = False
     log_size: int = 1000
     members: List[ClusterSpec] = field(default_factory=list)
@@ -70,7 +71,7 @@ class Settings:
 
     RUNTIME_KEYS = ("token_ttl", "token_inactivity_timeout", "lockout_max", "lockout_window",
                     "controller_delay_ms", "informer_lag_ms", "extension_job_ms", "forbid_writes",
-                    "namespace_deletion_delay_ms")
+                    "namespace_deletion_delay_ms", "password_hash_ms")
 
     def runtime_view(self):
         return {key: getattr(self, key) for key in self.RUNTIME_KEYS}
@@ -132,7 +133,8 @@ def load_config_file(path, settings):
         settings.users.append(UserSpec(**entry))
     for section, allowed in (("auth", _AUTH_KEYS),
                              ("version", {"git_version", "kubernetes_version"}),
-                             ("delays", {"controller_delay_ms", "informer_lag_ms", "extension_job_ms"})):
+                             ("delays", {"controller_delay_ms", "informer_lag_ms", "extension_job_ms",
+                                                "password_hash_ms"})):
         for key, value in (data.get(section) or {}).items():
             if key not in allowed:
                 raise ValueError(f"{path}: unknown {section} setting {key!r}")

@@ -31,6 +31,7 @@ _FLAGS = {  # option name -> command-line flag
     "controller_delay_ms": "--controller-delay-ms", "informer_lag_ms": "--informer-lag-ms",
     "admin_password": "--admin-password", "bcrypt_cost": "--bcrypt-cost", "jwt_secret": "--jwt-secret",
     "git_version": "--git-version", "config": "--config", "extension_job_ms": "--extension-job-ms",
+    "password_hash_ms": "--password-hash-ms",
 }
 
 
@@ -49,7 +50,7 @@ class EmulatorProcess:
     """EmulatorProcess(members=(), not_ready=() (lists or "a,b" strings), token_ttl=None, lockout_max=None,
     lockout_window=None, controller_delay_ms=None, informer_lag_ms=None,
     admin_password=None, bcrypt_cost=None, jwt_secret=None, git_version=None, extension_job_ms=None,
-    config=None, extra_args=(), startup_timeout=20)"""
+    password_hash_ms=None, config=None, extra_args=(), startup_timeout=20)"""
 
     def __init__(self, members=(), not_ready=(), extra_args=(), startup_timeout=20.0, **options):
         unknown = set(options) - set(_FLAGS)

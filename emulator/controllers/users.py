@@ -2,6 +2,8 @@
 (Active, and the end of a lock-out), the global role binding following the
 iam.kubesphere.io/globalrole annotation, and cleanup on deletion."""
 
+import time
+
 from .. import errors, registry
 from ..auth.passwords import ACTIVE, AUTH_LIMIT_EXCEEDED, hash_password, is_bcrypt_hash
 from ..iam.bindings import bind_global_role, user_bindings
@@ -14,6 +16,7 @@ from ..timeutil import now, parse_rfc3339, rfc3339
 from .runtime import controller
 
 UNREADY_RETRY = 1.0
+_FIRST_SEEN = {}      # (cluster, user) -> (plain password, when the controller first saw it)
 
 
 @controller("iam.kubesphere.io", "users")
@@ -24,16 +27,30 @@ def reconcile_user(ctx, ref):
     if is_deleting(user):
         return _finalize(ctx, ref, user)
     ctx.store.mutate(ref.cluster, USER, ref.name, "", lambda u: add_finalizer(u, USER_FINALIZER))
-    _hash_password(ctx, ref, user)
+    hash_due = _hash_password(ctx, ref, user)
+    if hash_due is not None and not (user.get("status") or {}).get("state"):
+        return hash_due        # a new user becomes Active once its password is hashed
     again = _sync_status(ctx, ref)
     _sync_global_role(ctx, ref)
-    return again
+    due = [t for t in (hash_due, again) if t is not None]
+    return min(due) if due else None
 
 
 def _hash_password(ctx, ref, user):
+    """Returns seconds until the hash is due (password_hash_ms: the real controller took ~0.14 s
+    from the password PUT to the hash, a window in which neither password logs in), or None."""
     plain = (user.get("spec") or {}).get("password")
     if not plain or is_bcrypt_hash(plain):
-        return
+        _FIRST_SEEN.pop((ref.cluster, ref.name), None)
+        return None
+    seen_key, now_mono = (ref.cluster, ref.name), time.monotonic()
+    first = _FIRST_SEEN.get(seen_key)
+    if first is None or first[0] != plain:
+        first = _FIRST_SEEN[seen_key] = (plain, now_mono)
+    remaining = first[1] + ctx.settings.password_hash_ms / 1000.0 - now_mono
+    if remaining > 0:
+        return remaining
+    _FIRST_SEEN.pop(seen_key, None)
     hashed = hash_password(plain, ctx.settings.bcrypt_cost)     # slow: outside the store lock
 
     def store_hash(obj):
@@ -43,6 +60,7 @@ def _hash_password(ctx, ref, user):
         spec["password"] = hashed
         obj["metadata"].setdefault("annotations", {})[PASSWORD_CHANGED_ANNOTATION] = rfc3339()
     ctx.store.mutate(ref.cluster, USER, ref.name, "", store_hash)
+    return None
 
 
 def _sync_status(ctx, ref):

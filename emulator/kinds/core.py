@@ -1,5 +1,9 @@
 """Core (group "") kinds."""
 
+import base64
+import binascii
+
+from .. import errors
 from ..admission import admission
 from ..objects import meta
 from ..registry import Kind, register_kind
@@ -40,3 +44,24 @@ def namespace_defaults(review):
         obj["status"] = {"phase": "Active"}
     else:
         obj["spec"] = review.old.get("spec", {"finalizers": ["kubernetes"]})
+
+
+@admission("", "secrets")
+def secret_defaults(review):
+    """kube-apiserver folds stringData into data (base64) and defaults the type; hooks registered
+    after this one (KubeSphere's config webhook) see only data, as a real webhook does."""
+    if review.op == "DELETE":
+        return
+    obj = review.obj
+    data = obj.get("data") or {}
+    for key, value in data.items():
+        try:
+            base64.b64decode(value, validate=True)
+        except (binascii.Error, TypeError, ValueError):
+            raise errors.bad_request("Secret in version \"v1\" cannot be handled as a Secret: "
+                                     "illegal base64 data at input byte 0") from None
+    for key, value in (obj.pop("stringData", None) or {}).items():
+        data[key] = base64.b64encode(str(value).encode()).decode()
+    if data:
+        obj["data"] = data
+    obj["type"] = obj.get("type") or (review.old or {}).get("type") or "Opaque"

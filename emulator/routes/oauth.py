@@ -36,6 +36,12 @@ def token(ctx):
 
 def _password_grant(ctx, form):
     counters = ctx.app.counters
+    if form.get("provider") and form.get("username") and form.get("password"):
+        # A third-party provider: only LDAP takes passwords, and the emulator reaches no LDAP
+        # server; an unknown provider fails the same way (ks-apiserver logs it, answers 500).
+        counters.login("password_failed")
+        return oauth_error_response(500, "server_error",
+                                    "An internal server error occurred while processing the request.")
     try:
         user = ctx.app.logins.authenticate(form.get("username", ""), form.get("password", ""), "Token", ctx.req)
     except LoginFailure as failure:

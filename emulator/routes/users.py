@@ -116,7 +116,10 @@ def change_password(ctx):
     if (current or not privileged) and not password_matches(stored_hash, current):
         raise text_error(400, "incorrect old password")
     new = clone(ctx.api.view(_host(ctx)).get(USER, name) or user)
-    new.setdefault("spec", {})["password"] = body.get("password") or ""
+    if body.get("password"):
+        new.setdefault("spec", {})["password"] = body["password"]
+    else:
+        new.setdefault("spec", {}).pop("password", None)   # recorded: {} removes the password
     ctx.api.update(_host(ctx), USER, new, user=ctx.user, require_version=False)
     return {"message": "success"}
 

@@ -290,6 +290,12 @@ BEFORE = {"installplan-lifecycle.json": {
 BEFORE.update(TENANCY_BEFORE)
 FILE_OPTIONS = {"installplan-lifecycle.json": dict(extension_job_ms=700)}
 
+from .identity_setup import IDENTITY_BEFORE, IDENTITY_FILES, IDENTITY_OPTIONS, IDENTITY_SETUP  # noqa: E402
+FILES += IDENTITY_FILES
+SETUP.update(IDENTITY_SETUP)
+BEFORE.update(IDENTITY_BEFORE)
+FILE_OPTIONS.update(IDENTITY_OPTIONS)
+
 
 def replay_file(file_name):
     """[(exchange name, recorded response, Answer)] for every exchange of the file."""
