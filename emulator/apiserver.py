@@ -27,8 +27,8 @@ class ObjectView:
     def get(self, kind, name, namespace=""):
         return self.store.get(self.cluster, kind, name, namespace, self.lag)
 
-    def list(self, kind, namespace=None, where=None):
-        return self.store.list(self.cluster, kind, namespace, self.lag, where)
+    def list(self, kind, namespace=None, where=None, labels=None, index=None, copy=True):
+        return self.store.list(self.cluster, kind, namespace, self.lag, where, labels, index, copy)
 
 
 class ApiServer:

@@ -8,6 +8,15 @@ finalizers only sets deletionTimestamp; the object disappears once they are
 gone). Each key keeps a short history of its writes so that reads "as of a few
 milliseconds ago" can be served: that is how the informer lag of kapis reads is
 emulated. Subscribers are told about every write (controllers use this).
+
+Like client-go's informer indexers, each kind keeps indexes so that the
+lookups made on every request (a namespace's objects, objects carrying a label,
+the bindings of a subject) cost what they find, not what the store holds: a
+platform of 10,000 objects must not make each request scan all of them.
+An index may hold keys whose current object no longer matches (it covers every
+version a lagged read could see); list() checks each candidate.
+`examined` counts the objects list() looked at, so tests can bound the cost of
+an operation without timing it.
 """
 
 import threading
@@ -19,6 +28,89 @@ from .objects import clone, meta
 from .timeutil import rfc3339
 
 Event = namedtuple("Event", "type cluster kind obj")   # type: ADDED | MODIFIED | DELETED
+
+
+def _label_values(obj):
+    return [f"{key}={value}" for key, value in ((obj.get("metadata") or {}).get("labels") or {}).items()]
+
+
+# index name -> fn(obj) -> the values it is found under. Built per kind on first use.
+INDEX_FUNCTIONS = {"label": _label_values}
+
+
+def register_index(name, function):
+    """Make list(index=(name, value)) available for every kind."""
+    INDEX_FUNCTIONS[name] = function
+
+
+class _Table:
+    """One kind in one cluster: the key histories and the indexes over them."""
+
+    __slots__ = ("entries", "by_namespace", "indexes", "values", "tombstones")
+
+    def __init__(self):
+        self.entries = {}         # (namespace, name) -> [(time, obj or None), ...]
+        self.by_namespace = {}    # namespace -> set of keys
+        self.indexes = {}         # index name -> value -> set of keys
+        self.values = {}          # index name -> key -> frozenset of values
+        self.tombstones = set()   # keys whose last write is a deletion
+
+    def add_key(self, key):
+        self.by_namespace.setdefault(key[0], set()).add(key)
+
+    def drop_key(self, key):
+        self.entries.pop(key, None)
+        self.tombstones.discard(key)
+        keys = self.by_namespace.get(key[0])
+        if keys is not None:
+            keys.discard(key)
+            if not keys:
+                del self.by_namespace[key[0]]
+        for name in self.indexes:
+            self._set_values(name, key, frozenset())
+
+    def index(self, name):
+        """value -> keys for one index, built from every stored version on first use."""
+        found = self.indexes.get(name)
+        if found is None:
+            found = self.indexes[name] = {}
+            self.values[name] = {}
+            for key, history in self.entries.items():
+                self._set_values(name, key, _values(name, history))
+        return found
+
+    def reindex(self, key):
+        history = self.entries.get(key)
+        for name in self.indexes:
+            self._set_values(name, key, _values(name, history))
+
+    def _set_values(self, name, key, new):
+        old = self.values[name].get(key, frozenset())
+        if new == old:
+            return
+        index = self.indexes[name]
+        for value in old - new:
+            keys = index.get(value)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del index[value]
+        for value in new - old:
+            index.setdefault(value, set()).add(key)
+        if new:
+            self.values[name][key] = new
+        else:
+            self.values[name].pop(key, None)
+
+
+def _values(name, history):
+    """Every value any kept version of a key is indexed under (lagged reads may see any of them)."""
+    function = INDEX_FUNCTIONS[name]
+    found = set()
+    for _time, obj in history or ():
+        if obj is not None:
+            found.update(function(obj))
+    return frozenset(found)
 
 
 class StoreError(Exception):
@@ -53,6 +145,7 @@ class Store:
         self._monotonic = monotonic
         self._wall = wall
         self._writes = 0
+        self.examined = 0          # objects list() looked at (see the module docstring)
 
     # ---- clusters and subscriptions ------------------------------------------
 
@@ -78,6 +171,12 @@ class Store:
         with self._lock:
             self._subscribers.append(callback)
 
+    def count(self):
+        """How many objects are stored (in every cluster, deleted ones not counted)."""
+        with self._lock:
+            return sum(len(table.entries) - len(table.tombstones)
+                       for kinds in self._clusters.values() for table in kinds.values())
+
     def resource_version(self):
         with self._lock:
             return str(self._rv)
@@ -89,12 +188,13 @@ class Store:
             for name, kinds in self._clusters.items():
                 if cluster is not None and name != cluster:
                     continue
-                for entries in kinds.values():
-                    for key, history in list(entries.items()):
+                for table in kinds.values():
+                    for key, history in list(table.entries.items()):
                         if history[-1][1] is None:
-                            del entries[key]
+                            table.drop_key(key)
                         else:
-                            entries[key] = [(float("-inf"), history[-1][1])]
+                            table.entries[key] = [(float("-inf"), history[-1][1])]
+                            table.reindex(key)
 
     def locked(self):
         """Hold the lock across several calls that must be atomic."""
@@ -104,23 +204,46 @@ class Store:
 
     def get(self, cluster, kind, name, namespace="", lag=0.0):
         with self._lock:
-            history = self._entries(cluster, kind).get(_key(namespace, name))
+            history = self._table(cluster, kind).entries.get(_key(namespace, name))
             obj = self._as_of(history, lag)
             return clone(obj) if obj is not None else None
 
-    def list(self, cluster, kind, namespace=None, lag=0.0, where=None):
+    def list(self, cluster, kind, namespace=None, lag=0.0, where=None, labels=None, index=None, copy=True):
         """Objects of a kind, ordered like etcd keys (namespace, then name).
-        `where` filters before copying (cheap scans)."""
+        `labels` ({key: value}, all must match) and `index` ((name, value) of
+        INDEX_FUNCTIONS) narrow the scan through the indexes; `where` filters
+        before copying. copy=False returns the stored objects themselves, for
+        callers that copy what they keep and change nothing."""
         with self._lock:
+            table = self._table(cluster, kind)
             found = []
-            for key, history in self._entries(cluster, kind).items():
-                if namespace is not None and key[0] != namespace:
+            for key in self._candidates(table, namespace, labels, index):
+                self.examined += 1
+                obj = self._as_of(table.entries[key], lag)
+                if obj is None or (where is not None and not where(obj)):
                     continue
-                obj = self._as_of(history, lag)
-                if obj is not None and (where is None or where(obj)):
-                    found.append((key, obj))
+                if labels and not _has_labels(obj, labels):
+                    continue
+                if index and index[1] not in INDEX_FUNCTIONS[index[0]](obj):
+                    continue
+                found.append((key, obj))
             found.sort(key=lambda item: item[0])
-            return [clone(obj) for _key, obj in found]
+            return [clone(obj) if copy else obj for _key, obj in found]
+
+    @staticmethod
+    def _candidates(table, namespace, labels, index):
+        """The keys that may match: the smallest of the index sets asked for, checked against the others."""
+        sets = []
+        if namespace is not None:
+            sets.append(table.by_namespace.get(namespace, set()))
+        for key, value in (labels or {}).items():
+            sets.append(table.index("label").get(f"{key}={value}", set()))
+        if index:
+            sets.append(table.index(index[0]).get(index[1], set()))
+        if not sets:
+            return list(table.entries)
+        sets.sort(key=len)
+        return [key for key in sets[0] if all(key in other for other in sets[1:])]
 
     # ---- writes ----------------------------------------------------------------
 
@@ -129,8 +252,8 @@ class Store:
             new = clone(obj)
             metadata = meta(new)
             key = _key(metadata.get("namespace", ""), metadata["name"])
-            entries = self._entries(cluster, kind, create=True)
-            if self._current(entries.get(key)) is not None:
+            table = self._table(cluster, kind, create=True)
+            if self._current(table.entries.get(key)) is not None:
                 raise AlreadyExists(metadata["name"])
             for field in ("deletionTimestamp", "deletionGracePeriodSeconds", "resourceVersion"):
                 metadata.pop(field, None)
@@ -147,7 +270,7 @@ class Store:
         with self._lock:
             metadata = obj.get("metadata") or {}
             key = _key(metadata.get("namespace", ""), metadata.get("name", ""))
-            current = self._current(self._entries(cluster, kind).get(key))
+            current = self._current(self._table(cluster, kind).entries.get(key))
             if current is None:
                 raise NotFound(metadata.get("name", ""))
             wanted_uid = metadata.get("uid")
@@ -165,7 +288,7 @@ class Store:
         or None when it does not exist."""
         with self._lock:
             key = _key(namespace, name)
-            current = self._current(self._entries(cluster, kind).get(key))
+            current = self._current(self._table(cluster, kind).entries.get(key))
             if current is None:
                 return None
             new = clone(current)
@@ -178,7 +301,7 @@ class Store:
         blockers) is only marked with deletionTimestamp."""
         with self._lock:
             key = _key(namespace, name)
-            current = self._current(self._entries(cluster, kind).get(key))
+            current = self._current(self._table(cluster, kind).entries.get(key))
             if current is None:
                 raise NotFound(name)
             if current["metadata"].get("deletionTimestamp"):
@@ -226,14 +349,22 @@ class Store:
             obj["metadata"]["resourceVersion"] = self._next_rv()
         elif obj is None and bump:
             self._next_rv()
-        entries = self._entries(cluster, kind, create=True)
+        table = self._table(cluster, kind, create=True)
         now = self._monotonic()
-        history = entries.setdefault(key, [])
+        history = table.entries.get(key)
+        if history is None:
+            history = table.entries[key] = []
+            table.add_key(key)
         history.append((now, obj))
         _prune(history, now - self.HISTORY_SECONDS)
+        if obj is None:
+            table.tombstones.add(key)
+        else:
+            table.tombstones.discard(key)
+        table.reindex(key)
         self._writes += 1
         if self._writes % self._SWEEP_EVERY == 0:
-            self._sweep(entries, now - self.HISTORY_SECONDS)
+            self._sweep(table, now - self.HISTORY_SECONDS)
         event = Event(event_type, cluster, kind, obj if obj is not None else final)
         for callback in list(self._subscribers):
             callback(event)
@@ -242,19 +373,19 @@ class Store:
         self._rv += 1
         return str(self._rv)
 
-    def _entries(self, cluster, kind, create=False):
-        """The histories of one kind in one cluster (reads do not create them)."""
+    def _table(self, cluster, kind, create=False):
+        """One kind in one cluster (reads do not create it)."""
         kinds = self._clusters.get(cluster)
         if kinds is None:
             if not create:
-                return {}
+                return _EMPTY
             kinds = self._clusters[cluster] = {}
-        entries = kinds.get(kind.key)
-        if entries is None:
+        table = kinds.get(kind.key)
+        if table is None:
             if not create:
-                return {}
-            entries = kinds[kind.key] = {}
-        return entries
+                return _EMPTY
+            table = kinds[kind.key] = _Table()
+        return table
 
     @staticmethod
     def _current(history):
@@ -272,9 +403,18 @@ class Store:
         return None      # created less than `lag` ago: not in the informer cache yet
 
     @staticmethod
-    def _sweep(entries, horizon):
-        for key in [k for k, h in entries.items() if h[-1][1] is None and h[-1][0] < horizon]:
-            del entries[key]
+    def _sweep(table, horizon):
+        """Forget deletions older than the history (only the tombstones are visited)."""
+        for key in [k for k in table.tombstones if table.entries[k][-1][0] < horizon]:
+            table.drop_key(key)
+
+
+_EMPTY = _Table()      # what reads of a kind or cluster with no objects see; never written
+
+
+def _has_labels(obj, labels):
+    found = (obj.get("metadata") or {}).get("labels") or {}
+    return all(found.get(key) == value for key, value in labels.items())
 
 
 def _key(namespace, name):

@@ -5,6 +5,7 @@ lock-out rule, in the order ks-apiserver applies them."""
 import bcrypt
 
 from ..kinds.iam import LOGIN_RECORD, USER
+from ..store import register_index
 from ..timeutil import go_duration, parse_rfc3339, rfc3339
 from ..validation import is_email
 
@@ -36,6 +37,14 @@ def password_matches(stored, password):
         return False
 
 
+def _email(user):
+    email = (user.get("spec") or {}).get("email")
+    return [email] if email else []
+
+
+register_index("email", _email)      # logins by e-mail and the users webhook's uniqueness check
+
+
 class PasswordLogin:
     def __init__(self, app):
         self.app = app
@@ -43,7 +52,7 @@ class PasswordLogin:
     def find_user(self, username):
         view = self.app.api.view(self.app.host)
         if is_email(username):
-            matches = view.list(USER, where=lambda u: (u.get("spec") or {}).get("email") == username)
+            matches = view.list(USER, index=("email", username))
             return matches[0] if matches else None
         return view.get(USER, username)
 

@@ -15,6 +15,7 @@ Sources of permission, any of which allows:
 
 from .. import errors
 from ..kinds.iam import GLOBAL_ROLE, GLOBAL_ROLE_BINDING
+from ..store import register_index
 from .rules import rule_allows
 
 _OVERRIDES = {}
@@ -24,6 +25,13 @@ _AUTHORIZERS = []
 _OPEN_PREFIXES = ("/oauth/", "/dist/")
 _OPEN_PATHS = {"/.well-known/openid-configuration", "/version", "/metrics", "/livez", "/healthz",
                "/openapi/v2", "/openapi/v3"}
+
+
+def _subjects(binding):
+    return [f"{s.get('kind')}:{s.get('name')}" for s in binding.get("subjects") or [] if isinstance(s, dict)]
+
+
+register_index("subject", _subjects)
 
 
 def role_override(role_name):
@@ -48,13 +56,14 @@ class Authorizer:
 
     def global_roles(self, user):
         """Names of the GlobalRoles bound to the user or to one of its groups."""
-        subjects = {("User", user.name)} | {("Group", g) for g in user.groups}
-
-        def bound(binding):
-            return any((s.get("kind"), s.get("name")) in subjects for s in binding.get("subjects") or [])
         view = self.app.api.view(self.app.host)
-        return [b["roleRef"]["name"] for b in view.list(GLOBAL_ROLE_BINDING, where=bound)
-                if (b.get("roleRef") or {}).get("name")]
+        names = []
+        for subject in [f"User:{user.name}"] + [f"Group:{group}" for group in user.groups]:
+            for binding in view.list(GLOBAL_ROLE_BINDING, index=("subject", subject), copy=False):
+                role = (binding.get("roleRef") or {}).get("name")
+                if role and role not in names:
+                    names.append(role)
+        return names
 
     def allowed(self, user, info):
         view = self.app.api.view(self.app.host)

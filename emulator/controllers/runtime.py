@@ -92,6 +92,11 @@ class _DelayQueue:
                 self._cond.wait(timeout)
             return None
 
+    def pending(self):
+        """How many keys are waiting."""
+        with self._cond:
+            return len(self._due)
+
     def close(self):
         with self._cond:
             self._closed = True

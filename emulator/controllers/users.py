@@ -11,7 +11,7 @@ from ..iam.users import (GLOBALROLE_ANNOTATION, PASSWORD_CHANGED_ANNOTATION, USE
                          USER_OWNED_KINDS, USER_REF_LABEL)
 from ..kinds.cluster import unready_members
 from ..kinds.iam import GLOBAL_ROLE, USER
-from ..objects import add_finalizer, annotations_of, finalizers_of, is_deleting, labels_of, remove_finalizer
+from ..objects import add_finalizer, annotations_of, finalizers_of, is_deleting, remove_finalizer
 from ..timeutil import now, parse_rfc3339, rfc3339
 from .runtime import controller
 
@@ -117,7 +117,7 @@ def _finalize(ctx, ref, user):
         if kind is None:
             continue
         for cluster in ([ctx.host] if kind.host_only else ctx.store.clusters()):
-            owned = ctx.api.view(cluster).list(kind, where=lambda o: labels_of(o).get(USER_REF_LABEL) == ref.name)
+            owned = ctx.api.view(cluster).list(kind, labels={USER_REF_LABEL: ref.name})
             for obj in owned:
                 try:
                     ctx.api.delete(cluster, kind, obj["metadata"]["name"],

@@ -7,7 +7,7 @@ in which case they are deleted."""
 from .. import errors
 from ..kinds.core import NAMESPACE
 from ..kinds.tenant import CASCADING_FINALIZER, PROPAGATION_ANNOTATION, WORKSPACE, WORKSPACE_LABEL
-from ..objects import annotations_of, finalizers_of, is_deleting, labels_of, remove_finalizer
+from ..objects import annotations_of, finalizers_of, is_deleting, remove_finalizer
 from .runtime import controller
 
 CASCADE = ("Background", "Foreground")
@@ -26,7 +26,7 @@ def release(ctx, cluster, name):
     if workspace is None or not is_deleting(workspace) or CASCADING_FINALIZER not in finalizers_of(workspace):
         return
     cascade = annotations_of(workspace).get(PROPAGATION_ANNOTATION) in CASCADE
-    for namespace in view.list(NAMESPACE, where=lambda n: labels_of(n).get(WORKSPACE_LABEL) == name):
+    for namespace in view.list(NAMESPACE, labels={WORKSPACE_LABEL: name}):
         project = namespace["metadata"]["name"]
         if cascade:
             try:

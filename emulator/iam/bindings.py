@@ -2,14 +2,14 @@
 with the user and role, at most one per user)."""
 
 from ..kinds.iam import GLOBAL_ROLE_BINDING
-from ..objects import is_deleting, labels_of
+from ..objects import is_deleting
 from .users import ROLE_REF_LABEL, USER_REF_LABEL
 
 GLOBAL_ROLE_BINDING_FINALIZER = "finalizers.kubesphere.io/globalrolebindings"
 
 
 def user_bindings(view, username):
-    return view.list(GLOBAL_ROLE_BINDING, where=lambda b: labels_of(b).get(USER_REF_LABEL) == username)
+    return view.list(GLOBAL_ROLE_BINDING, labels={USER_REF_LABEL: username})
 
 
 def users_with_role(view, role):

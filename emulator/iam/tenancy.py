@@ -79,18 +79,20 @@ def project_binding_object(namespace, user, role):
             "roleRef": {"apiGroup": _IAM, "kind": "Role", "name": role}}
 
 
+def _not_deleting(binding):
+    return not binding["metadata"].get("deletionTimestamp")
+
+
 def workspace_bindings(view, workspace, user=None):
-    def wanted(binding):
-        labels = labels_of(binding)
-        return labels.get(WORKSPACE_LABEL) == workspace and (user is None or labels.get(USER_REF_LABEL) == user)
-    return [b for b in view.list(WORKSPACE_ROLE_BINDING, where=wanted) if not b["metadata"].get("deletionTimestamp")]
+    labels = {WORKSPACE_LABEL: workspace}
+    if user is not None:
+        labels[USER_REF_LABEL] = user
+    return view.list(WORKSPACE_ROLE_BINDING, where=_not_deleting, labels=labels)
 
 
 def project_bindings(view, namespace, user=None):
-    def wanted(binding):
-        return user is None or labels_of(binding).get(USER_REF_LABEL) == user
-    return [b for b in view.list(ROLE_BINDING, namespace=namespace, where=wanted)
-            if not b["metadata"].get("deletionTimestamp")]
+    labels = {USER_REF_LABEL: user} if user is not None else None
+    return view.list(ROLE_BINDING, namespace=namespace, where=_not_deleting, labels=labels)
 
 
 def _members(bindings):

@@ -70,7 +70,7 @@ def validate_user(review):
         if not is_email(email):
             raise errors.webhook_denied(WEBHOOK, f"invalid email address:{email}")
         others = review.api.view(review.cluster).list(
-            USER, where=lambda u: (u.get("spec") or {}).get("email") == email and u["metadata"]["name"] != name)
+            USER, index=("email", email), where=lambda u: u["metadata"]["name"] != name, copy=False)
         if others:
             raise errors.webhook_denied(WEBHOOK, f"user email: {email} already exists")
 

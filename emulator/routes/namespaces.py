@@ -58,27 +58,25 @@ def _body(ctx, workspace):
 @kapi("GET", WS_NAMESPACES)
 def list_projects(ctx):
     workspace = ctx.params["ws"]
-    extra = [lambda n: labels_of(n).get(WORKSPACE_LABEL) == workspace]
     visible = _visible(ctx, workspace)
-    if visible:
-        extra.append(visible)
-    return list_result(ctx.view().list(NAMESPACE), ctx.req.query, extra, render=_typed)
+    namespaces = ctx.view().list(NAMESPACE, labels={WORKSPACE_LABEL: workspace}, copy=False)
+    return list_result(namespaces, ctx.req.query, [visible] if visible else [], render=_typed)
 
 
 @kapi("GET", BASE + "/namespaces")
 @kapi("GET", "/kapis/resources.kubesphere.io/v1alpha3/namespaces")
 def list_all_projects(ctx):
     visible = _visible(ctx)
-    return list_result(ctx.view().list(NAMESPACE), ctx.req.query, [visible] if visible else [], render=_typed)
+    return list_result(ctx.view().list(NAMESPACE, copy=False), ctx.req.query, [visible] if visible else [], render=_typed)
 
 
 @kapi("GET", BASE + "/workspaces/{ws}/workspacemembers/{user}/namespaces")
 def member_projects(ctx):
     workspace, user = ctx.params["ws"], ctx.params["user"]
     view = ctx.api.view(ctx.cluster)
-    extra = [lambda n: labels_of(n).get(WORKSPACE_LABEL) == workspace,
-             lambda n: bool(project_bindings(view, n["metadata"]["name"], user))]
-    return list_result(ctx.view().list(NAMESPACE), ctx.req.query, extra, render=_typed)
+    namespaces = ctx.view().list(NAMESPACE, labels={WORKSPACE_LABEL: workspace}, copy=False)
+    extra = [lambda n: bool(project_bindings(view, n["metadata"]["name"], user))]
+    return list_result(namespaces, ctx.req.query, extra, render=_typed)
 
 
 @kapi("POST", WS_NAMESPACES)

@@ -8,7 +8,7 @@ from ..context import text_error
 from ..iam.bindings import bind_global_role, users_with_role
 from ..iam.users import GLOBALROLE_ANNOTATION, USER_REF_LABEL, public
 from ..kinds.iam import GLOBAL_ROLE, LOGIN_RECORD, USER
-from ..objects import clone, go_ordered, labels_of, without_type
+from ..objects import clone, go_ordered, without_type
 from ..timeutil import rfc3339
 from .query import list_result
 from .router import kapi
@@ -41,7 +41,7 @@ def _user_body(ctx):
 
 @kapi("GET", BASE)
 def list_users(ctx):
-    users = ctx.api.cached_view(_host(ctx)).list(USER)
+    users = ctx.api.cached_view(_host(ctx)).list(USER, copy=False)      # public() copies the page
     extra = []
     role = ctx.arg("globalrole")
     if role:
@@ -127,8 +127,7 @@ def change_password(ctx):
 @kapi("GET", BASE + "/{name}/loginrecords")
 def login_records(ctx):
     name = ctx.params["name"]
-    records = ctx.api.cached_view(_host(ctx)).list(
-        LOGIN_RECORD, where=lambda r: labels_of(r).get(USER_REF_LABEL) == name)
+    records = ctx.api.cached_view(_host(ctx)).list(LOGIN_RECORD, labels={USER_REF_LABEL: name})
     return list_result(records, ctx.req.query, render=go_ordered)
 
 

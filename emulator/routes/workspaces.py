@@ -46,7 +46,7 @@ def _as_text(exc, keep=(404, 403), default=400):
 @kapi("GET", BASE + "/workspacetemplates")
 @kapi("GET", LEGACY + "/workspacetemplates")
 def list_templates(ctx):
-    templates = _host_view(ctx).list(WORKSPACE_TEMPLATE)
+    templates = _host_view(ctx).list(WORKSPACE_TEMPLATE, copy=False)    # _typed() copies the page
     extra = []
     if not ctx.allowed("list", "workspacetemplates", _GROUP):
         # Without a global right a user sees the workspaces they are a member of.
@@ -64,7 +64,7 @@ def get_template(ctx):
 @kapi("GET", BASE + "/workspaces")
 def list_workspaces(ctx):
     """Registered first in v4, so this alias answers with per-cluster Workspaces."""
-    workspaces = ctx.view().list(WORKSPACE)
+    workspaces = ctx.view().list(WORKSPACE, copy=False)
     return list_result(workspaces, ctx.req.query, render=lambda w: _typed(w, WORKSPACE))
 
 
