@@ -73,7 +73,7 @@ lint: venv
 	$(BIN)/ansible-lint --profile production --offline
 
 bench: venv
-	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/bench.py $(if $(SIZES),--sizes $(SIZES)) $(if $(LOOP_MAX),--loop-max $(LOOP_MAX))
 
 clean:
 	rm -rf .build tests/output .pytest_cache
