@@ -30,6 +30,7 @@ class Kind:
     other_versions: Tuple[str, ...] = ()
     kapis_generic: bool = True
     singular: str = ""
+    delete_returns_object: bool = False   # DELETE answers the deleted object, not a Status (ResourceQuota)
     # Extra conditions, beyond metadata.finalizers, that keep a deleted object
     # alive (Namespace spec.finalizers). Returns a list of pending names.
     removal_blockers: Optional[Callable] = field(default=None, compare=False)

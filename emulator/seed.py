@@ -12,6 +12,7 @@ from .kinds.cluster import CLUSTER, HOST_LABEL
 from .kinds.core import NAMESPACE
 from .kinds.iam import GLOBAL_ROLE, GLOBAL_ROLE_BINDING, USER
 from .seed_extensions import seed_extensions
+from .seed_role_templates import seed_role_templates
 from .timeutil import rfc3339
 
 SEED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease", "kubesphere-system")
@@ -76,6 +77,7 @@ def seed(app):
     for user in app.settings.users:
         seed_user(app, user.name, user.password, user.email, user.globalrole, state=user.state)
     seed_extensions(app)
+    seed_role_templates(app)
 
 
 def seed_namespaces(app, cluster):

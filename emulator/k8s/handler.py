@@ -147,7 +147,7 @@ def _patch(ctx, kind, path, namespace):
 
 def _delete(ctx, kind, path):
     obj, removed = ctx.api.delete(ctx.cluster, kind, path.name, path.namespace or "", user=ctx.user)
-    if removed:
+    if removed and not kind.delete_returns_object:
         details = {"name": path.name}
         if kind.group:
             details["group"] = kind.group

@@ -21,3 +21,8 @@ WORKSPACE_ROLE_BINDING = register_kind(Kind(group=GROUP, version="v1beta1", plur
 ROLE = register_kind(Kind(group=GROUP, version="v1beta1", plural="roles", kind="Role", namespaced=True))
 ROLE_BINDING = register_kind(Kind(group=GROUP, version="v1beta1", plural="rolebindings", kind="RoleBinding",
                                   namespaced=True))
+
+# Custom roles are built from RoleTemplates (host); iam ClusterRoles live in every cluster.
+ROLE_TEMPLATE = register_kind(Kind(group=GROUP, version="v1beta1", plural="roletemplates", kind="RoleTemplate",
+                                   host_only=True))
+CLUSTER_ROLE = register_kind(Kind(group=GROUP, version="v1beta1", plural="clusterroles", kind="ClusterRole"))

@@ -165,8 +165,9 @@ def patch_template(ctx):
     if not isinstance(operations, list):
         kind = "object" if isinstance(operations, dict) else type(operations).__name__
         raise text_error(500, f"json: cannot unmarshal {kind} into Go value of type jsonpatch.Patch")
-    _template(ctx, name)
+    template = _template(ctx, name)
     _check_patch(ctx, name, operations)
+    operations = _placement_by_name(name, template, operations)
     try:
         patched = ctx.api.patch(ctx.app.host, WORKSPACE_TEMPLATE, name, "", "json", operations, user=ctx.user)
     except errors.ApiError as exc:
@@ -174,6 +175,37 @@ def patch_template(ctx):
             raise text_error(500, "the server rejected our request due to an error in our request") from None
         raise _as_text(exc, keep=(404, 403), default=500) from None
     return _typed(patched, WORKSPACE_TEMPLATE)
+
+
+def _placement_by_name(name, template, operations):
+    """KubeSphere applies placement ops by cluster name: a remove must carry the cluster as its
+    value (500 "missing value" otherwise) and removes that cluster wherever it is; removing one
+    that is not placed is refused, adding one that is placed is a Duplicate value."""
+    placed = [c.get("name") for c in ((template.get("spec") or {}).get("placement") or {}).get("clusters") or []]
+    out = []
+    for operation in operations:
+        if not (operation.get("path") or "").startswith("/spec/placement"):
+            out.append(operation)
+            continue
+        value = operation.get("value")
+        if operation.get("op") == "remove":
+            if "value" not in operation:
+                raise text_error(500, "operation, missing value field: missing value")
+            cluster = value.get("name") if isinstance(value, dict) else None
+            if cluster not in placed:
+                raise text_error(500, "the server rejected our request due to an error in our request")
+            out.append({"op": "remove", "path": "/spec/placement/clusters/%d" % placed.index(cluster)})
+            placed.remove(cluster)
+            continue
+        if isinstance(value, dict) and value.get("name") in placed and operation["path"].startswith(
+                "/spec/placement/clusters/"):
+            raise text_error(500, f'WorkspaceTemplate.tenant.kubesphere.io "{name}" is invalid: '
+                                  f'spec.placement.clusters[{len(placed)}]: Duplicate value: '
+                                  f'{{"name":"{value["name"]}"}}')
+        if isinstance(value, dict) and value.get("name"):
+            placed.append(value["name"])
+        out.append(operation)
+    return out
 
 
 @kapi("DELETE", BASE + "/workspacetemplates/{ws}")

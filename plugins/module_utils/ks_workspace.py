@@ -6,7 +6,8 @@ converge resource. What the real server imposes (API reference section 3):
 
 * create answers 400, not 409, when the workspace exists, so it is read first;
 * the kapis PATCH takes JSON Patch only, and under /spec/placement only add and
-  remove, so placement changes are one op per cluster;
+  remove, so placement changes are one op per cluster (a remove names its
+  cluster in "value", or the server answers 500 "missing value");
 * DELETE needs a JSON body ({} or DeleteOptions with a propagationPolicy, which
   KubeSphere copies to the kubesphere.io/deletion-propagation annotation: with
   Background the projects go too, otherwise they are kept and unbound);
@@ -117,7 +118,8 @@ class WorkspaceResource(Resource):
         want = self.params["clusters"]
         if "clusters" not in placement:
             return [{"op": "add", "path": "/spec/placement", "value": {"clusters": _cluster_refs(want)}}]
-        ops = [{"op": "remove", "path": "/spec/placement/clusters/%d" % i}
+        # KubeSphere removes a placed cluster by the name given as the op's value (without one: 500).
+        ops = [{"op": "remove", "path": "/spec/placement/clusters/%d" % i, "value": {"name": have[i]}}
                for i in sorted((i for i, n in enumerate(have) if n not in want), reverse=True)]
         ops += [{"op": "add", "path": "/spec/placement/clusters/-", "value": {"name": n}}
                 for n in sorted(set(want) - set(have))]

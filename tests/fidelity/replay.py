@@ -8,6 +8,7 @@ import base64
 import json
 import os
 import re
+import threading
 import time
 from datetime import datetime
 from urllib.parse import parse_qs
@@ -132,6 +133,9 @@ class Replayer:
         # A project through its workspace is the Namespace.
         api_path = re.sub(r"^/apis/tenant\.kubesphere\.io/v1beta1/workspaces/[^/]+/namespaces/", "/api/v1/namespaces/",
                           api_path)
+        # A workspace quota through its workspace is the quota.kubesphere.io object.
+        api_path = re.sub(r"^/apis/tenant\.kubesphere\.io/v1beta1/workspaces/[^/]+/resourcequotas/",
+                          "/apis/quota.kubesphere.io/v1alpha2/resourcequotas/", api_path)
         if api_path.endswith("/password"):
             return None
         answer = self.http.get(self.emu.url + api_path, headers={"Authorization": "Bearer " + self.admin_token})
@@ -278,8 +282,10 @@ def _helm_job_fails(version):
 
 # The tenancy files and their setups live in tenancy_setup.py.
 from .tenancy_setup import TENANCY_BEFORE, TENANCY_FILES, TENANCY_SETUP  # noqa: E402
-FILES += TENANCY_FILES
+from .second_batch_setup import SECOND_BATCH_FILES, SECOND_BATCH_OPTIONS, SECOND_BATCH_SETUP  # noqa: E402
+FILES += TENANCY_FILES + SECOND_BATCH_FILES
 SETUP.update(TENANCY_SETUP)
+SETUP.update(SECOND_BATCH_SETUP)
 
 # Steps done by hand during a recording, run just before the named exchange.
 BEFORE = {"installplan-lifecycle.json": {
@@ -289,6 +295,12 @@ BEFORE = {"installplan-lifecycle.json": {
 # 700 ms jobs keep the same order of events under the replay's capped pauses.
 BEFORE.update(TENANCY_BEFORE)
 FILE_OPTIONS = {"installplan-lifecycle.json": dict(extension_job_ms=700)}
+FILE_OPTIONS.update(SECOND_BATCH_OPTIONS)
+
+
+# The files replay side by side, but 18 emulators starting at once on 2 busy cores outran
+# the 20 s start-up timeout: a few start at a time, and each may take a minute.
+_STARTING = threading.Semaphore(4)
 
 from .identity_setup import IDENTITY_BEFORE, IDENTITY_FILES, IDENTITY_OPTIONS, IDENTITY_SETUP  # noqa: E402
 FILES += IDENTITY_FILES
@@ -300,7 +312,10 @@ FILE_OPTIONS.update(IDENTITY_OPTIONS)
 def replay_file(file_name):
     """[(exchange name, recorded response, Answer)] for every exchange of the file."""
     results = []
-    with EmulatorProcess(**EMULATOR_OPTIONS, **FILE_OPTIONS.get(file_name, {})) as emulator:
+    emulator = EmulatorProcess(startup_timeout=60, **EMULATOR_OPTIONS, **FILE_OPTIONS.get(file_name, {}))
+    with _STARTING:
+        emulator.start()
+    try:
         replayer = Replayer(emulator)
         if file_name in SETUP:
             SETUP[file_name](replayer)
@@ -311,4 +326,6 @@ def replay_file(file_name):
             previous = exchange
             BEFORE.get(file_name, {}).get(exchange["name"], lambda _r: None)(replayer)
             results.append((exchange["name"], exchange["response"], replayer.send(exchange)))
+    finally:
+        emulator.stop()
     return results
