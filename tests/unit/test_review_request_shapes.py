@@ -235,7 +235,11 @@ def test_workspace_update_is_a_json_patch_with_only_add_and_remove_under_placeme
     assert paths.index("/metadata/annotations") < paths.index("/metadata/annotations/kubesphere.io~1description")
     assert paths.index("/metadata/labels") < paths.index("/metadata/labels/tier")
     assert {"op": "add", "path": "/spec/placement/clusters/-", "value": {"name": "member1"}} in patch.body
-    assert {"op": "remove", "path": "/spec/placement/clusters/1"} in patch.body
+    # A remove names its cluster in value: without one the real server answers 500 "missing value".
+    assert {"op": "remove", "path": "/spec/placement/clusters/1", "value": {"name": "old"}} in patch.body
+    accepted = recorded("isolation-and-labels.json",
+                        'PATCH JSON Patch remove /spec/placement/clusters/1 WITH a value {"name":"member"}')
+    assert set(accepted["body"][0]) == {"op", "path", "value"}
     ref = recorded("workspaces.json", "PATCH application/json-patch+json (add description annotation)")
     assert ref["headers"]["Content-Type"] == patch.content_type
     assert ref["body"][0]["path"] == "/metadata/annotations/kubesphere.io~1description"
