@@ -101,10 +101,12 @@ def available(form):
     return True
 
 
-def run_tenancy(emu, tmp, sizes, loop_max):
+def run_tenancy(emu, tmp, sizes, loop_max, only=()):
     rows = []
     for size in sizes:
         for form, label, playbook, loops in FORMS:
+            if only and form not in only:
+                continue
             if form == "role":
                 loops = role_loops()
             base = dict(form=form, label=label, size=size)
@@ -225,6 +227,7 @@ def main():
                         help="tenancy sizes in objects, comma-separated (default 20,200,1000)")
     parser.add_argument("--loop-max", type=int, default=int(os.environ.get("LOOP_MAX") or 200),
                         help="largest size the one-task-per-object forms run at (default 200)")
+    parser.add_argument("--forms", default="", help="run only these forms (uri, modules, role, ks_tenancy)")
     parser.add_argument("--groups", default="", help="also run these older groups: reads, workspaces")
     parser.add_argument("--compare", nargs=2, metavar=("A", "B"), help="compare two saved runs and exit")
     opts = parser.parse_args()
@@ -238,7 +241,7 @@ def main():
         floor = http_floor(emu)
         print("HTTP floor (requests.Session, one process): login %.1f ms, GET %.2f ms; a login costs %.0f GETs"
               % (floor["login_s"] * 1000, floor["get_s"] * 1000, floor["login_s"] / floor["get_s"]), flush=True)
-        rows = run_tenancy(emu, tmp, sizes, opts.loop_max)
+        rows = run_tenancy(emu, tmp, sizes, opts.loop_max, [f for f in opts.forms.split(",") if f])
         if opts.groups:
             run_groups(emu, tmp, opts.groups.split(","))
     result = {"machine": machine(), "floor": floor, "sizes": sizes, "loop_max": opts.loop_max, "rows": rows,
