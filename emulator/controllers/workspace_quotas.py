@@ -18,8 +18,8 @@ def reconcile_workspace_quota(ctx, ref):
     workspace = labels_of(quota).get(WORKSPACE_LABEL)
     hard = dict(((quota.get("spec") or {}).get("quota") or {}).get("hard") or {})
     used = dict((k, "0") for k in hard)
-    projects = sorted(n["metadata"]["name"] for n in view.list(NAMESPACE, labels={WORKSPACE_LABEL: workspace},
-                                                                 copy=False)) if workspace else []
+    found = view.list(NAMESPACE, labels={WORKSPACE_LABEL: workspace}, copy=False) if workspace else []
+    projects = sorted(n["metadata"]["name"] for n in found)
     status = {"namespaces": [{"hard": dict(hard), "namespace": p, "used": dict(used)} for p in projects],
               "total": {"hard": hard, "used": used}}
     owner = view.get(WORKSPACE, workspace) if workspace else None
