@@ -6,6 +6,7 @@ which scope it needs), on top of the client's list_all (every page, whatever the
 
 from __future__ import annotations
 
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_identity_provider import provider_secrets, without_secrets
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_validate import dns1123_label_error, first_error
 
 
@@ -14,12 +15,28 @@ class InfoKind(object):
     single GET (members: a non-member answers 400, project members have no GET in v4), so the
     list is filtered by exact name instead. per_cluster: served by each cluster (cluster option)."""
 
-    def __init__(self, list_path, get_path=None, needs=(), per_cluster=False, list_path_without=None):
+    def __init__(self, list_path, get_path=None, needs=(), per_cluster=False, list_path_without=None, read=None):
         self.list_path = list_path
         self.get_path = get_path
         self.needs = tuple(needs)
         self.per_cluster = per_cluster
         self.list_path_without = list_path_without   # (option, path) when that option is not given
+        self.read = read      # read(client) -> items, for kinds that are not a plain list (identity providers)
+
+
+def _identity_providers(client):
+    items = []
+    for secret, config in provider_secrets(client):
+        item = without_secrets(config) if config is not None else {"invalid": "configuration.yaml is not valid YAML"}
+        item.setdefault("name", "")
+        item["secret"] = dict((k, secret["metadata"][k]) for k in ("name", "namespace") if k in secret["metadata"])
+        item["metadata"] = {"name": item["name"]}      # so name and label filters work like for other kinds
+        items.append(item)
+    return items
+
+
+def _oauth(client):
+    return [client.get("/kapis/config.kubesphere.io/v1alpha2/configs/oauth")]
 
 
 KINDS = {
@@ -43,6 +60,10 @@ KINDS = {
                           get_path="/kapis/kubesphere.io/v1alpha1/extensions/{name}"),
     "installplan": InfoKind("/kapis/kubesphere.io/v1alpha1/installplans",
                             get_path="/kapis/kubesphere.io/v1alpha1/installplans/{name}"),
+    # Identity providers (issue 15): Secrets in kubesphere-system, returned as their configuration
+    # without secret options; oauth: the server's OAuth settings as configs/oauth reports them.
+    "identity_provider": InfoKind(None, read=_identity_providers),
+    "oauth": InfoKind(None, read=_oauth),
 }
 
 
@@ -63,6 +84,10 @@ def validate(params):
 def query(client, params):
     """The objects of one kind, as KubeSphere returns them, every page read."""
     kind = KINDS[params["kind"]]
+    if kind.read is not None:
+        name = params.get("name")
+        return [item for item in kind.read(client)
+                if not name or (item.get("metadata") or {}).get("name", item.get("name")) == name]
     values = dict((opt, params.get(opt) or "") for opt in ("name", "workspace", "project"))
     cluster = params.get("cluster") if kind.per_cluster else None
     name = params.get("name")

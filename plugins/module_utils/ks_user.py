@@ -35,8 +35,10 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import (
     ValidationError,
     wait_for,
 )
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_identity_provider import provider_secrets
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_validate import (
     dns1123_label_error,
+    identities_error,
     dns1123_subdomain_error,
     email_error,
     first_error,
@@ -49,6 +51,8 @@ RAW_USERS = "/apis/iam.kubesphere.io/v1beta1/users"
 GLOBAL_ROLE_BINDINGS = "/apis/iam.kubesphere.io/v1beta1/globalrolebindings"
 CLUSTERS = "/kapis/resources.kubesphere.io/v1alpha3/clusters"
 GLOBALROLE_ANNOTATION = "iam.kubesphere.io/globalrole"
+IDENTITY_PREFIX = "iam.kubesphere.io/identity-provider."
+PASSWORD_HASH_TIMEOUT = 10.0   # the controller hashed a new password ~0.14 s after the PUT (recorded)
 USER_REF_LABEL = "iam.kubesphere.io/user-ref"
 ROLE_REF_LABEL = "iam.kubesphere.io/role-ref"
 DEFAULT_GLOBAL_ROLE = "platform-regular"   # least privilege: no rights until invited
@@ -80,6 +84,39 @@ class _Password(Field):
         return not self.resource.password_changes
 
 
+class _Identities(Field):
+    """Links to identities at identity providers: annotations iam.kubesphere.io/identity-provider.<provider>
+    set to the identity's uid (what KubeSphere v4 matches at login). The listed links are made (one uid per
+    provider); links to other providers stay unless purge_identities."""
+
+    def __init__(self, resource):
+        super().__init__(("metadata", "annotations"), kind="set")
+        self.resource = resource
+
+    def _purge(self):
+        return bool(self.resource.params.get("purge_identities"))
+
+    def get(self, obj):
+        annotations = ((obj or {}).get("metadata") or {}).get("annotations") or {}
+        return sorted(({"provider": k[len(IDENTITY_PREFIX):], "uid": v} for k, v in annotations.items()
+                       if k.startswith(IDENTITY_PREFIX)), key=lambda i: i["provider"])
+
+    def merged(self, desired, current):
+        wanted = dict((i["provider"], i["uid"]) for i in desired or [])
+        kept = [] if self._purge() else [i for i in current or [] if i["provider"] not in wanted]
+        return sorted(kept + [{"provider": p, "uid": u} for p, u in wanted.items()], key=lambda i: i["provider"])
+
+    def same(self, desired, current):
+        return self.merged(desired, current) == sorted(current or [], key=lambda i: i["provider"])
+
+    def set(self, obj, value):
+        annotations = obj.setdefault("metadata", {}).setdefault("annotations", {})
+        for key in [k for k in annotations if k.startswith(IDENTITY_PREFIX)]:
+            del annotations[key]
+        for link in value or []:
+            annotations[IDENTITY_PREFIX + link["provider"]] = link["uid"]
+
+
 class UserResource(Resource):
     kind = "user"
     result_key = "user"
@@ -94,6 +131,7 @@ class UserResource(Resource):
             global_role=Field(("metadata", "annotations", GLOBALROLE_ANNOTATION)),
             enabled=_Enabled(),
             password=_Password(self),
+            identities=_Identities(self),
         )
         self._current = None
         self._stored_role = None       # the annotation as stored (the effective role replaces it in reads)
@@ -109,6 +147,7 @@ class UserResource(Resource):
             password_error(p["password"]) if p.get("password") is not None and state == "present" else None,
             dns1123_subdomain_error(p["global_role"], "global_role") if p.get("global_role") is not None else None,
             "wait_timeout must be a positive number of seconds" if (p.get("wait_timeout") or 1) <= 0 else None,
+            identities_error(p.get("identities")),
         )
 
     def _wants_present(self):
@@ -133,6 +172,7 @@ class UserResource(Resource):
             self.wait_gone()
             obj = None
         self._current = obj
+        self.check_providers()
         if obj is None:
             return None
         self._stored_role = (obj.get("metadata", {}).get("annotations") or {}).get(GLOBALROLE_ANNOTATION)
@@ -201,7 +241,45 @@ class UserResource(Resource):
         if "password" in changed:
             # After the object PUT: a password change bumps the resourceVersion (the controller hashes it).
             self.client.put(self._path() + "/password", {"password": self.params["password"]})
+            self._wait_hashed()
         return result
+
+    def _wait_hashed(self):
+        """KubeSphere stores the new password in plain text until its controller hashes it; a login in
+        between fails with both passwords. Wait for the hash, so the next task can log in with it."""
+        def hashed():
+            try:
+                user = self.client.get(self._path(RAW_USERS), missing_ok=True)
+            except KubeSphereError as err:
+                if err.status == 403:
+                    return True       # only platform admins see the stored password: nothing to wait on
+                raise
+            return user is None or is_bcrypt_hash((user.get("spec") or {}).get("password"))
+        wait_for(hashed, PASSWORD_HASH_TIMEOUT, "KubeSphere to hash the new password of user %s" % self.params["name"],
+                 first_sleep=0.05)
+
+    def check_providers(self):
+        """The providers named in identities must exist (in check mode one made earlier in the play may only
+        be predicted, so that is a warning); without the rights to read them, the links are made unchecked."""
+        links = self.params.get("identities") or []
+        if not links or not self._wants_present():
+            return
+        try:
+            known = set((c or {}).get("name") for _s, c in provider_secrets(self.client))
+        except KubeSphereError as err:
+            if err.status != 403:
+                raise
+            return
+        missing = sorted(set(i["provider"] for i in links) - known)
+        if not missing:
+            return
+        message = ("user %s: identities name %s %s, which %s not exist; create %s first (ks_identity_provider)"
+                   % (self.params["name"], "identity provider" if len(missing) == 1 else "identity providers",
+                      ", ".join(missing), "does" if len(missing) == 1 else "do", "it" if len(missing) == 1 else "them"))
+        if self.check_mode:
+            self.warn(message)
+        else:
+            raise ValidationError(message)
 
     def _put(self, current, fields):
         """PUT the whole object with the changed fields applied; on 409, read again and re-apply."""

@@ -72,6 +72,26 @@ def password_error(value, what="password"):
     return None
 
 
+def identities_error(links, what="identities"):
+    """Links to identity providers: a provider name usable in the annotation key, a non-empty uid, one per provider."""
+    if links is None:
+        return None
+    seen = set()
+    for link in links:
+        provider, uid = (link or {}).get("provider"), (link or {}).get("uid")
+        problem = dns1123_label_error(provider, "%s provider" % what)
+        if problem:
+            return problem
+        if len(provider) > 45:
+            return "%s provider %r is longer than 45 characters (it is part of an annotation key)" % (what, provider)
+        if not isinstance(uid, str) or not uid or len(uid) > 253:
+            return "%s: the uid for provider %s must be a non-empty string" % (what, provider)
+        if provider in seen:
+            return "%s names provider %s twice; a user has one identity per provider" % (what, provider)
+        seen.add(provider)
+    return None
+
+
 def first_error(*errors):
     for err in errors:
         if err:

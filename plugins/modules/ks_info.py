@@ -24,9 +24,16 @@ options:
         objects with the annotation C(iam.kubesphere.io/workspacerole)), V(project_member) (needs O(project);
         annotation C(iam.kubesphere.io/role)), V(cluster) (without kubeconfigs).
       - V(extension) and V(installplan) read the extension objects of KubeSphere v4.
+      - V(identity_provider) lists the identity providers of KubeSphere v4 (platform-admin rights needed): each
+        one's C(name), C(type), C(mappingMethod), C(displayName), C(hidden), C(disabled) and C(provider)
+        settings without secret options (keys containing C(password) or C(secret)), and the C(secret) holding it.
+      - V(oauth) returns one item, the server's OAuth settings as C(configs/oauth) reports them (issuer, token
+        lifetimes in nanoseconds, the identity providers it could build, without secrets, and the OAuth clients);
+        any logged-in user may read it. O(label_selector) does not apply to these two kinds.
     type: str
     required: true
-    choices: [workspace, project, user, workspace_member, project_member, cluster, extension, installplan]
+    choices: [workspace, project, user, workspace_member, project_member, cluster, extension, installplan,
+              identity_provider, oauth]
   name:
     description: The exact name of one object; the result is empty when it does not exist.
     type: str
@@ -77,6 +84,11 @@ EXAMPLES = r"""
     kind: project
     workspace: demo
     cluster: member-1
+
+- name: The identity providers and their non-secret settings
+  kubesphere.core.ks_info:
+    kind: identity_provider
+  register: providers
 
 - name: Viewers of a project
   kubesphere.core.ks_info:

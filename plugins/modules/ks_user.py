@@ -71,6 +71,33 @@ options:
       - V(false) disables the user (C(status.state=Disabled)); it can no longer log in and its tokens stop working.
         V(true) makes it Active again. A user locked after failed logins counts as enabled.
     type: bool
+  identities:
+    description:
+      - Links the user to identities at identity providers (see M(kubesphere.core.ks_identity_provider)), so that
+        who logs in through such a provider is this user, with its roles. KubeSphere v4 keeps each link as the
+        annotation C(iam.kubesphere.io/identity-provider.<provider>) set to the identity's uid.
+      - The listed links are made (a user has one identity per provider); links to providers not listed stay,
+        unless O(purge_identities=true).
+      - A user that logs in only through providers needs no O(password).
+      - The providers must exist (checked before any write; in check mode a missing one is a warning, since an
+        earlier task may create it).
+    type: list
+    elements: dict
+    suboptions:
+      provider:
+        description: The identity provider's name.
+        type: str
+        required: true
+      uid:
+        description:
+          - The identity's id at the provider, as KubeSphere matches it. For LDAP, the value of the provider's
+            C(loginAttribute) (for example the C(uid)); for OIDC, the C(sub) claim; for GitHub, the login.
+        type: str
+        required: true
+  purge_identities:
+    description: Remove the links to providers not listed in O(identities).
+    type: bool
+    default: false
   wait:
     description:
       - On create, wait until the user is Active and can log in (KubeSphere answers "Account suspended." to a login
@@ -90,7 +117,9 @@ extends_documentation_fragment:
   - kubesphere.core.attributes
 notes:
   - Changing the password of an existing user uses C(PUT /kapis/iam.kubesphere.io/v1beta1/users/{name}/password),
-    which platform administrators may call without the current password.
+    which platform administrators may call without the current password, as the console does. KubeSphere keeps the
+    new password in plain text until its controller hashes it (about 0.14 s), and no password logs in meanwhile;
+    the module waits for the hash, so a later task can log in with the new password at once.
   - Removing a platform role altogether is not possible through this module; KubeSphere replaces the role instead.
 author:
   - KubeSphere collection maintainers (@kubesphere)
@@ -112,6 +141,15 @@ EXAMPLES = r"""
     password: "{{ vault_bob_password }}"
     update_password: always
     global_role: platform-self-provisioner
+
+- name: A user who logs in through the company LDAP and Keycloak, created ahead with a platform role
+  kubesphere.core.ks_user:
+    name: erin
+    email: erin@example.com
+    global_role: platform-self-provisioner
+    identities:
+      - {provider: corp-ldap, uid: erin}
+      - {provider: keycloak, uid: 6c1f0b8e-3a52-4d6e-9d1a-0f2b7e4c9a11}
 
 - name: Disable a user who left
   kubesphere.core.ks_user:
@@ -166,6 +204,11 @@ def main():
             description=dict(type="str"),
             lang=dict(type="str"),
             enabled=dict(type="bool"),
+            identities=dict(type="list", elements="dict", options=dict(
+                provider=dict(type="str", required=True),
+                uid=dict(type="str", required=True),
+            )),
+            purge_identities=dict(type="bool", default=False),
             **wait_options(120)
         ),
         supports_check_mode=True,

@@ -1,0 +1,102 @@
+"""ks_identity_provider, the identity info kinds and ks_user identities, through real ansible-playbook runs.
+Provider endpoints are unreachable loopback addresses."""
+import base64
+
+import yaml
+
+from ks_ansible import admin_call, create_regular_user, unique
+
+SECRETS = "/api/v1/namespaces/kubesphere-system/secrets"
+TYPES = ["ldap", "oidc", "github", "cas", "idaas"]
+SECRET_VALUES = ["Bind-Secret-1", "Oidc-Secret-1", "Github-Secret-1", "Idaas-Secret-1"]
+
+
+def stored_config(emulator, name):
+    status, secret = admin_call(emulator, "GET", "%s/%s" % (SECRETS, name))
+    assert status == 200, secret
+    return yaml.safe_load(base64.b64decode(secret["data"]["configuration.yaml"]))
+
+
+def items(run, task):
+    return run.result(task)["results"]
+
+
+def test_every_type_through_its_lifecycle_with_check_and_diff(ansible, emulator, no_writes):
+    prefix = unique("idp")
+    play = dict(extra_vars={"idp_prefix": prefix}, diff=True)
+
+    with no_writes():
+        plan = ansible.playbook("identity_providers.yml", "-vvv", "--tags", "create", check=True, **play).assert_ok()
+    assert [i["changed"] for i in items(plan, "Create")] == [True] * 5
+    for value in SECRET_VALUES:
+        assert value not in plan.output
+    predicted = items(plan, "Create")[0]
+    assert predicted["diff"]["after"]["options"]["managerPassword"] == "********"
+    assert "managerPassword" not in predicted["identity_provider"]["provider"]
+
+    run = ansible.playbook("identity_providers.yml", "--tags", "create", **play).assert_ok()
+    assert [i["changed"] for i in items(run, "Create")] == [True] * 5
+    assert [i["changed"] for i in items(run, "Create again")] == [False] * 5
+    ldap = stored_config(emulator, prefix + "-ldap")
+    assert ldap["type"] == "LDAPIdentityProvider" and ldap["mappingMethod"] == "auto"
+    assert ldap["provider"]["managerPassword"] == "Bind-Secret-1"     # stored for KubeSphere, never shown
+    assert stored_config(emulator, prefix + "-idaas")["provider"]["endpoint"]["userInfoURL"].startswith("http://127")
+
+    with no_writes():
+        plan = ansible.playbook("identity_providers.yml", "-vvv", "--tags", "change,absent", check=True,
+                                **play).assert_ok()
+    assert [i["changed"] for i in items(plan, "Change")] == [True] * 5
+    assert [i["changed"] for i in items(plan, "Remove")] == [True] * 5
+    change = items(plan, "Change")[0]["diff"]
+    assert change["before"]["mapping_method"] == "auto" and change["after"]["mapping_method"] == "lookup"
+    assert change["after"]["options"]["insecureSkipVerify"] is True
+    for value in SECRET_VALUES:
+        assert value not in plan.output
+
+    run = ansible.playbook("identity_providers.yml", "--tags", "change,absent", **play).assert_ok()
+    assert [i["changed"] for i in items(run, "Change")] == [True] * 5
+    assert [i["changed"] for i in items(run, "Change again")] == [False] * 5
+    assert [i["changed"] for i in items(run, "Remove")] == [True] * 5
+    assert [i["changed"] for i in items(run, "Remove again")] == [False] * 5
+    for value in SECRET_VALUES:
+        assert value not in run.output
+    for kind in TYPES:
+        assert admin_call(emulator, "GET", "%s/%s-%s" % (SECRETS, prefix, kind))[0] == 404
+
+
+def test_secrets_links_info_and_regular_user(ansible, emulator):
+    prefix = unique("lnk")
+    regular = unique("lnk-regular")
+    env = create_regular_user(emulator, regular)
+    run = ansible.playbook("identity_links.yml", diff=True, extra_vars={
+        "idp_prefix": prefix, "regular_user": regular, "regular_password": env["KUBESPHERE_PASSWORD"]}).assert_ok()
+
+    assert run.result("LDAP provider")["changed"]
+    assert not run.result("New bind password, on_create")["changed"]
+    always = run.result("New bind password, always")
+    assert always["changed"]
+    assert always["diff"]["after"]["options"]["managerPassword"] == "******** (changed)"
+    assert not run.result("New bind password, always, again")["changed"]
+    assert stored_config(emulator, prefix + "-ldap")["provider"]["managerPassword"] == "Second-Bind-Secret"
+    assert "userSearchFiltr" in run.result("Options a LDAP provider does not take")["msg"]
+    for secret in ("First-Bind-Secret", "Second-Bind-Secret", "First-Client-Secret"):
+        assert secret not in run.output
+
+    provider, = run.result("Providers")["resources"]
+    assert provider["name"] == prefix + "-ldap" and provider["secret"]["name"] == prefix + "-ldap"
+    assert "managerPassword" not in provider["provider"]
+    listed = [p["name"] for p in run.result("OAuth settings")["resources"][0]["identityProviders"]]
+    assert prefix + "-ldap" in listed and prefix + "-github" in listed
+
+    linked = run.result("User linked to two providers")
+    assert linked["changed"] and linked["user"]["status"]["state"] == "Active"     # no password needed
+    assert not run.result("User linked to two providers, again")["changed"]
+    assert "%s-nowhere" % prefix in run.result("User linked to a missing provider")["msg"]
+    status, user = admin_call(emulator, "GET", "/kapis/iam.kubesphere.io/v1beta1/users/%s-user" % prefix)
+    annotations = user["metadata"]["annotations"]
+    assert annotations["iam.kubesphere.io/identity-provider.%s-ldap" % prefix] == prefix + "-uid"
+    assert "iam.kubesphere.io/identity-provider.%s-github" % prefix not in annotations     # purged
+    assert annotations["iam.kubesphere.io/globalrole"] == "platform-self-provisioner"
+
+    refused = run.result("A platform-regular user may not manage providers")
+    assert refused["status"] == 403 and "platform-admin" in refused["msg"]
