@@ -24,7 +24,7 @@ options:
         objects with the annotation C(iam.kubesphere.io/workspacerole)), V(project_member) (needs O(project);
         annotation C(iam.kubesphere.io/role)), V(cluster) (without kubeconfigs).
       - V(extension) and V(installplan) read the extension objects of KubeSphere v4.
-      - V(identity_provider) lists the identity providers of KubeSphere v4 (platform-admin rights needed): each
+      - V(identity_provider) lists the identity providers of KubeSphere v4 (platform-admin rights needed), each
         one's C(name), C(type), C(mappingMethod), C(displayName), C(hidden), C(disabled) and C(provider)
         settings without secret options (keys containing C(password) or C(secret)), and the C(secret) holding it.
       - V(oauth) returns one item, the server's OAuth settings as C(configs/oauth) reports them (issuer, token
