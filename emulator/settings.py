@@ -133,8 +133,7 @@ def load_config_file(path, settings):
         settings.users.append(UserSpec(**entry))
     for section, allowed in (("auth", _AUTH_KEYS),
                              ("version", {"git_version", "kubernetes_version"}),
-                             ("delays", {"controller_delay_ms", "informer_lag_ms", "extension_job_ms",
-                                                "password_hash_ms"})):
+                             ("delays", {"controller_delay_ms", "informer_lag_ms", "extension_job_ms", "password_hash_ms"})):
         for key, value in (data.get(section) or {}).items():
             if key not in allowed:
                 raise ValueError(f"{path}: unknown {section} setting {key!r}")

@@ -79,6 +79,10 @@ def without_secrets(config):
     return config
 
 
+def _plain(options):
+    return dict((k, v) for k, v in (options or {}).items() if not is_secret_key(k))
+
+
 class _Options(Field):
     """The provider's own settings. The given options are the whole section, except that secret
     options (managerPassword, clientSecret...) are write-only: compared only with
@@ -97,8 +101,7 @@ class _Options(Field):
             k not in current or (self._always() and current.get(k) != v)))
 
     def same(self, desired, current):
-        plain = lambda opts: dict((k, v) for k, v in (opts or {}).items() if not is_secret_key(k))  # noqa: E731
-        return plain(desired) == plain(current) and not self.changed_secrets(desired, current)
+        return _plain(desired) == _plain(current) and not self.changed_secrets(desired, current)
 
     def merged(self, desired, current):
         current = current or {}

@@ -22,6 +22,11 @@ def test_examples_run_as_written(fresh_emulator, tmp_path):
     assert plan.result("Change dana's display name (planned, not applied)")["changed"] is True
     assert "Dana Example" in plan.output and emu.counters()["writes"] == writes
 
+    vault = ["--vault-password-file", str(ROOT / "playbooks" / "vars" / "demo_vault_password")]
+    identity = ansible.playbook(str(EXAMPLES / "identity_providers.yml"), *vault).assert_ok()
+    assert len(identity.changed_tasks()) == 3 and "Demo-Bind-Passw0rd" not in identity.output
+    assert ansible.playbook(str(EXAMPLES / "identity_providers.yml"), *vault).assert_ok().changed_tasks() == []
+
     gone = ansible.playbook(str(EXAMPLES / "offboard.yml")).assert_ok()
     assert len(gone.changed_tasks()) == 4
     assert ansible.playbook(str(EXAMPLES / "offboard.yml")).assert_ok().changed_tasks() == []
