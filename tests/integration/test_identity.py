@@ -68,8 +68,17 @@ def test_secrets_links_info_and_regular_user(ansible, emulator):
     prefix = unique("lnk")
     regular = unique("lnk-regular")
     env = create_regular_user(emulator, regular)
-    run = ansible.playbook("identity_links.yml", diff=True, extra_vars={
-        "idp_prefix": prefix, "regular_user": regular, "regular_password": env["KUBESPHERE_PASSWORD"]}).assert_ok()
+    # As recorded, a new password is stored in plain text until the controller hashes it, and neither
+    # password logs in meanwhile; the window is widened to 6 s here, so that the login two tasks later would fail if the module did not wait.
+    emulator.configure(password_hash_ms=6000)
+    try:
+        run = ansible.playbook("identity_links.yml", diff=True, extra_vars={
+            "idp_prefix": prefix, "regular_user": regular, "regular_password": env["KUBESPHERE_PASSWORD"]}).assert_ok()
+    finally:
+        emulator.configure(password_hash_ms=0)
+    assert run.result("New password")["changed"]
+    assert not run.result("New password, compared again at once")["changed"]
+    assert run.task("Log in with the new password at once")["result"].get("failed") is not True
 
     assert run.result("LDAP provider")["changed"]
     assert not run.result("New bind password, on_create")["changed"]
