@@ -69,7 +69,8 @@ def test_secrets_links_info_and_regular_user(ansible, emulator):
     regular = unique("lnk-regular")
     env = create_regular_user(emulator, regular)
     # As recorded, a new password is stored in plain text until the controller hashes it, and neither
-    # password logs in meanwhile; the window is widened to 6 s here, so that the login two tasks later would fail if the module did not wait.
+    # password logs in meanwhile. The window is widened to 6 s here: the login two tasks later would
+    # fail if the module did not wait for the hash.
     emulator.configure(password_hash_ms=6000)
     try:
         run = ansible.playbook("identity_links.yml", diff=True, extra_vars={
