@@ -1,6 +1,7 @@
 """python -m emulator --port 0 ..."""
 
 import argparse
+import json
 import sys
 
 from .settings import ClusterSpec, Settings, load_config_file
@@ -29,6 +30,15 @@ def parse_args(argv):
     parser.add_argument("--bcrypt-cost", type=int, help="bcrypt cost for password hashing (default 10)")
     parser.add_argument("--jwt-secret", help="HS256 secret of issued tokens")
     parser.add_argument("--git-version", help="KubeSphere version reported by /version (default v4.1.3)")
+    parser.add_argument("--tls", action="store_true", help="serve HTTPS with a generated CA (see --tls-dir)")
+    parser.add_argument("--tls-dir", help="directory for the generated ca.crt, server.crt and server.key")
+    parser.add_argument("--tls-cert", help="serve this certificate (PEM, with --tls-key) instead of generating one")
+    parser.add_argument("--tls-key", help="the private key of --tls-cert")
+    parser.add_argument("--tls-names", default="",
+                        help="comma-separated names of the generated certificate (default 127.0.0.1,::1,localhost)")
+    parser.add_argument("--tls-expired", action="store_true", help="generate a certificate that expired yesterday")
+    parser.add_argument("--faults", help='faults on at start, as JSON: {"status_rate": 0.1, "seed": 7} '
+                                         "(see emulator/faults.py)")
     return parser.parse_args(argv)
 
 
@@ -47,6 +57,17 @@ def settings_from_args(args):
         value = getattr(args, name)
         if value is not None:
             setattr(settings, name, value)
+    settings.tls = bool(args.tls or args.tls_cert)
+    settings.tls_dir, settings.tls_cert, settings.tls_key = args.tls_dir, args.tls_cert, args.tls_key
+    settings.tls_names = [n.strip() for n in args.tls_names.split(",") if n.strip()]
+    settings.tls_expired = args.tls_expired
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise SystemExit("--tls-cert and --tls-key go together")
+    if args.faults:
+        try:
+            settings.faults = json.loads(args.faults)
+        except ValueError as exc:
+            raise SystemExit(f"--faults is not JSON: {exc}")
     not_ready = {n.strip() for n in args.not_ready.split(",") if n.strip()}
     known = {m.name for m in settings.members}
     for name in [n.strip() for n in args.members.split(",") if n.strip()]:

@@ -5,6 +5,10 @@ GET  /_emulator/counters         request counters (see counters.Counters.snapsho
 POST /_emulator/counters/reset   zero them (and clear the log)
 GET  /_emulator/log?n=100        the last n requests: method, path, query, status, time
 POST /_emulator/restart          drop every issued token, as a ks-apiserver restart does
+GET  /_emulator/faults           the faults on and what was injected: {"config", "injected", "requests_seen"}
+POST /_emulator/faults           turn faults on or change them (merged): {"status_rate": 0.2, "seed": 3}
+PUT  /_emulator/faults           replace them all ({} turns every fault off); counts are kept
+POST /_emulator/faults/reset     zero the injected counts
 GET  /_emulator/config           the settings that can change at runtime
 POST /_emulator/config           change them: {"token_ttl": 5, "informer_lag_ms": 0,
                                   "controller_delay_ms": 10, "forbid_writes": true, ...}
@@ -23,7 +27,19 @@ def handle(app, request):
         return json_response(app.counters.snapshot())
     if route == ("POST", "/_emulator/counters/reset"):
         app.counters.reset()
+        app.faults.reset_counts()
         return json_response(app.counters.snapshot())
+    if route == ("GET", "/_emulator/faults"):
+        return json_response(app.faults.view())
+    if route in (("POST", "/_emulator/faults"), ("PUT", "/_emulator/faults")):
+        try:
+            app.faults.configure(json.loads(request.body or b"{}"), replace=request.method == "PUT")
+        except ValueError as exc:
+            return plain_text(400, str(exc))
+        return json_response(app.faults.view())
+    if route == ("POST", "/_emulator/faults/reset"):
+        app.faults.reset_counts()
+        return json_response(app.faults.view())
     if route == ("GET", "/_emulator/log"):
         try:
             limit = int(request.arg("n", "100"))

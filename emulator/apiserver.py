@@ -31,11 +31,37 @@ class ObjectView:
         return self.store.list(self.cluster, kind, namespace, self.lag, where, labels, index, copy)
 
 
+class LaggingView(ObjectView):
+    """An informer cache under the lag fault: counts the reads it answers stale."""
+
+    def __init__(self, store, cluster, lag, faults):
+        super().__init__(store, cluster, lag)
+        self.faults = faults
+
+    def get(self, kind, name, namespace=""):
+        seen = super().get(kind, name, namespace)
+        if _version(seen) != _version(self.store.get(self.cluster, kind, name, namespace)):
+            self.faults.count("stale_reads")
+        return seen
+
+    def list(self, kind, namespace=None, where=None):
+        seen = super().list(kind, namespace, where)
+        live = self.store.list(self.cluster, kind, namespace, 0.0, where)
+        if [_version(o) for o in seen] != [_version(o) for o in live]:
+            self.faults.count("stale_reads")
+        return seen
+
+
+def _version(obj):
+    return obj["metadata"].get("resourceVersion") if obj else None
+
+
 class ApiServer:
     def __init__(self, store, settings):
         self.store = store
         self.settings = settings
         self.authorizer = None      # set by the App; admission hooks may ask it questions
+        self.faults = None          # set by the App: the lag fault raises the informer lag
 
     def may(self, user, verb, group, resource, subresource=""):
         """Whether a requesting user holds a global permission (internal writes: yes)."""
@@ -51,6 +77,9 @@ class ApiServer:
 
     def cached_view(self, cluster):
         """What a kapis handler reading through the informer cache sees."""
+        lag = self.faults.lag() if self.faults is not None else None
+        if lag:
+            return LaggingView(self.store, cluster, max(lag, self.settings.informer_lag_ms / 1000.0), self.faults)
         return ObjectView(self.store, cluster, self.settings.informer_lag_ms / 1000.0)
 
     # ---- writes ----------------------------------------------------------------

@@ -21,6 +21,7 @@ from .authz.authorizer import Authorizer, forbidden_response, is_open_path
 from .context import RequestContext
 from .controllers.runtime import ControllerManager
 from .counters import WRITE_METHODS, Counters
+from .faults import Faults
 from .messages import Response
 from .k8s import handler as kube_handler
 from .routes import router
@@ -43,6 +44,12 @@ class App:
         self.authorizer = Authorizer(self)
         self.api.authorizer = self.authorizer
         self.counters = Counters(settings.log_size)
+        self.faults = Faults()
+        try:
+            self.faults.configure(settings.faults or {}, replace=True)
+        except ValueError as exc:
+            raise SystemExit(f"--faults: {exc}")
+        self.api.faults = self.faults
         self._cluster_lock = threading.Lock()
         seed.seed(self)
         self.store.settle()

@@ -66,6 +66,14 @@ class Settings:
     password_hash_ms: float = 0.0              # extra time before the user controller hashes a new password
     forbid_writes: bool = False
     log_size: int = 1000
+    tls: bool = False                          # serve HTTPS (emulator/tls.py)
+    tls_dir: Optional[str] = None              # where the generated CA (ca.crt) and certificate go
+    tls_cert: Optional[str] = None             # a given certificate and key instead
+    tls_key: Optional[str] = None
+    tls_names: List[str] = field(default_factory=list)   # names in the generated certificate
+    tls_expired: bool = False                  # generate a certificate that has expired
+    tls_ca_path: Optional[str] = None          # set at start: the generated CA's file
+    faults: dict = field(default_factory=dict)  # faults on at start (emulator/faults.py)
     members: List[ClusterSpec] = field(default_factory=list)
     users: List[UserSpec] = field(default_factory=list)
 

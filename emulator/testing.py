@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -50,14 +51,26 @@ class EmulatorProcess:
     """EmulatorProcess(members=(), not_ready=() (lists or "a,b" strings), token_ttl=None, lockout_max=None,
     lockout_window=None, controller_delay_ms=None, informer_lag_ms=None,
     admin_password=None, bcrypt_cost=None, jwt_secret=None, git_version=None, extension_job_ms=None,
-    password_hash_ms=None, config=None, extra_args=(), startup_timeout=20)"""
+    password_hash_ms=None, config=None, extra_args=(), startup_timeout=20,
+    tls=False, tls_names=() (names of the generated certificate), tls_expired=False,
+    faults=None (a dict of emulator/faults.py settings, on from the start))
 
-    def __init__(self, members=(), not_ready=(), extra_args=(), startup_timeout=20.0, **options):
+    With tls, url is https:// and ca_path the generated CA file (the harness's own calls do not
+    verify it, so that an expired or mismatched certificate can still be driven)."""
+
+    def __init__(self, members=(), not_ready=(), extra_args=(), startup_timeout=20.0, tls=False, tls_names=(),
+                 tls_expired=False, faults=None, **options):
         unknown = set(options) - set(_FLAGS)
         if unknown:
             raise TypeError(f"unknown emulator option(s): {', '.join(sorted(unknown))}")
         self.members = _names(members)
         self.not_ready = _names(not_ready)
+        self.tls = bool(tls or tls_names or tls_expired)
+        self.tls_names = _names(tls_names)
+        self.tls_expired = tls_expired
+        self.faults_at_start = faults
+        self.ca_path = None
+        self._ssl = ssl._create_unverified_context() if self.tls else None  # pylint: disable=protected-access
         self.options = options
         self.extra_args = list(extra_args)
         self.startup_timeout = startup_timeout
@@ -77,7 +90,7 @@ class EmulatorProcess:
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def command(self, port=0, port_file=None):
         args = [sys.executable, "-m", "emulator", "--port", str(port)]
@@ -90,6 +103,14 @@ class EmulatorProcess:
         for name, value in self.options.items():
             if value is not None:
                 args += [_FLAGS[name], str(value)]
+        if self.tls:
+            args += ["--tls", "--tls-dir", os.path.join(self._workdir or ".", "tls")]
+            if self.tls_names:
+                args += ["--tls-names", ",".join(self.tls_names)]
+            if self.tls_expired:
+                args.append("--tls-expired")
+        if self.faults_at_start:
+            args += ["--faults", json.dumps(self.faults_at_start)]
         return args + self.extra_args
 
     def start(self, port=0):
@@ -102,6 +123,8 @@ class EmulatorProcess:
         env["PYTHONPATH"] = _PACKAGE_PARENT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         self.process = subprocess.Popen(self.command(port, port_file), stdout=subprocess.DEVNULL,
                                         stderr=self._log, env=env, cwd=workdir)
+        if self.tls:
+            self.ca_path = os.path.join(workdir, "tls", "ca.crt")
         try:
             self._wait_until_serving(port_file, time.monotonic() + self.startup_timeout)
         except BaseException:
@@ -118,7 +141,7 @@ class EmulatorProcess:
         while True:
             self._check_alive(deadline)
             try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2, context=self._ssl) as response:
                     if response.status == 200:
                         self.reset_counters()       # the readiness probe is not the test's traffic
                         return
@@ -178,7 +201,7 @@ class EmulatorProcess:
             headers["Authorization"] = "Bearer " + token
         request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with urllib.request.urlopen(request, timeout=30, context=self._ssl) as response:
                 status, raw, ctype = response.status, response.read(), response.headers.get("Content-Type", "")
         except urllib.error.HTTPError as error:
             status, raw, ctype = error.code, error.read(), error.headers.get("Content-Type", "")
@@ -204,6 +227,14 @@ class EmulatorProcess:
         """Change runtime settings: token_ttl, token_inactivity_timeout, lockout_max,
         lockout_window, controller_delay_ms, informer_lag_ms, forbid_writes."""
         return self._admin("POST", "config", settings)
+
+    def faults(self):
+        """{"config": the faults on, "injected": {what: count}, "requests_seen": n}."""
+        return self._admin("GET", "faults")
+
+    def set_faults(self, replace=True, **faults):
+        """Turn faults on (replace=True: only these; set_faults() turns them all off)."""
+        return self._admin("PUT" if replace else "POST", "faults", faults)
 
     def restart_tokens(self):
         """Drop every issued token (as a ks-apiserver restart does), keep objects."""
