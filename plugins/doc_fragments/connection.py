@@ -52,14 +52,19 @@ options:
     type: str
   validate_certs:
     description:
-      - Whether to verify the server's TLS certificate.
+      - Whether to verify the server's TLS certificate (its chain, its expiry and that it names the host of
+        O(ks_host)).
+      - V(false) turns every check off and is reported by a warning; use O(ca_path) for a private CA instead.
       - If not set, the value of the E(KUBESPHERE_VALIDATE_CERTS) environment variable is used.
     type: bool
     default: true
   ca_path:
     description:
-      - Path to a CA bundle (PEM) used to verify the server's certificate.
-      - If not set, the value of the E(KUBESPHERE_CA_PATH) environment variable is used.
+      - Path to a CA bundle (PEM) used to verify the server's certificate, for a KubeSphere behind a private
+        CA. Without it the system's CA bundle is used.
+      - A file that does not exist, cannot be read or holds no PEM certificate is refused before any request.
+      - If not set, the value of the E(KUBESPHERE_CA_PATH) environment variable is used (the AWX credential
+        type in C(docs/awx/) sets it from its CA field).
     type: path
   request_timeout:
     description:
@@ -80,11 +85,24 @@ options:
     default: "true"
   retries:
     description:
-      - How many times an idempotent request is retried, with exponential backoff, after a connection error
-        or an HTTP 429, 502, 503 or 504 answer. V(0) disables retries. Logins are never retried.
+      - How many times a request is retried, with exponential backoff and jitter, after a connection error
+        or an HTTP 429, 502, 503 or 504 answer (waiting at least as long as a C(Retry-After) header asks).
+        V(0) disables retries.
+      - Reads, C(PUT) and C(DELETE) are retried for all of these. A create or patch is re-sent only when the
+        connection could not be made at all; when its answer was lost, the object is read first and the
+        write is sent again only if it did not happen.
+      - A refused login (wrong password, lock-out) is never retried.
+      - Each kind of retried request is reported by one warning.
       - If not set, the value of the E(KUBESPHERE_RETRIES) environment variable is used.
     type: int
     default: 3
+  retry_budget:
+    description:
+      - The most seconds one task spends waiting between retries, all requests together; once spent, the
+        next transient failure fails the task. V(0) disables retries.
+      - If not set, the value of the E(KUBESPHERE_RETRY_BUDGET) environment variable is used.
+    type: float
+    default: 60
 requirements:
   - python >= 3.8
   - requests
@@ -155,9 +173,15 @@ options:
     env:
       - name: KUBESPHERE_TOKEN_CACHE
   retries:
-    description: Retries, with backoff, of idempotent requests after transient failures.
+    description: Retries, with backoff, after transient failures (writes only when provably not sent).
     type: int
     default: 3
     env:
       - name: KUBESPHERE_RETRIES
+  retry_budget:
+    description: The most seconds spent waiting between retries, all requests together.
+    type: float
+    default: 60
+    env:
+      - name: KUBESPHERE_RETRY_BUDGET
 """

@@ -365,8 +365,10 @@ class Authenticator(object):
         fields.update(client_id=self.client_id, client_secret=self.client_secret)
         bump(self.stats, "logins" if password_grant else "refreshes")
         url = self.host + TOKEN_PATH
+        # A login sent twice only logs in twice, so a gateway error or a lost answer is retried; a
+        # refused one (400/401) never is, nor KubeSphere's own 429 (its lock-out).
         resp = self.transport.send(
-            "POST", url, data=urlencode(fields), retry=False,
+            "POST", url, data=urlencode(fields), idempotent=True, login=True,
             headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
         if resp.status != 200:
             err = KubeSphereAuthError.from_response("POST", resp.url, resp.status, resp.text)

@@ -17,6 +17,8 @@ a warning or a repr.
 import functools
 import json
 import os
+import re
+import ssl
 import threading
 import time
 
@@ -36,9 +38,11 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_transport impor
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     KsResponse,
+    RETRY_STATUSES,
     Transport,
     bump,
     display_url,
+    request_kind,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_auth import (
     FALSE_STRINGS,
@@ -52,6 +56,9 @@ __all__ = ["KubeSphereClient", "KubeSphereError", "KubeSphereAuthError", "KsResp
 
 USER_AGENT = "kubesphere.core-client/1"
 WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
+# KubeSphere's member POSTs create or update the role bindings they name (CreateOrUpdate...RoleBinding):
+# sending one twice gives the same result, so they are retried like a PUT.
+UPSERT_POSTS = re.compile(r"/(workspacemembers|namespacemembers|clustermembers)$")
 
 # Option name -> environment variable (the names KubeSphere's own ks_api.py uses where it has one).
 ENV_VARS = (
@@ -66,6 +73,7 @@ ENV_VARS = (
     ("request_timeout", "KUBESPHERE_REQUEST_TIMEOUT"),
     ("token_cache", "KUBESPHERE_TOKEN_CACHE"),
     ("retries", "KUBESPHERE_RETRIES"),
+    ("retry_budget", "KUBESPHERE_RETRY_BUDGET"),
 )
 
 
@@ -97,14 +105,13 @@ class KubeSphereClient(object):
         self.stats = dict(requests=0, logins=0, refreshes=0, retries=0, reauths=0, not_found_retries=0)
         validate_certs = _as_bool(options.get("validate_certs"), "validate_certs", True)
         ca_path = options.get("ca_path") or None
-        if ca_path:
-            ca_path = os.path.abspath(os.path.expanduser(str(ca_path)))
-            if not os.path.isfile(ca_path):
-                raise KubeSphereError("ca_path %s is not a file (it must be a PEM CA bundle)" % ca_path)
+        if ca_path and validate_certs:
+            ca_path = _check_ca_path(ca_path)
         self._transport = Transport(
             verify=(ca_path or True) if validate_certs else False,
             timeout=_as_number(options.get("request_timeout"), "request_timeout", 30.0),
             retries=_as_int(options.get("retries"), "retries", 3),
+            budget=_as_number(options.get("retry_budget"), "retry_budget", 60.0, zero_ok=True),
             warn=self._warn, sleep=self._sleep, stats=self.stats, user_agent=USER_AGENT)
         token = options.get("ks_token")
         if isinstance(token, dict):  # the result of ks_login may be passed whole
@@ -179,9 +186,10 @@ class KubeSphereClient(object):
 
     @_scrubbed
     def request(self, method, path, cluster=None, body=None, query=None, content_type=None,
-                expected_status=None, auth=True):
+                expected_status=None, auth=True, idempotent=None):
         """Send one API request; return a KsResponse; raise KubeSphereError for HTTP >= 400
-        unless the status is in expected_status. auth=False sends no token (for /version)."""
+        unless the status is in expected_status. auth=False sends no token (for /version).
+        idempotent=True lets a POST or PATCH be retried like a PUT (it must be safe to send twice)."""
         method = method.upper()
         url = self.url(path, cluster, query)
         headers = {"Accept": "application/json"}
@@ -198,6 +206,8 @@ class KubeSphereClient(object):
             headers["Content-Type"] = content_type
         expected = frozenset(int(code) for code in (expected_status or ()))
         bare_path = urlsplit(path).path
+        if idempotent is None and method == "POST" and UPSERT_POSTS.search(bare_path):
+            idempotent = True
         delays = None
         reauthenticated = False
         while True:
@@ -205,7 +215,12 @@ class KubeSphereClient(object):
             if auth:
                 token = self._auth.token()
                 headers["Authorization"] = "Bearer " + token
-            resp = self._transport.send(method, url, headers=headers, data=data)
+            try:
+                resp = self._transport.send(method, url, headers=headers, data=data, idempotent=idempotent)
+            except KubeSphereError as err:
+                if err.uncertain:
+                    self._note_write(method, bare_path, body, None, counted=False)
+                raise
             if resp.status == 401 and auth and 401 not in expected:
                 if self._auth.static_token:
                     raise KubeSphereAuthError.from_response(
@@ -219,9 +234,17 @@ class KubeSphereClient(object):
                 reauthenticated = True
                 bump(self.stats, "reauths")
                 self._auth.token(rejected=token)
+                self._transport.report(("reauth",), "KubeSphere refused the access token (it restarted, or the "
+                                       "token was revoked); logged in again once and repeated %s"
+                                       % request_kind(method, url))
                 continue
             if resp.status >= 400:
                 err = KubeSphereError.from_response(method, resp.url, resp.status, resp.text)
+                if resp.status in RETRY_STATUSES and method in WRITE_METHODS and not (
+                        idempotent or (idempotent is None and method in ("PUT", "DELETE"))):
+                    err.uncertain = True   # a gateway's answer: the write may have reached KubeSphere
+                    err.retry_after = _retry_after_value(resp.headers.get("Retry-After"))
+                    self._note_write(method, bare_path, body, None, counted=False)
                 if err.not_found and self._recently_written(bare_path):
                     if delays is None:
                         delays = list(self.settle_delays)
@@ -235,6 +258,17 @@ class KubeSphereClient(object):
             self._note_write(method, bare_path, body, resp)
             return resp
 
+    def pause_before_retry(self, attempt, err=None):
+        """For a caller repeating a write after reading that it did not happen: wait with backoff
+        (honouring a Retry-After of err); False when the task's retry budget or count is spent."""
+        if attempt >= self._transport.retries:
+            return False
+        return self._transport.pause(attempt, getattr(err, "retry_after", None))
+
+    def report_once(self, key, message):
+        """A warning given once per key by this client (a kind of recovered write, not each one)."""
+        self._transport.report(key, message)
+
     def get(self, path, cluster=None, query=None, missing_ok=False):
         """The parsed JSON of a GET; None when the object does not exist and missing_ok."""
         try:
@@ -244,8 +278,9 @@ class KubeSphereClient(object):
                 return None
             raise
 
-    def post(self, path, body, cluster=None, content_type=None):
-        return self.request("POST", path, cluster=cluster, body=body, content_type=content_type).json
+    def post(self, path, body, cluster=None, content_type=None, idempotent=None):
+        return self.request("POST", path, cluster=cluster, body=body, content_type=content_type,
+                            idempotent=idempotent).json
 
     def put(self, path, body, cluster=None):
         return self.request("PUT", path, cluster=cluster, body=body).json
@@ -349,10 +384,12 @@ class KubeSphereClient(object):
             segments = set(unquote(part) for part in path.split("/") if part)
             return any(name in segments for name in self._recent)
 
-    def _note_write(self, method, path, body, resp):
+    def _note_write(self, method, path, body, resp, counted=True):
+        """Remember the names a write touched (reads of them settle); counted=False: it may have happened."""
         if method not in WRITE_METHODS or path.startswith("/oauth/"):
             return
-        bump(self.stats, "writes")   # a failure after this must report changed=true
+        if counted:
+            bump(self.stats, "writes")   # a failure after this must report changed=true
         segments = [unquote(part) for part in path.split("/") if part]
         with self._recent_lock:
             if method == "DELETE":  # a not-found for a deleted object is the truth, not lag
@@ -362,7 +399,7 @@ class KubeSphereClient(object):
             names = set()
             if method in ("PUT", "PATCH") and segments:
                 names.add(segments[-1])
-            for source in (resp.json, body):
+            for source in (resp.json if resp is not None else None, body):
                 meta = source.get("metadata") if isinstance(source, dict) else None
                 if isinstance(meta, dict) and isinstance(meta.get("name"), str) and meta["name"]:
                     names.add(meta["name"])
@@ -446,16 +483,47 @@ def _as_bool(value, name, default):
     raise KubeSphereError("%s must be a boolean, not %r" % (name, value))
 
 
-def _as_number(value, name, default):
+def _as_number(value, name, default, zero_ok=False):
     if value is None or value == "":
         return default
     try:
         number = float(value)
     except (TypeError, ValueError):
         raise KubeSphereError("%s must be a number of seconds, not %r" % (name, value))
-    if number <= 0:
+    if number < 0 or (number == 0 and not zero_ok):
         raise KubeSphereError("%s must be positive" % name)
     return number
+
+
+def _retry_after_value(value):
+    try:
+        return max(0.0, float(value)) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _check_ca_path(value):
+    """The ca_path as an absolute path, checked: a readable PEM bundle that holds a certificate."""
+    path = os.path.abspath(os.path.expanduser(str(value)))
+    if not os.path.exists(path):
+        raise KubeSphereError("ca_path %s does not exist (it must be the PEM file of the CA that signed the "
+                              "server's certificate)" % path)
+    if not os.path.isfile(path):
+        raise KubeSphereError("ca_path %s is not a file (it must be a PEM CA bundle)" % path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except (IOError, OSError) as exc:
+        raise KubeSphereError("ca_path %s cannot be read: %s" % (path, exc.strerror or type(exc).__name__))
+    if b"-----BEGIN CERTIFICATE-----" not in data:
+        raise KubeSphereError("ca_path %s is not a PEM CA bundle: it holds no -----BEGIN CERTIFICATE----- block "
+                              "(a DER file? convert it with openssl x509 -inform der)" % path)
+    try:
+        ssl.create_default_context(cafile=path)
+    except (ssl.SSLError, ValueError) as exc:
+        raise KubeSphereError("ca_path %s is not a usable PEM CA bundle: %s" % (path, getattr(exc, "reason", None)
+                                                                                 or exc))
+    return path
 
 
 def _as_int(value, name, default):

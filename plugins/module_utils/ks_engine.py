@@ -231,7 +231,7 @@ def converge(res, state, wait=False):
         body = res.new_object()
         for opt, value in desired.items():
             res.fields[opt].set(body, res.fields[opt].merged(value, None))
-        obj = body if res.check_mode else res.create(body)
+        obj = body if res.check_mode else _create(res, body)
         changed = True
     else:
         changed_opts = [opt for opt, value in desired.items() if not res.fields[opt].same(value, res.fields[opt].get(current))]
@@ -242,12 +242,75 @@ def converge(res, state, wait=False):
             for opt in changed_opts:
                 field = res.fields[opt]
                 field.set(body, field.merged(desired[opt], field.get(current)))
-            obj = body if res.check_mode else res.update(current, body, changed_opts)
+            obj = body if res.check_mode else _update(res, current, body, changed_opts)
     if wait and changed and not res.check_mode:
         obj = _after_write(res.wait_ready, obj)
     outcome = Outcome(changed, before, res.view(obj), obj)
     _add_children(res, outcome, obj, state)
     return outcome
+
+
+def _create(res, body):
+    """Create; when the answer was lost (a reset, a gateway's 5xx: the object may exist now), read
+    before sending it again, so a create is never blindly repeated. A duplicate refused after our
+    own lost attempt means that attempt went through."""
+    attempt = 0
+    while True:
+        try:
+            return res.create(body)
+        except Exception as err:  # pylint: disable=broad-except
+            lost = getattr(err, "uncertain", False)
+            ours = attempt > 0 and _already_exists(err)
+            if not (lost or ours):
+                raise
+            found = res.read()
+            if found is not None:
+                _recovered(res, err, "it had been created, so it was not sent again")
+                return found
+            if ours or not res.client.pause_before_retry(attempt, err):
+                raise
+            _recovered(res, err, "a read showed it had not been created, so it was sent again")
+            attempt += 1
+
+
+def _update(res, current, body, changed_opts):
+    """Update; when the answer was lost, read: done if the managed fields now match, else update again."""
+    attempt = 0
+    while True:
+        try:
+            return res.update(current, body, changed_opts)
+        except Exception as err:  # pylint: disable=broad-except
+            if not getattr(err, "uncertain", False):
+                raise
+            found = res.read()
+            desired = res.desired()
+            if found is None:
+                raise
+            left = [opt for opt in changed_opts if not res.fields[opt].same(desired[opt], res.fields[opt].get(found))]
+            if not left:
+                _recovered(res, err, "a read shows the change was applied, so it was not sent again")
+                return found
+            if not res.client.pause_before_retry(attempt, err):
+                raise
+            _recovered(res, err, "a read showed it had not been applied, so it was sent again")
+            current, changed_opts, attempt = found, left, attempt + 1
+            body = copy.deepcopy(found)
+            for opt in changed_opts:
+                field = res.fields[opt]
+                field.set(body, field.merged(desired[opt], field.get(found)))
+
+
+def _already_exists(err):
+    status = getattr(err, "status", None)
+    return status == 409 or (status == 400 and "already exists" in (getattr(err, "message", "") or "").lower())
+
+
+def _recovered(res, err, what):
+    """Tell the user once per kind and outcome, not once per object."""
+    reason = "HTTP %s" % err.status if getattr(err, "status", None) else (getattr(err, "message", None) or str(err))
+    res.client.report_once(("recovered", res.kind, what),
+                           "The answer to a write of %s %s was lost (%s); %s. Later writes of a %s recovered "
+                           "this way are not reported" % (res.kind, res.identity(), reason, what, res.kind))
 
 
 def _converge_absent(res, current, before, wait):

@@ -71,10 +71,12 @@ class KubeSphereError(Exception):
 
     Attributes: method, url (no credentials), status (int, or None when no HTTP answer came),
     message (the server's message), reason (Status reason / OAuth error code / None),
-    body (parsed JSON or text), advice (what to do about it, or None).
+    body (parsed JSON or text), advice (what to do about it, or None), uncertain (a write whose
+    answer was lost or came from a gateway: it may have been applied, so read before sending it again).
     """
 
     def __init__(self, message, method=None, url=None, status=None, reason=None, body=None, advice=None):
+        self.uncertain = False
         self.message = message
         self.method = method
         self.url = url

@@ -42,6 +42,7 @@ KS_CONNECTION_ARGSPEC = dict(
     request_timeout=dict(type="float", default=30, fallback=_env("KUBESPHERE_REQUEST_TIMEOUT")),
     token_cache=dict(type="str", default="true", no_log=False, fallback=_env("KUBESPHERE_TOKEN_CACHE")),
     retries=dict(type="int", default=3, fallback=_env("KUBESPHERE_RETRIES")),
+    retry_budget=dict(type="float", default=60, fallback=_env("KUBESPHERE_RETRY_BUDGET")),
 )
 
 

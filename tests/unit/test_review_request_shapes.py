@@ -65,7 +65,7 @@ class RecordingTransport(object):
         self.objects = dict(objects or {})
         self.sent = []
 
-    def send(self, method, url, headers=None, data=None, retry=True):
+    def send(self, method, url, headers=None, data=None, **_options):
         request = Sent(method, url, headers, data)
         self.sent.append(request)
         if method == "GET":
@@ -416,7 +416,7 @@ class OAuthTransport(RecordingTransport):
     def close(self):
         pass
 
-    def send(self, method, url, headers=None, data=None, retry=True):
+    def send(self, method, url, headers=None, data=None, **_options):
         parts = urlsplit(url)
         if parts.path == "/oauth/token":
             raw = data.decode("utf-8") if isinstance(data, bytes) else data
@@ -426,7 +426,7 @@ class OAuthTransport(RecordingTransport):
         if parts.path == "/oauth/logout":
             self.sent.append((method, parts.path, (headers or {}).get("Authorization"), data))
             return self._reply(200, {"message": "success"}, url)
-        return RecordingTransport.send(self, method, url, headers, data, retry)
+        return RecordingTransport.send(self, method, url, headers, data)
 
 
 def test_login_is_the_recorded_form_post_and_logout_a_get(monkeypatch, tmp_path):
@@ -450,7 +450,7 @@ def test_login_is_the_recorded_form_post_and_logout_a_get(monkeypatch, tmp_path)
 
 def test_kapis_paging_uses_the_recorded_limit_and_page_parameters():
     class Paged(RecordingTransport):
-        def send(self, method, url, headers=None, data=None, retry=True):
+        def send(self, method, url, headers=None, data=None, **_options):
             request = Sent(method, url, headers, data)
             self.sent.append(request)
             page = int(request.query.get("page", ["1"])[0])

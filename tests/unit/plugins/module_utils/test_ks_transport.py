@@ -11,17 +11,52 @@ NOT_READY = {"ErrStatus": {"metadata": {}, "status": "Failure", "message": "clus
                            "reason": "ServiceUnavailable", "code": 503}}
 
 
-def test_get_retried_with_backoff_on_503_and_warns(ks):
+def test_get_retried_with_backoff_on_503_and_warns_once_per_kind(ks):
     ks.stub.on("GET", PATH, Reply(503, "upstream busy"), Reply(503, "upstream busy"), Reply(200, {"items": []}))
     client = ks.client()
     assert client.get(PATH) == {"items": []}
     assert ks.stub.count("GET", PATH) == 3
-    assert ks.sleeps == [0.5, 1.0]
+    assert 0.25 <= ks.sleeps[0] <= 0.5 and 0.5 <= ks.sleeps[1] <= 1.0   # exponential, with jitter
     assert client.stats["retries"] == 2
     assert ks.warnings == [
-        "GET %s%s answered 503; retrying in 0.5 s (2 left)" % (ks.stub.url, PATH),
-        "GET %s%s answered 503; retrying in 1.0 s (1 left)" % (ks.stub.url, PATH),
-    ]
+        "Retried GET workspacetemplates on 127.0.0.1:%d after HTTP 503 (service unavailable), with backoff "
+        "(at most 3 times per request, 60 s in all per task); later retries of this kind are not reported"
+        % int(ks.stub.url.rsplit(":", 1)[1])]
+
+
+def test_one_warning_per_kind_of_retried_request_not_per_request(ks):
+    ks.stub.on("GET", PATH + "/a", Reply(503), Reply(200, {}))
+    ks.stub.on("GET", PATH + "/b", Reply(503), Reply(200, {}))
+    ks.stub.on("GET", PATH + "/c", Reply(502), Reply(200, {}))
+    ks.stub.on("GET", "/kapis/iam.kubesphere.io/v1beta1/users/bob", Reply(503), Reply(200, {}))
+    client = ks.client()
+    for path in (PATH + "/a", PATH + "/b", PATH + "/c", "/kapis/iam.kubesphere.io/v1beta1/users/bob"):
+        client.get(path)
+    assert client.stats["retries"] == 4
+    assert [w.split(", with backoff")[0].split(" after ") for w in ks.warnings] == [
+        ["Retried GET workspacetemplates on %s" % ks.stub.url.split("//")[1], "HTTP 503 (service unavailable)"],
+        ["Retried GET workspacetemplates on %s" % ks.stub.url.split("//")[1], "HTTP 502 (bad gateway)"],
+        ["Retried GET users on %s" % ks.stub.url.split("//")[1], "HTTP 503 (service unavailable)"]]
+
+
+def test_retry_budget_bounds_the_waiting_of_a_task(ks):
+    ks.stub.on("GET", PATH, Reply(503, "busy"))
+    client = ks.client(retries=10, retry_budget=3)
+    with pytest.raises(KubeSphereError) as info:
+        client.get(PATH)
+    assert info.value.status == 503
+    assert sum(ks.sleeps) <= 3 and len(ks.sleeps) < 10
+    assert ks.stub.count("GET", PATH) == len(ks.sleeps) + 1
+    with pytest.raises(KubeSphereError):    # the budget is the task's, not the request's
+        client.get(PATH)
+    assert sum(ks.sleeps) <= 3
+
+
+def test_retry_after_beyond_the_budget_is_not_waited_for(ks):
+    ks.stub.on("GET", PATH, Reply(429, "slow down", headers={"Retry-After": "120"}))
+    with pytest.raises(KubeSphereError) as info:
+        ks.client(retry_budget=10).get(PATH)
+    assert info.value.status == 429 and ks.sleeps == []
 
 
 @pytest.mark.parametrize("status", [429, 502, 504])
@@ -41,24 +76,45 @@ def test_backoff_is_exponential_and_capped_and_gives_up(ks):
         client.get(PATH)
     assert info.value.status == 503 and info.value.message == "busy"
     assert ks.stub.count("GET", PATH) == 7
-    assert ks.sleeps == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+    ceilings = [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+    assert all(ceiling / 2 <= slept <= ceiling for slept, ceiling in zip(ks.sleeps, ceilings)), ks.sleeps
 
 
 def test_retry_after_header_is_honoured(ks):
     ks.stub.on("GET", PATH, Reply(429, "slow down", headers={"Retry-After": "3"}), Reply(200, {}))
     ks.client().get(PATH)
     assert ks.sleeps == [3.0]
+    assert "HTTP 429 (too many requests, Retry-After 3 s)" in ks.warnings[0]
 
 
 @pytest.mark.parametrize("method", ["POST", "PATCH"])
-def test_no_retry_for_post_and_patch(ks, method):
-    ks.stub.on(method, PATH, Reply(503, "busy"))
+@pytest.mark.parametrize("status", [502, 503, 504, 429])
+def test_no_blind_retry_for_post_and_patch_the_error_says_it_may_have_happened(ks, method, status):
+    ks.stub.on(method, PATH, Reply(status, "busy"))
     client = ks.client()
     with pytest.raises(KubeSphereError) as info:
         client.request(method, PATH, body={"metadata": {"name": "x"}})
-    assert info.value.status == 503
+    assert info.value.status == status and info.value.uncertain
     assert ks.stub.count(method, PATH) == 1
     assert ks.sleeps == [] and ks.warnings == [] and client.stats["retries"] == 0
+
+
+def test_post_retried_when_the_connection_was_never_made(tmp_path):
+    sleeps = []
+    client = KubeSphereClient(dict(ks_host="http://127.0.0.1:%d" % closed_port(), ks_token="static-token-value",
+                                   retries=2, token_cache=str(tmp_path)), sleep=sleeps.append)
+    with pytest.raises(KubeSphereError) as info:
+        client.post(PATH, {"metadata": {"name": "x"}})
+    assert len(sleeps) == 2 and client.stats["requests"] == 3
+    assert not info.value.uncertain     # refused: it provably did not happen
+
+
+def test_member_posts_are_upserts_and_retried(ks):
+    path = "/kapis/iam.kubesphere.io/v1beta1/workspaces/ws1/workspacemembers"
+    ks.stub.on("POST", path, Reply(503), Reply(200, [{"username": "bob"}]))
+    client = ks.client()
+    assert client.post(path, [{"username": "bob", "roleRef": "ws1-viewer"}]) == [{"username": "bob"}]
+    assert ks.stub.count("POST", path) == 2
 
 
 def test_retries_zero_disables(ks):
@@ -90,9 +146,9 @@ def test_connection_refused_retried_then_clear_error(tmp_path):
     assert str(err).startswith("GET %s/version: cannot connect: " % host)
     assert "refused" in err.message.lower()
     assert "check ks_host" in str(err)
-    assert sleeps == [0.5, 1.0] and client.stats["requests"] == 3
-    assert len(warnings) == 2 and warnings[0].startswith("GET %s/version failed (" % host)
-    assert "retrying in 0.5 s (1 left)" in warnings[0]
+    assert len(sleeps) == 2 and client.stats["requests"] == 3
+    assert len(warnings) == 1 and warnings[0].startswith("Retried GET /version on 127.0.0.1:")
+    assert "after a connection error (cannot connect: Connection refused)" in warnings[0]
 
 
 def test_read_timeout_is_retried_then_reported(ks):
@@ -105,9 +161,20 @@ def test_read_timeout_is_retried_then_reported(ks):
     assert client.stats["retries"] == 1
 
 
-def test_token_endpoint_never_retried(ks):
+def test_token_endpoint_retried_after_a_gateway_error(ks):
     ks.stub.oauth = None
     ks.stub.on("POST", "/oauth/token", Reply(503, "busy"))
+    client = ks.client(retries=2)
+    with pytest.raises(KubeSphereError):
+        client.login()
+    assert ks.stub.count("POST", "/oauth/token") == 3
+
+
+@pytest.mark.parametrize("answer", [Reply(429, {"error": "invalid_grant", "error_description": "Rate limit exceeded."}),
+                                    Reply(401, {"error": "invalid_grant", "error_description": "bad password"})])
+def test_token_endpoint_never_retried_when_refused_or_locked_out(ks, answer):
+    ks.stub.oauth = None
+    ks.stub.on("POST", "/oauth/token", answer)
     client = ks.client()
     with pytest.raises(KubeSphereError):
         client.login()
@@ -115,14 +182,30 @@ def test_token_endpoint_never_retried(ks):
 
 
 def test_verify_settings(ks, tmp_path):
-    bundle = tmp_path / "ca.pem"
-    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    pytest.importorskip("cryptography")
+    cert, _key = self_signed_certificate(tmp_path)
     assert ks.client()._transport.verify is True
-    assert ks.client(ca_path=str(bundle))._transport.verify == str(bundle)
-    assert ks.client(validate_certs="no", ca_path=str(bundle))._transport.verify is False
+    assert ks.client(ca_path=cert)._transport.verify == cert
+    assert ks.client(validate_certs="no", ca_path=cert)._transport.verify is False
     with pytest.raises(KubeSphereError) as info:
         ks.client(ca_path=str(tmp_path / "missing.pem"))
-    assert "ca_path" in str(info.value)
+    assert "ca_path %s does not exist" % (tmp_path / "missing.pem") in str(info.value)
+
+
+def test_ca_path_that_is_not_pem_or_not_readable_says_so(ks, tmp_path):
+    der = tmp_path / "ca.der"
+    der.write_bytes(b"\x30\x82\x01\x0a binary")
+    with pytest.raises(KubeSphereError) as info:
+        ks.client(ca_path=str(der))
+    assert "is not a PEM CA bundle" in str(info.value)
+    broken = tmp_path / "broken.pem"
+    broken.write_text("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n")
+    with pytest.raises(KubeSphereError) as info:
+        ks.client(ca_path=str(broken))
+    assert "is not a usable PEM CA bundle" in str(info.value)
+    with pytest.raises(KubeSphereError) as info:
+        ks.client(ca_path=str(tmp_path))
+    assert "is not a file" in str(info.value)
 
 
 @pytest.fixture
@@ -142,7 +225,8 @@ def test_tls_self_signed_refused_by_default_with_advice(tls_stub, tmp_path):
     with pytest.raises(KubeSphereError) as info:
         client.get("/version")
     assert info.value.status is None and "TLS error" in str(info.value)
-    assert "certificate verify failed" in str(info.value) and "ca_path" in str(info.value)
+    assert "signed by a CA that the system's CA bundle does not hold" in str(info.value)
+    assert "ca_path" in str(info.value)
     assert client.stats["retries"] == 0  # a certificate problem is not transient
 
 
