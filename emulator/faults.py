@@ -2,8 +2,9 @@
 ingress controller or a restarting ks-apiserver would show them to a client.
 
 Configured at start (--faults JSON or --fault-seed) and at run time (POST /_emulator/faults);
-off by default, and then nothing here touches a request. Every random choice comes from one
-seeded generator, drawn in a fixed order per request, so a failing test replays with its seed.
+off by default, and then nothing here touches a request. Every random choice comes from a
+generator seeded by the seed, the method and the request's rank among that method's requests, so the
+writes of a failing test replay with its seed, whatever timing-dependent polling happened in between.
 What was injected is counted (GET /_emulator/faults): "status_503", "reset_after", ... and per
 method ("POST reset_after"), "latency", "restarts", "stale_reads".
 
@@ -57,7 +58,7 @@ class Faults:
     def __init__(self):
         self._lock = threading.Lock()
         self._config = {}
-        self._rng = random.Random(0)
+        self._per_request = {}
         self._seen = 0
         self._restart_done = False
         self._counts = {}
@@ -75,7 +76,7 @@ class Faults:
         with self._lock:
             self._config = config
             if replace or "seed" in changes:
-                self._rng = random.Random(config.get("seed", 0))
+                self._per_request = {}
                 self._seen = 0
                 self._restart_done = False
 
@@ -112,7 +113,11 @@ class Faults:
             return None
         with self._lock:
             self._seen += 1
-            rng = self._rng
+            # One generator per request, from the seed, the method and how many requests of that method
+            # came before: the writes of a play get the same fates on a replay however many polling
+            # reads happened in between (and whatever names the play's objects have).
+            self._per_request[method] = occurrence = self._per_request.get(method, 0) + 1
+            rng = random.Random("%s %s %d" % (config.get("seed", 0), method, occurrence))
             action = Action()
             # Always draw the same numbers in the same order, so one seed gives one sequence.
             jitter, status_roll, status_pick, before_roll, after_roll = (rng.random() for _ in range(5))

@@ -234,9 +234,21 @@ class Authenticator(object):
         self._seen = []  # every token this client held, so that none can leak into a message
         self._lock = threading.RLock()
         self.cache = None
-        if cache_dir and not static_token and username:
+        # With a given token and a password too (the roles hand ks_login's token to every task, the
+        # password is in the environment), the cache is there for the one login after a restart.
+        if cache_dir and username and (password or not static_token):
             self.cache = TokenCache(cache_dir, host, username, client_id,
                                     lock_timeout=2 * float(transport.timeout) + 10)
+
+    def can_log_in(self):
+        return bool(self.username and self.password)
+
+    def drop_static(self):
+        """The given token was refused (KubeSphere restarted): log in with the password from now on."""
+        with self._lock:
+            if self.static_token and self.static_token not in self._seen:
+                self._seen.append(self.static_token)
+            self.static_token = None
 
     def secrets(self):
         values = [self.password, self.static_token] + list(self._seen)

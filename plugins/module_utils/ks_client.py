@@ -222,7 +222,7 @@ class KubeSphereClient(object):
                     self._note_write(method, bare_path, body, None, counted=False)
                 raise
             if resp.status == 401 and auth and 401 not in expected:
-                if self._auth.static_token:
+                if self._auth.static_token and not self._auth.can_log_in():
                     raise KubeSphereAuthError.from_response(
                         method, resp.url, resp.status, resp.text,
                         advice="the ks_token given was rejected; it is used as is and never refreshed: "
@@ -233,6 +233,7 @@ class KubeSphereClient(object):
                         advice="refused again right after a new login; not retried further")
                 reauthenticated = True
                 bump(self.stats, "reauths")
+                self._auth.drop_static()
                 self._auth.token(rejected=token)
                 self._transport.report(("reauth",), "KubeSphere refused the access token (it restarted, or the "
                                        "token was revoked); logged in again once and repeated %s"

@@ -117,8 +117,11 @@ def describe_request_exception(exc, timeout, url=None, verify=True):
         return ("no connection within %s s" % timeout, "check ks_host, the network and any proxy settings")
     if isinstance(exc, (ReadTimeout, Timeout)):
         return ("no answer within %s s" % timeout, "the server is slow or overloaded; raise request_timeout if it persists")
-    if isinstance(exc, RequestsConnectionError):
+    if isinstance(exc, RequestsConnectionError) and never_sent(exc):
         return ("cannot connect: %s" % _short_reason(exc), "check ks_host and that KubeSphere is reachable from here")
+    if isinstance(exc, (RequestsConnectionError, ChunkedEncodingError)):
+        return ("connection lost before the answer: %s" % _short_reason(exc),
+                "KubeSphere or a proxy in front of it dropped the connection; check its health if this persists")
     return ("request failed: %s" % _short_reason(exc), None)
 
 

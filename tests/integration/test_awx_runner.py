@@ -1,7 +1,7 @@
-"""Issue 6: the onboarding play run the way AWX runs a job: ansible-runner transmit | worker | process
-over a private data directory holding only what AWX would put there (the credential type's injected
-environment and file, extra vars, the project, the inventory), with nothing else configured."""
-import datetime
+"""Issues 6 and 13: the onboarding play run the way AWX runs a job (ansible-runner transmit | worker |
+process), over HTTPS with the emulator's private CA given in the credential's CA field, in a private data
+directory holding only what AWX would put there (the credential type's injected environment and file, extra
+vars, the project, the inventory), with nothing else configured."""
 import json
 import os
 import shutil
@@ -24,20 +24,6 @@ TEAM = {
     "ks_projects": [{"name": "beta-api", "workspace": "team-beta", "members": [{"user": "frank", "role": "operator"}]},
                     {"name": "beta-jobs", "workspace": "team-beta", "cluster": "member1"}],
 }
-
-
-def self_signed_ca():
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test CA")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True).sign(key, hashes.SHA256()))
-    return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
 def inject(credential_type, inputs, files_dir):
@@ -70,8 +56,9 @@ def private_data_dir(tmp_path, emulator, extravars):
                     next(dist.glob("*.tar.gz"))], check=True, capture_output=True, env=clean_env(), cwd=str(tmp_path))
     assert (project / "collections" / "ansible_collections" / "kubesphere" / "core" / "MANIFEST.json").exists()
     ctype = yaml.safe_load(CREDENTIAL_TYPE.read_text())
+    # The emulator serves HTTPS with a private CA: the job verifies it through the credential's CA field.
     inputs = {"host": emulator.url, "username": "admin", "password": emulator.admin_password, "token": "",
-              "validate_certs": True, "ca_cert": self_signed_ca()}
+              "validate_certs": True, "ca_cert": Path(emulator.ca_path).read_text()}
     envvars = inject(ctype, inputs, pdd / "env")
     (pdd / "env" / "envvars").write_text(yaml.safe_dump(envvars))
     (pdd / "env" / "extravars").write_text(yaml.safe_dump(extravars))
@@ -118,12 +105,14 @@ def stats(events):
 
 @pytest.fixture
 def own_emulator(fresh_emulator):
-    return fresh_emulator(members=["member1"], controller_delay_ms=10, informer_lag_ms=10)
+    return fresh_emulator(members=["member1"], controller_delay_ms=10, informer_lag_ms=10, tls=True)
 
 
 def test_onboarding_job_through_ansible_runner(own_emulator, tmp_path):
     pdd, envvars = private_data_dir(tmp_path, own_emulator, TEAM)
-    assert Path(envvars["KUBESPHERE_CA_PATH"]).read_text().startswith("-----BEGIN CERTIFICATE-----")
+    assert own_emulator.url.startswith("https://")
+    assert Path(envvars["KUBESPHERE_CA_PATH"]).read_text() == Path(own_emulator.ca_path).read_text()
+    assert envvars["KUBESPHERE_CA_PATH"] != own_emulator.ca_path     # AWX's own copy of the CA field
 
     status, rc, events, stdout = run_job(pdd, tmp_path, "first")
     assert (status, rc) == ("successful", 0), stdout[-6000:]

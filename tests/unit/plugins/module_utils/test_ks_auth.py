@@ -301,6 +301,22 @@ def test_given_token_used_as_is_and_rejection_is_clear(ks):
     assert good not in str(info.value) and good not in repr(info.value)
 
 
+def test_given_token_refused_after_a_restart_logs_in_once_with_the_password_at_hand(ks):
+    ks.stub.on("GET", USERS, Reply(200, {}))
+    given = ks.client().login()                      # what ks_login handed to the role's tasks
+    ks.stub.oauth.restart()
+    warnings = []
+    first = ks.client(ks_token=given)
+    first._warn_callback = warnings.append
+    first.get(USERS)
+    assert ks.stub.oauth.password_grants == 2 and first.stats["reauths"] == 1
+    assert "logged in again once" in warnings[0]
+    later = ks.client(ks_token=given)                # the next task: the cache has the new token
+    later.get(USERS)
+    assert ks.stub.oauth.password_grants == 2
+    assert given not in repr(later) and ks.stub.calls("GET", USERS)[-1].bearer != given
+
+
 def test_token_may_be_the_ks_login_result(ks):
     client = ks.client(ks_token={"ks_host": "x", "ks_token": "tok-from-ks_login"})
     assert client.token == "tok-from-ks_login"

@@ -165,3 +165,107 @@ def test_a_wait_that_times_out_after_a_write_reports_changed():
     with pytest.raises(WaitTimeout) as caught:
         converge(SlowThing(store, params()), "absent", wait=True)
     assert caught.value.changed is False
+
+
+class LostAnswer(Exception):
+    """A write error whose request may have been applied (what the client marks uncertain)."""
+
+    def __init__(self, status=None):
+        super().__init__("connection lost before the answer")
+        self.uncertain, self.status, self.message = True, status, "lost"
+
+
+class Refused(Exception):
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.uncertain, self.status, self.message = False, status, message
+
+
+class RecoveryClient(object):
+    def __init__(self, retries=3):
+        self.retries, self.pauses, self.reports = retries, [], []
+
+    def pause_before_retry(self, attempt, err=None):
+        self.pauses.append(attempt)
+        return attempt < self.retries
+
+    def report_once(self, key, message):
+        if key not in [k for k, _m in self.reports]:
+            self.reports.append((key, message))
+
+
+class FlakyThing(Thing):
+    """Fails its writes as scripted: 'lost-after' applies then loses the answer, 'lost-before' loses it unapplied."""
+
+    def __init__(self, store, params, script):
+        super().__init__(store, params)
+        self._client = RecoveryClient()
+        self.script = list(script)
+
+    def create(self, body):
+        fate = self.script.pop(0) if self.script else "ok"
+        if fate == "lost-before":
+            self.writes.append("create-lost")
+            raise LostAnswer(503)
+        if fate == "duplicate":
+            self.writes.append("create-refused")
+            raise Refused(409, "already exists")
+        result = super().create(body)
+        if fate == "lost-after":
+            raise LostAnswer()
+        return result
+
+    def update(self, current, body, changed):
+        fate = self.script.pop(0) if self.script else "ok"
+        if fate == "lost-before":
+            self.writes.append("update-lost")
+            raise LostAnswer(502)
+        result = super().update(current, body, changed)
+        if fate == "lost-after":
+            raise LostAnswer()
+        return result
+
+
+def test_a_create_whose_answer_was_lost_is_read_not_sent_again():
+    store = {}
+    res = FlakyThing(store, params(description="d"), ["lost-after"])
+    out = converge(res, "present")
+    assert out.changed and res.writes == ["create"] and store["t1"]["status"] == "created"
+    assert res.client.pauses == [] and len(res.client.reports) == 1
+    assert "it had been created, so it was not sent again" in res.client.reports[0][1]
+
+
+def test_a_create_that_did_not_happen_is_sent_again_after_a_read():
+    store = {}
+    res = FlakyThing(store, params(description="d"), ["lost-before", "lost-before"])
+    converge(res, "present")
+    assert res.writes == ["create-lost", "create-lost", "create"] and res.client.pauses == [0, 1]
+    assert "a read showed it had not been created, so it was sent again" in res.client.reports[0][1]
+
+
+def test_a_duplicate_after_our_own_lost_create_means_it_went_through():
+    store = {}
+    res = FlakyThing(store, params(description="d"), ["lost-before", "duplicate"])
+    reads = iter([None, None, {"metadata": {"name": "t1"}, "status": "created"}])
+    res.read = lambda: next(reads)          # the first reads lag behind the create
+    out = converge(res, "present")
+    assert out.obj["status"] == "created" and res.writes == ["create-lost", "create-refused"]
+
+
+def test_a_duplicate_without_a_lost_create_is_an_error_and_retries_are_bounded():
+    with pytest.raises(Refused):
+        converge(FlakyThing({}, params(), ["duplicate"]), "present")
+    res = FlakyThing({}, params(), ["lost-before"] * 10)
+    with pytest.raises(LostAnswer):
+        converge(res, "present")
+    assert res.writes == ["create-lost"] * 4 and res.client.pauses == [0, 1, 2, 3]
+
+
+def test_an_update_whose_answer_was_lost_is_checked_by_a_read():
+    store = {"t1": {"metadata": {"name": "t1", "annotations": {"kubesphere.io/description": "old"}}}}
+    res = FlakyThing(store, params(description="new"), ["lost-after"])
+    assert converge(res, "present").changed and res.writes == [("update", ["description"])]
+    res = FlakyThing(store, params(description="newer"), ["lost-before"])
+    converge(res, "present")
+    assert res.writes == ["update-lost", ("update", ["description"])]
+    assert store["t1"]["metadata"]["annotations"]["kubesphere.io/description"] == "newer"
