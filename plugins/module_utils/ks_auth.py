@@ -112,6 +112,10 @@ def can_refresh(entry, now):
     return refresh_expires_at is None or now < refresh_expires_at - 5
 
 
+def _digest(token):
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
 def _valid_entry(data):
     if not isinstance(data, dict):
         return None
@@ -240,8 +244,15 @@ class Authenticator(object):
             self.cache = TokenCache(cache_dir, host, username, client_id,
                                     lock_timeout=2 * float(transport.timeout) + 10)
 
-    def can_log_in(self):
-        return bool(self.username and self.password)
+    def may_replace_static(self):
+        """Whether a refused given token may be replaced by a password login: only a token that this
+        collection obtained for the same user (ks_login's, in the cache or renewed from there), never a
+        token from elsewhere, and only with a password at hand."""
+        if not (self.static_token and self.username and self.password and self.cache is not None):
+            return False
+        entry = self.cache.read() or {}
+        return entry.get("access_token") == self.static_token or \
+            _digest(self.static_token) in (entry.get("renewed_from") or [])
 
     def drop_static(self):
         """The given token was refused (KubeSphere restarted): log in with the password from now on."""
@@ -350,6 +361,8 @@ class Authenticator(object):
                     self._cache_write(dict(format=CACHE_FORMAT, failed_at=time.time(), failure=dict(
                         status=err.status, reason=err.reason, message=err.message, advice=err.advice, url=err.url)))
                 raise
+            if rejected:  # so that tasks still holding the refused token (a role's ks_token) may follow
+                fresh["renewed_from"] = list((entry or {}).get("renewed_from") or [])[-4:] + [_digest(rejected)]
             self._cache_write(fresh)
             return fresh
         finally:

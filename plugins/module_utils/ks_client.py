@@ -222,7 +222,7 @@ class KubeSphereClient(object):
                     self._note_write(method, bare_path, body, None, counted=False)
                 raise
             if resp.status == 401 and auth and 401 not in expected:
-                if self._auth.static_token and not self._auth.can_log_in():
+                if self._auth.static_token and not self._auth.may_replace_static():
                     raise KubeSphereAuthError.from_response(
                         method, resp.url, resp.status, resp.text,
                         advice="the ks_token given was rejected; it is used as is and never refreshed: "

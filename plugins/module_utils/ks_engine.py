@@ -306,11 +306,13 @@ def _already_exists(err):
 
 
 def _recovered(res, err, what):
-    """Tell the user once per kind and outcome, not once per object."""
-    reason = "HTTP %s" % err.status if getattr(err, "status", None) else (getattr(err, "message", None) or str(err))
-    res.client.report_once(("recovered", res.kind, what),
-                           "The answer to a write of %s %s was lost (%s); %s. Later writes of a %s recovered "
-                           "this way are not reported" % (res.kind, res.identity(), reason, what, res.kind))
+    """Tell the user once per kind, cause and outcome, not once per object (the same words from every
+    task, so Ansible shows them once per run)."""
+    status = getattr(err, "status", None)
+    cause = "HTTP %s from the server or a proxy" % status if status else "the connection was lost"
+    res.client.report_once(("recovered", res.kind, status, what),
+                           "The answer to a write of a %s was lost (%s); %s. Later writes of a %s recovered "
+                           "this way are not reported" % (res.kind, cause, what, res.kind))
 
 
 def _converge_absent(res, current, before, wait):

@@ -317,6 +317,15 @@ def test_given_token_refused_after_a_restart_logs_in_once_with_the_password_at_h
     assert given not in repr(later) and ks.stub.calls("GET", USERS)[-1].bearer != given
 
 
+def test_a_foreign_token_refused_is_an_error_even_with_a_password_at_hand(ks):
+    ks.stub.on("GET", USERS, Reply(200, {}))
+    client = ks.client(ks_token="not-a-token-of-ours")
+    with pytest.raises(KubeSphereAuthError) as info:
+        client.get(USERS)
+    assert "ks_token given was rejected" in str(info.value)
+    assert ks.stub.oauth.password_grants == 0
+
+
 def test_token_may_be_the_ks_login_result(ks):
     client = ks.client(ks_token={"ks_host": "x", "ks_token": "tok-from-ks_login"})
     assert client.token == "tok-from-ks_login"
