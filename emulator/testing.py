@@ -51,14 +51,14 @@ class EmulatorProcess:
     """EmulatorProcess(members=(), not_ready=() (lists or "a,b" strings), token_ttl=None, lockout_max=None,
     lockout_window=None, controller_delay_ms=None, informer_lag_ms=None,
     admin_password=None, bcrypt_cost=None, jwt_secret=None, git_version=None, extension_job_ms=None,
-    password_hash_ms=None, config=None, extra_args=(), startup_timeout=20,
+    password_hash_ms=None, config=None, extra_args=(), startup_timeout=60 (a loaded machine is slow to start it),
     tls=False, tls_names=() (names of the generated certificate), tls_expired=False,
     faults=None (a dict of emulator/faults.py settings, on from the start))
 
     With tls, url is https:// and ca_path the generated CA file (the harness's own calls do not
     verify it, so that an expired or mismatched certificate can still be driven)."""
 
-    def __init__(self, members=(), not_ready=(), extra_args=(), startup_timeout=20.0, tls=False, tls_names=(),
+    def __init__(self, members=(), not_ready=(), extra_args=(), startup_timeout=60.0, tls=False, tls_names=(),
                  tls_expired=False, faults=None, **options):
         unknown = set(options) - set(_FLAGS)
         if unknown:
