@@ -522,8 +522,8 @@ def _check_ca_path(value):
     try:
         ssl.create_default_context(cafile=path)
     except (ssl.SSLError, ValueError) as exc:
-        raise KubeSphereError("ca_path %s is not a usable PEM CA bundle: %s" % (path, getattr(exc, "reason", None)
-                                                                                 or exc))
+        reason = getattr(exc, "reason", None) or exc
+        raise KubeSphereError("ca_path %s is not a usable PEM CA bundle: %s" % (path, reason))
     return path
 
 
