@@ -44,9 +44,9 @@ class LaggingView(ObjectView):
             self.faults.count("stale_reads")
         return seen
 
-    def list(self, kind, namespace=None, where=None):
-        seen = super().list(kind, namespace, where)
-        live = self.store.list(self.cluster, kind, namespace, 0.0, where)
+    def list(self, kind, namespace=None, where=None, labels=None, index=None, copy=True):
+        seen = super().list(kind, namespace, where, labels, index, copy)
+        live = self.store.list(self.cluster, kind, namespace, 0.0, where, labels, index, False)
         if [_version(o) for o in seen] != [_version(o) for o in live]:
             self.faults.count("stale_reads")
         return seen
