@@ -46,15 +46,17 @@ class Field:
     kind: "value" (compared as is), "map" (the given keys must match; other keys are
     left alone), "set" (a list compared without order). to_api/from_api convert
     between the option's form and the object's form. secret fields are write-only:
-    never compared, always masked in diffs.
+    never compared, always masked in diffs. hidden_keys (maps): keys the collection
+    sets itself (its management label), never shown as the user's.
     """
 
-    def __init__(self, path, kind="value", to_api=None, from_api=None, secret=False):
+    def __init__(self, path, kind="value", to_api=None, from_api=None, secret=False, hidden_keys=()):
         self.path = tuple(path)
         self.kind = kind
         self.to_api = to_api
         self.from_api = from_api
         self.secret = secret
+        self.hidden_keys = frozenset(hidden_keys)
 
     def get(self, obj):
         node = obj
@@ -66,6 +68,9 @@ class Field:
             node = self.from_api(node)
         if self.kind == "set" and node is not None:
             node = sorted(node, key=_sort_key)
+        if self.hidden_keys and isinstance(node, dict):
+            shown = dict((k, v) for k, v in node.items() if k not in self.hidden_keys)
+            return shown if (shown or not node) else None
         return copy.deepcopy(node)
 
     def set(self, obj, value):
@@ -107,14 +112,16 @@ def _sort_key(item):
 
 
 class Outcome:
-    """What converging one object did: changed, before/after views, the resulting object, extra returns."""
+    """What converging one object did: changed, before/after views, the resulting object, extra returns,
+    and action: created, updated, deleted or unchanged."""
 
-    def __init__(self, changed, before, after, obj, extra=None):
+    def __init__(self, changed, before, after, obj, extra=None, action=None):
         self.changed = changed
         self.before = before
         self.after = after
         self.obj = obj
         self.extra = extra or {}
+        self.action = action or ("updated" if changed else "unchanged")
 
 
 class Resource:
@@ -215,8 +222,11 @@ class Resource:
         return "it still exists"
 
 
-def converge(res, state, wait=False):
-    """Bring one resource to state; return an Outcome. Raises ValidationError, WaitTimeout, client errors."""
+def converge(res, state, wait=False, children=True):
+    """Bring one resource to state; return an Outcome. Raises ValidationError, WaitTimeout, client errors.
+
+    children=False leaves the sub-resources (memberships) to a later add_children(res, outcome, state):
+    ks_tenancy converges every object first and the memberships after them."""
     problem = res.validate(state)
     if problem:
         raise ValidationError(problem)
@@ -245,8 +255,9 @@ def converge(res, state, wait=False):
             obj = body if res.check_mode else _update(res, current, body, changed_opts)
     if wait and changed and not res.check_mode:
         obj = _after_write(res.wait_ready, obj)
-    outcome = Outcome(changed, before, res.view(obj), obj)
-    _add_children(res, outcome, obj, state)
+    outcome = Outcome(changed, before, res.view(obj), obj, action="created" if current is None else None)
+    if children:
+        add_children(res, outcome, state)
     return outcome
 
 
@@ -319,8 +330,8 @@ def _converge_absent(res, current, before, wait):
     if current is None:
         return Outcome(False, {}, {}, None)
     changed = not res.is_terminating(current)
-    outcome = Outcome(changed, before, {}, current)
-    _add_children(res, outcome, current, "absent")
+    outcome = Outcome(changed, before, {}, current, action="deleted" if changed else None)
+    add_children(res, outcome, "absent")
     if changed and not res.check_mode:
         res.delete(current)
     if wait and not res.check_mode:
@@ -354,8 +365,11 @@ def _after_write(wait, *args):
         raise
 
 
-def _add_children(res, outcome, obj, state):
-    for key, child in res.children(obj, state):
+def add_children(res, outcome, state):
+    """Converge the sub-resources of a converged object and fold them into its outcome."""
+    for key, child in res.children(outcome.obj, state):
+        if child.changed and outcome.action == "unchanged":
+            outcome.action = "updated"
         outcome.changed = outcome.changed or child.changed
         outcome.before[key] = child.before
         outcome.after[key] = child.after

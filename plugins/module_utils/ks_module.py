@@ -22,6 +22,11 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import (
     ResourceFailure,
     converge,
 )
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import (  # noqa: F401 (re-exported)
+    members_options,
+    state_option,
+    wait_options,
+)
 
 
 def _env(name):
@@ -46,26 +51,6 @@ KS_CONNECTION_ARGSPEC = dict(
 )
 
 
-def state_option():
-    return dict(type="str", default="present", choices=["present", "absent"])
-
-
-def wait_options(timeout, wait=False, timeout_type="float"):
-    """wait and wait_timeout, with the default each resource documents."""
-    return dict(wait=dict(type="bool", default=wait), wait_timeout=dict(type=timeout_type, default=timeout))
-
-
-def members_options():
-    """members and purge_members, shared by workspaces and projects."""
-    return dict(
-        members=dict(type="list", elements="dict", options=dict(
-            user=dict(type="str", required=True),
-            role=dict(type="str", required=True),
-        )),
-        purge_members=dict(type="bool", default=False),
-    )
-
-
 class KubeSphereModule(AnsibleModule):
     """AnsibleModule plus the connection options, the client and error mapping."""
 
@@ -84,8 +69,12 @@ class KubeSphereModule(AnsibleModule):
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self._client = None
 
+    pool_size = None    # connections kept open; a bulk module raises it to its concurrency
+
     def connection_options(self):
-        return dict((key, self.params.get(key)) for key in KS_CONNECTION_ARGSPEC)
+        options = dict((key, self.params.get(key)) for key in KS_CONNECTION_ARGSPEC)
+        options["pool_size"] = self.pool_size
+        return options
 
     @property
     def client(self):

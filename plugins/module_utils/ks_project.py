@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import Field, Resource, ValidationError, merge_patch
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import MANAGED_BY_LABEL, mark_managed
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import Members, members_error
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import members_options, state_option, wait_options
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_validate import (
     dns1123_label_error,
     dns1123_subdomain_error,
@@ -31,6 +33,19 @@ MANAGED_LABEL = "kubesphere.io/managed"
 CREATOR = "kubesphere.io/creator"
 CASCADING_FINALIZER = "kubesphere.io/cascading-deletion"
 
+# The options of one project: ks_project's argument spec and the items of ks_tenancy's projects.
+PROJECT_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    workspace=dict(type="str"),
+    cluster=dict(type="str"),
+    state=state_option(),
+    alias_name=dict(type="str"),
+    description=dict(type="str"),
+    labels=dict(type="dict"),
+    **members_options(),
+    **wait_options(300)
+)
+
 
 class ProjectResource(Resource):
     kind = "project"
@@ -38,7 +53,7 @@ class ProjectResource(Resource):
     fields = dict(
         alias_name=Field(("metadata", "annotations", "kubesphere.io/alias-name")),
         description=Field(("metadata", "annotations", "kubesphere.io/description")),
-        labels=Field(("metadata", "labels"), kind="map"),
+        labels=Field(("metadata", "labels"), kind="map", hidden_keys=(MANAGED_BY_LABEL,)),
     )
 
     def __init__(self, client, params, check_mode=False, warn=None):
@@ -62,7 +77,7 @@ class ProjectResource(Resource):
         if p.get("cluster"):
             problems.append(dns1123_label_error(p["cluster"], "cluster"))
         for key in (p.get("labels") or {}):
-            if key in (WORKSPACE_LABEL, MANAGED_LABEL):
+            if key in (WORKSPACE_LABEL, MANAGED_LABEL, MANAGED_BY_LABEL):
                 problems.append("labels must not set %s: the module manages it" % key)
             problems.append(dns1123_subdomain_error(key.split("/")[-1], "label key %r" % key))
         problems.append(members_error(p.get("members")))
@@ -113,7 +128,7 @@ class ProjectResource(Resource):
                              "labels": {WORKSPACE_LABEL: self.params["workspace"], MANAGED_LABEL: "true"}}}
         if self.params.get("ks_username"):
             body["metadata"]["annotations"] = {CREATOR: self.params["ks_username"]}
-        return body
+        return mark_managed(body)
 
     def create(self, body):
         self._created = True

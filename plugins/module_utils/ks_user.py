@@ -36,6 +36,8 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import (
     wait_for,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_identity_provider import provider_secrets
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import mark_managed
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import state_option, wait_options
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_validate import (
     dns1123_label_error,
     identities_error,
@@ -58,6 +60,26 @@ ROLE_REF_LABEL = "iam.kubesphere.io/role-ref"
 DEFAULT_GLOBAL_ROLE = "platform-regular"   # least privilege: no rights until invited
 ACTIVE, DISABLED = "Active", "Disabled"
 CONFLICT_RETRIES = 5
+
+# The options of one user: ks_user's argument spec and the items of ks_tenancy's users.
+USER_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    state=state_option(),
+    email=dict(type="str"),
+    password=dict(type="str", no_log=True),
+    update_password=dict(type="str", default="on_create", choices=["on_create", "always"], no_log=False),
+    global_role=dict(type="str"),
+    display_name=dict(type="str"),
+    description=dict(type="str"),
+    lang=dict(type="str"),
+    enabled=dict(type="bool"),
+    identities=dict(type="list", elements="dict", options=dict(
+        provider=dict(type="str", required=True),
+        uid=dict(type="str", required=True),
+    )),
+    purge_identities=dict(type="bool", default=False),
+    **wait_options(120)
+)
 
 
 class _Enabled(Field):
@@ -213,10 +235,10 @@ class UserResource(Resource):
 
     # Writes -------------------------------------------------------------------------------
     def new_object(self):
-        return {"apiVersion": "iam.kubesphere.io/v1beta1", "kind": "User",
-                "metadata": {"name": self.params["name"],
-                             "annotations": {GLOBALROLE_ANNOTATION: DEFAULT_GLOBAL_ROLE}},
-                "spec": {}}
+        return mark_managed({"apiVersion": "iam.kubesphere.io/v1beta1", "kind": "User",
+                             "metadata": {"name": self.params["name"],
+                                          "annotations": {GLOBALROLE_ANNOTATION: DEFAULT_GLOBAL_ROLE}},
+                             "spec": {}})
 
     def create(self, body):
         body = copy.deepcopy(body)

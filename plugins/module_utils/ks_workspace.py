@@ -21,7 +21,9 @@ from __future__ import annotations
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import Field, Resource, json_patch, wait_for
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import MANAGED_BY_LABEL, mark_managed
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import Members, members_error
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import members_options, state_option, wait_options
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_validate import (
     dns1123_label_error,
     dns1123_subdomain_error,
@@ -33,6 +35,20 @@ ALIAS = "kubesphere.io/alias-name"
 DESCRIPTION = "kubesphere.io/description"
 CREATOR = "kubesphere.io/creator"
 CASCADING_FINALIZER = "kubesphere.io/cascading-deletion"
+
+# The options of one workspace: ks_workspace's argument spec and the items of ks_tenancy's workspaces.
+WORKSPACE_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    state=state_option(),
+    manager=dict(type="str"),
+    alias_name=dict(type="str"),
+    description=dict(type="str"),
+    clusters=dict(type="list", elements="str"),
+    labels=dict(type="dict"),
+    delete_projects=dict(type="bool", default=False),
+    **members_options(),
+    **wait_options(300)
+)
 
 
 def _cluster_refs(names):
@@ -57,7 +73,7 @@ class WorkspaceResource(Resource):
         alias_name=Field(("metadata", "annotations", ALIAS)),
         description=Field(("metadata", "annotations", DESCRIPTION)),
         clusters=Field(("spec", "placement", "clusters"), kind="set", to_api=_cluster_refs, from_api=_cluster_names),
-        labels=Field(("metadata", "labels"), kind="map"),
+        labels=Field(("metadata", "labels"), kind="map", hidden_keys=(MANAGED_BY_LABEL,)),
     )
 
     def __init__(self, client, params, check_mode=False, warn=None):
@@ -74,6 +90,8 @@ class WorkspaceResource(Resource):
         for index, cluster in enumerate(p.get("clusters") or []):
             problems.append(dns1123_label_error(cluster, "clusters[%d]" % index))
         for key in (p.get("labels") or {}):
+            if key == MANAGED_BY_LABEL:
+                problems.append("labels must not set %s: the collection sets it on what it creates" % key)
             problems.append(dns1123_subdomain_error(key.split("/")[-1], "label key %r" % key))
         problems.append(members_error(p.get("members")))
         if (p.get("wait_timeout") or 1) <= 0:
@@ -98,7 +116,7 @@ class WorkspaceResource(Resource):
             body["spec"]["template"]["spec"]["manager"] = manager
         if self.params.get("ks_username"):
             body["metadata"]["annotations"] = {CREATOR: self.params["ks_username"]}
-        return body
+        return mark_managed(body)
 
     def create(self, body):
         self._created = True

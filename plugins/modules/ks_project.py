@@ -120,26 +120,12 @@ members:
   sample: [{user: admin, role: admin}, {user: bob, role: operator}]
 """
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import (
-    KubeSphereModule, members_options, run_resource, state_option, wait_options)
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_project import ProjectResource
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule, run_resource
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_project import PROJECT_OPTIONS, ProjectResource
 
 
 def main():
-    module = KubeSphereModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            workspace=dict(type="str"),
-            cluster=dict(type="str"),
-            state=state_option(),
-            alias_name=dict(type="str"),
-            description=dict(type="str"),
-            labels=dict(type="dict"),
-            **members_options(),
-            **wait_options(300)
-        ),
-        supports_check_mode=True,
-    )
+    module = KubeSphereModule(argument_spec=PROJECT_OPTIONS, supports_check_mode=True)
     run_resource(module, ProjectResource)
 
 

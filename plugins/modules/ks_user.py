@@ -186,33 +186,12 @@ user:
       state: Active
 """
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import (
-    KubeSphereModule, run_resource, state_option, wait_options)
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_user import UserResource
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule, run_resource
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_user import USER_OPTIONS, UserResource
 
 
 def main():
-    module = KubeSphereModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            state=state_option(),
-            email=dict(type="str"),
-            password=dict(type="str", no_log=True),
-            update_password=dict(type="str", default="on_create", choices=["on_create", "always"], no_log=False),
-            global_role=dict(type="str"),
-            display_name=dict(type="str"),
-            description=dict(type="str"),
-            lang=dict(type="str"),
-            enabled=dict(type="bool"),
-            identities=dict(type="list", elements="dict", options=dict(
-                provider=dict(type="str", required=True),
-                uid=dict(type="str", required=True),
-            )),
-            purge_identities=dict(type="bool", default=False),
-            **wait_options(120)
-        ),
-        supports_check_mode=True,
-    )
+    module = KubeSphereModule(argument_spec=USER_OPTIONS, supports_check_mode=True)
     run_resource(module, UserResource)
 
 

@@ -147,27 +147,12 @@ members:
   sample: [{user: alice, role: payments-admin}, {user: bob, role: payments-regular}]
 """
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import (
-    KubeSphereModule, members_options, run_resource, state_option, wait_options)
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_workspace import WorkspaceResource
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule, run_resource
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_workspace import WORKSPACE_OPTIONS, WorkspaceResource
 
 
 def main():
-    module = KubeSphereModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            state=state_option(),
-            manager=dict(type="str"),
-            alias_name=dict(type="str"),
-            description=dict(type="str"),
-            clusters=dict(type="list", elements="str"),
-            labels=dict(type="dict"),
-            delete_projects=dict(type="bool", default=False),
-            **members_options(),
-            **wait_options(300)
-        ),
-        supports_check_mode=True,
-    )
+    module = KubeSphereModule(argument_spec=WORKSPACE_OPTIONS, supports_check_mode=True)
     run_resource(module, WorkspaceResource)
 
 
