@@ -112,7 +112,8 @@ class KubeSphereClient(object):
             timeout=_as_number(options.get("request_timeout"), "request_timeout", 30.0),
             retries=_as_int(options.get("retries"), "retries", 3),
             budget=_as_number(options.get("retry_budget"), "retry_budget", 60.0, zero_ok=True),
-            warn=self._warn, sleep=self._sleep, stats=self.stats, user_agent=USER_AGENT)
+            warn=self._warn, sleep=self._sleep, stats=self.stats, user_agent=USER_AGENT,
+            pool_size=options.get("pool_size"))
         token = options.get("ks_token")
         if isinstance(token, dict):  # the result of ks_login may be passed whole
             token = token.get("ks_token") or token.get("access_token")

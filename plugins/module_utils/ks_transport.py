@@ -251,7 +251,7 @@ class Transport(object):
     backoff_cap = 8.0
 
     def __init__(self, verify=True, timeout=30.0, retries=3, warn=None, sleep=None, stats=None,
-                 user_agent="kubesphere.core", budget=60.0):
+                 user_agent="kubesphere.core", budget=60.0, pool_size=None):
         if not HAS_REQUESTS:
             raise KubeSphereError("the Python library 'requests' is required by kubesphere.core "
                                   "(pip install requests)")
@@ -268,6 +268,11 @@ class Transport(object):
         self.stats = stats if stats is not None else {}
         self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent
+        if pool_size and int(pool_size) > 10:
+            # requests keeps 10 connections per host; more threads than that would open and drop extras.
+            adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=int(pool_size))
+            self.session.mount("https://", adapter)
+            self.session.mount("http://", adapter)
 
     def close(self):
         self.session.close()

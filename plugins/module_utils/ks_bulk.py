@@ -1,0 +1,285 @@
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+"""Converge many objects of several kinds in one run (ks_tenancy), with the engine's one converge.
+
+A kind is a row of a table (Kind): the Resource class that already serves its module, the
+module's own option spec, how to name an object, which other objects it refers to, and how to
+read its whole collection once. The runner knows nothing of users or workspaces:
+
+1. validate every item (the modules' specs and Resource.validate) and report every error at
+   once, before any request;
+2. log in once, read each collection once (by list, paged) into a Snapshot that answers each
+   Resource's first read;
+3. plan: references to objects that neither exist nor are declared fail their item; an item
+   that refers to a declared item depends on it; prune adds removals of undeclared managed objects;
+4. run phases in order, each with at most `concurrency` objects in flight over the one client:
+   every kind's objects in table order, then their memberships (children), then removals in
+   reverse order. An item whose dependency failed or was skipped is skipped; the rest go on.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import ResourceFailure, add_children, converge
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import is_managed, is_system
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_snapshot import ItemClient, Snapshot
+
+ACTIONS = ("created", "updated", "deleted", "unchanged", "failed", "skipped")
+MIN_CONCURRENCY, MAX_CONCURRENCY = 1, 32
+
+
+class Kind(object):
+    """One kind ks_tenancy converges. Adding a kind is adding one of these to the table.
+
+    option: the task option holding its items ("users"); kind: the singular for results ("user");
+    resource: the Resource class; options: the item option spec (the module's own);
+    key(params) -> (cluster or None, name); refs(params) -> [(kind, key)] it refers to;
+    load(client, snapshot, run) -> {key: object} of what exists (adding rules to the snapshot),
+    or None when the collection cannot be listed; prune_params(key, obj) -> params to remove obj.
+    """
+
+    def __init__(self, option, kind, resource, options, load, key=None, refs=None, prune_params=None):
+        self.option = option
+        self.kind = kind
+        self.resource = resource
+        self.options = options
+        self.load = load
+        self.key = key or (lambda p: (None, p["name"]))
+        self.refs = refs or (lambda p: [])
+        self.prune_params = prune_params or (lambda key, obj: dict(name=key[1], state="absent"))
+
+
+class Item(object):
+    """One object of the run: a declared item, or a removal added by prune."""
+
+    def __init__(self, kind, index, params, pruned=False):
+        self.kind = kind
+        self.index = index
+        self.params = params
+        self.state = params.get("state") or "present"
+        self.key = kind.key(params)
+        self.pruned = pruned
+        self.deps = []
+        self.client = None
+        self.res = None
+        self.outcome = None
+        self.status = None          # None (going on), "failed" or "skipped"
+        self.message = None
+        self.changed = False
+
+    @property
+    def label(self):
+        cluster, name = self.key
+        return "%s %s%s" % (self.kind.kind, name, (" on cluster %s" % cluster) if cluster else "")
+
+    def result(self, diff):
+        action = self.status or (self.outcome.action if self.outcome else "unchanged")
+        out = dict(kind=self.kind.kind, name=self.key[1], cluster=self.key[0], action=action,
+                   changed=bool(self.changed))
+        if self.kind.option == "projects" and out["cluster"] is None:
+            out["cluster"] = "host"
+        if self.pruned:
+            out["pruned"] = True
+        if self.message:
+            out["msg"] = self.message
+        if diff and self.outcome is not None:
+            out["diff"] = dict(before=self.outcome.before, after=self.outcome.after)
+        return out
+
+
+class BulkRun(object):
+    """One ks_tenancy run. check_options(spec, params) -> (validated, [errors]) is the modules'
+    option validation (Ansible's, passed in so this file stays free of Ansible)."""
+
+    def __init__(self, kinds, items, connection, check_options, check_mode=False, diff=False,
+                 concurrency=8, prune=(), warn=None):
+        self.kinds = list(kinds)
+        self.raw = items
+        self.connection = dict(connection or {})
+        self.check_options = check_options
+        self.check_mode = check_mode
+        self.diff = diff
+        self.concurrency = concurrency
+        self.prune = set(prune or ())
+        self._warn = warn or (lambda msg: None)
+        self._warn_lock = threading.Lock()
+        self.warnings = []
+        self.items = []
+        self.inventory = {}
+
+    def warn(self, message):
+        with self._warn_lock:
+            if message not in self.warnings:
+                self.warnings.append(message)
+
+    def of(self, kind_option, state=None):
+        return [i for i in self.items if i.kind.option == kind_option and (state is None or i.state == state)]
+
+    # 1. Input --------------------------------------------------------------------------------
+    def validate(self):
+        """Every input error of every item, before any request; fills self.items."""
+        errors = []
+        if not MIN_CONCURRENCY <= int(self.concurrency) <= MAX_CONCURRENCY:
+            errors.append("concurrency must be between %d and %d, not %s" % (MIN_CONCURRENCY, MAX_CONCURRENCY,
+                                                                             self.concurrency))
+        known = set(k.option for k in self.kinds)
+        errors.extend("prune names %r, which is not one of %s" % (p, ", ".join(sorted(known)))
+                      for p in sorted(self.prune - known))
+        seen = {}
+        for kind in self.kinds:
+            for index, raw in enumerate(self.raw.get(kind.option) or []):
+                where = "%s[%d]" % (kind.option, index)
+                if not isinstance(raw, dict):
+                    errors.append("%s must be a dictionary of %s options" % (where, kind.kind))
+                    continue
+                if raw.get("name"):
+                    where += " (%s)" % raw["name"]
+                validated, problems = self.check_options(kind.options, raw)
+                if problems:
+                    errors.extend("%s: %s" % (where, p) for p in problems)
+                    continue
+                params = dict(self.connection)
+                params.update(validated)
+                item = Item(kind, index, params)
+                problem = kind.resource(None, params).validate(item.state)
+                if problem:
+                    errors.append("%s: %s" % (where, problem))
+                    continue
+                if (kind.option, item.key) in seen:
+                    errors.append("%s: %s is declared twice (also at %s[%d])"
+                                  % (where, item.label, kind.option, seen[(kind.option, item.key)]))
+                    continue
+                seen[(kind.option, item.key)] = index
+                self.items.append(item)
+        return errors
+
+    # 2. Reads ---------------------------------------------------------------------------------
+    def load(self, client, pool):
+        self.snapshot = Snapshot()
+
+        def read(kind):
+            try:
+                return kind.load(client, self.snapshot, self)
+            except KubeSphereError as err:
+                if err.status != 403:
+                    raise
+                self.warn("%s are read one by one: listing them is not allowed (%s)" % (kind.option, err))
+                return None
+        for kind, found in zip(self.kinds, pool.map(read, self.kinds)):
+            self.inventory[kind.option] = found
+
+    # 3. Plan ----------------------------------------------------------------------------------
+    def plan(self):
+        declared = dict(((i.kind.kind, i.key), i) for i in self.items)
+        by_kind = dict((k.kind, k) for k in self.kinds)
+        for option in sorted(self.prune):
+            self._add_removals(next(k for k in self.kinds if k.option == option), declared)
+        for item in self.items:
+            for ref_kind, ref_key in item.kind.refs(item.params) if item.state == "present" else []:
+                target = declared.get((ref_kind, ref_key))
+                what = "%s %s" % (ref_kind, ref_key[1])
+                if target is not None and target.state == "absent":
+                    self._fail(item, "it refers to %s, which this task removes" % what)
+                elif target is not None:
+                    item.deps.append(target)
+                elif not self._exists(by_kind[ref_kind], ref_key):
+                    self._fail(item, "it refers to %s, which does not exist and is not declared in %s"
+                               % (what, by_kind[ref_kind].option))
+        for item in self.items:   # a removal waits for the removals of what refers to it
+            if item.state == "absent":
+                for ref in item.kind.refs(item.params):
+                    target = declared.get(ref)
+                    if target is not None and target.state == "absent":
+                        target.deps.append(item)
+
+    def _exists(self, kind, key):
+        found = self.inventory.get(kind.option)
+        return found is None or key in found     # not listable: the server decides
+
+    def _add_removals(self, kind, declared):
+        found = self.inventory.get(kind.option)
+        if found is None:
+            self.warn("prune of %s skipped: they cannot be listed" % kind.option)
+            return
+        own = self.connection.get("ks_username")
+        referred = set(ref for i in self.items if i.state == "present" for ref in i.kind.refs(i.params))
+        for key, obj in sorted(found.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
+            name = key[1]
+            if (kind.kind, key) in declared or not is_managed(obj) or is_system(kind.kind, name, obj):
+                continue
+            if kind.kind == "user" and name == own:
+                continue                  # never the account this task runs as
+            if (kind.kind, key) in referred:
+                self.warn("%s %s is not declared but is kept: a declared item refers to it" % (kind.kind, name))
+                continue
+            params = dict(self.connection)
+            params.update(self.check_options(kind.options, kind.prune_params(key, obj))[0])
+            item = Item(kind, None, params, pruned=True)
+            self.items.append(item)
+            declared[(kind.kind, key)] = item
+
+    # 4. Phases --------------------------------------------------------------------------------
+    def phases(self):
+        """[(step, items)] in the order they run."""
+        out = [("object", self.of(k.option, "present")) for k in self.kinds]
+        out += [("children", self.of(k.option, "present")) for k in self.kinds]
+        out += [("object", self.of(k.option, "absent")) for k in reversed(self.kinds)]
+        return [(step, items) for step, items in out if items]
+
+    def execute(self, client):
+        """Read, plan and converge; returns the results (in the order the objects ran)."""
+        with ThreadPoolExecutor(max_workers=int(self.concurrency)) as pool:
+            client.login()
+            self.load(client, pool)
+            self.plan()
+            order = []
+            for step, items in self.phases():
+                runnable = []
+                for item in items:
+                    if item.status is None:
+                        # Only before an object is written: its memberships need no more than their users.
+                        blocker = next((d for d in item.deps if d.status is not None), None) if step == "object" else None
+                        if blocker is not None:
+                            item.status = "skipped"
+                            item.message = "skipped: it depends on %s, which %s" % (
+                                blocker.label, "failed" if blocker.status == "failed" else "was skipped")
+                        else:
+                            runnable.append(item)
+                    if item not in order:
+                        order.append(item)
+                list(pool.map(lambda item: self._step(client, item, step), runnable))
+        return [item.result(self.diff) for item in order]
+
+    def _step(self, client, item, step):
+        try:
+            if step == "object":
+                item.client = ItemClient(client, self.snapshot)
+                item.res = item.kind.resource(item.client, item.params, check_mode=self.check_mode, warn=self.warn)
+                item.outcome = converge(item.res, item.state, wait=bool(item.params.get("wait")), children=False)
+            else:
+                add_children(item.res, item.outcome, item.state)
+            item.changed = item.outcome.changed
+        except ResourceFailure as err:
+            self._fail(item, str(err), changed=err.changed)
+        except KubeSphereError as err:
+            self._fail(item, "%s: %s" % (item.label, err))
+        except Exception as err:  # pylint: disable=broad-except  # one bad object must not stop the others
+            self._fail(item, "%s: unexpected %s: %s" % (item.label, type(err).__name__, err))
+
+    def _fail(self, item, message, changed=False):
+        item.status = "failed"
+        item.message = message if message.startswith(item.label) else "%s: %s" % (item.label, message)
+        item.changed = bool(changed or item.changed or (item.client is not None and item.client.writes))
+
+
+def summarize(kinds, results):
+    """Counts per kind and action, every action present."""
+    summary = dict((k.option, dict((a, 0) for a in ACTIONS)) for k in kinds)
+    option_of = dict((k.kind, k.option) for k in kinds)
+    for result in results:
+        summary[option_of[result["kind"]]][result["action"]] += 1
+    return summary

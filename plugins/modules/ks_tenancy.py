@@ -1,0 +1,181 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: ks_tenancy
+short_description: Converge a whole KubeSphere tenancy (users, workspaces, projects, members) in one task
+version_added: 0.2.0
+description:
+  - Converges many users, workspaces and projects, with their members, in one task over one login. Each item
+    takes exactly the options of M(kubesphere.core.ks_user), M(kubesphere.core.ks_workspace) or
+    M(kubesphere.core.ks_project) (without the connection options), with the same defaults and the same
+    checks, and is converged by the same code as those modules.
+  - Every item is checked before any request is sent, and every input error of every item is reported at once.
+  - Reads each collection once by list (users, workspace templates, the namespaces of each cluster involved)
+    and answers each object's first read from it, so a run that changes nothing costs about one request per
+    object with members (their member list) and a few lists; objects are never read back after a write.
+  - "Runs in order: users, then workspaces, then projects, then the members of workspaces and projects; then
+    removals (O(users[].state=absent) and so on, and what O(prune) removes) in reverse: projects, workspaces,
+    users."
+  - An item that refers to a user or workspace that neither exists nor is declared fails before anything is
+    written for it; an item that refers to a declared item that failed (a project in a workspace that could
+    not be created) is skipped. The others go on, and the task fails at the end listing every failure.
+  - B(Management.) An object is under this collection's management when it carries the label
+    C(app.kubernetes.io/managed-by=kubesphere.core). The collection's modules (this one and the single ones)
+    add it when they create a user, workspace or project; an existing platform is adopted by adding the label
+    (the export of M(kubesphere.core.ks_info) with adoption does, or C(kubectl label)). The label is never
+    compared nor shown as a change of O(workspaces[].labels) or O(projects[].labels), and may not be set there.
+options:
+  users:
+    description:
+      - Users, each with the options of M(kubesphere.core.ks_user) (C(name), C(state), C(email), C(password),
+        C(update_password), C(global_role), C(display_name), C(description), C(lang), C(enabled), C(wait),
+        C(wait_timeout)). Passwords are masked in every output.
+    type: list
+    elements: dict
+    default: []
+  workspaces:
+    description:
+      - Workspaces, each with the options of M(kubesphere.core.ks_workspace) (C(name), C(state), C(manager),
+        C(alias_name), C(description), C(clusters), C(labels), C(members), C(purge_members), C(delete_projects),
+        C(wait), C(wait_timeout)).
+    type: list
+    elements: dict
+    default: []
+  projects:
+    description:
+      - Projects, each with the options of M(kubesphere.core.ks_project) (C(name), C(workspace), C(cluster),
+        C(state), C(alias_name), C(description), C(labels), C(members), C(purge_members), C(wait),
+        C(wait_timeout)). A project is one object per cluster.
+    type: list
+    elements: dict
+    default: []
+  concurrency:
+    description: How many objects are converged at once (requests in flight over the one login), 1 to 32.
+    type: int
+    default: 8
+  prune:
+    description:
+      - The kinds whose undeclared objects are removed. Only objects under management (see above) go, never
+        KubeSphere's own (C(admin), C(system-workspace), C(kube-*) and C(kubesphere-*) namespaces, anything
+        labelled C(kubesphere.io/protected-resource)), nor the user this task logs in as.
+      - Projects are pruned on the host and on every cluster a declared project or workspace names.
+      - An object declared with O(users[].state=absent) (and so on) is removed whether managed or not.
+    type: list
+    elements: str
+    choices: [users, workspaces, projects]
+    default: []
+extends_documentation_fragment:
+  - kubesphere.core.connection
+  - kubesphere.core.attributes
+notes:
+  - In check mode nothing is written and RV(results) is the plan; with C(--diff) each changed object shows its
+    managed fields before and after.
+seealso:
+  - module: kubesphere.core.ks_user
+  - module: kubesphere.core.ks_workspace
+  - module: kubesphere.core.ks_project
+author:
+  - KubeSphere collection maintainers (@kubesphere)
+"""
+
+EXAMPLES = r"""
+- name: The payments team, in one task
+  kubesphere.core.ks_tenancy:
+    users:
+      - {name: alice, email: alice@example.com, password: "{{ vault_alice_password }}"}
+      - {name: bob, email: bob@example.com, password: "{{ vault_bob_password }}"}
+    workspaces:
+      - name: payments
+        manager: alice
+        clusters: [host, member1]
+        members: [{user: bob, role: regular}]
+    projects:
+      - {name: payments-api, workspace: payments, members: [{user: bob, role: operator}]}
+      - {name: payments-batch, workspace: payments, cluster: member1}
+
+- name: Exactly the declared tenancy; remove what this collection made that is no longer declared
+  kubesphere.core.ks_tenancy:
+    users: "{{ platform_users }}"
+    workspaces: "{{ platform_workspaces }}"
+    projects: "{{ platform_projects }}"
+    prune: [users, workspaces, projects]
+    concurrency: 16
+  register: tenancy
+
+- name: What changed
+  ansible.builtin.debug:
+    msg: "{{ tenancy.results | selectattr('changed') | map(attribute='name') | list }}"
+"""
+
+RETURN = r"""
+results:
+  description: One entry per object, in the order they ran (in check mode, the plan).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    kind:
+      description: V(user), V(workspace) or V(project).
+      type: str
+    name:
+      description: The object's name.
+      type: str
+    cluster:
+      description: The cluster of a project (V(host) for the host); null for users and workspaces.
+      type: str
+    action:
+      description: V(created), V(updated), V(deleted), V(unchanged), V(failed) or V(skipped).
+      type: str
+    changed:
+      description: Whether a write was sent for it (in check mode, would be).
+      type: bool
+    pruned:
+      description: True for an object removed by O(prune).
+      type: bool
+      returned: when pruned
+    msg:
+      description: Why it failed or was skipped.
+      type: str
+      returned: when failed or skipped
+    diff:
+      description: The managed fields before and after (secrets masked).
+      type: dict
+      returned: in diff mode
+  sample:
+    - {kind: user, name: alice, cluster: null, action: created, changed: true}
+    - {kind: project, name: payments-api, cluster: host, action: unchanged, changed: false}
+summary:
+  description: Counts per kind and action.
+  returned: always
+  type: dict
+  sample:
+    users: {created: 1, updated: 0, deleted: 0, unchanged: 1, failed: 0, skipped: 0}
+    workspaces: {created: 1, updated: 0, deleted: 0, unchanged: 0, failed: 0, skipped: 0}
+    projects: {created: 0, updated: 0, deleted: 0, unchanged: 2, failed: 0, skipped: 0}
+failures:
+  description: The message of every object that failed or was skipped.
+  returned: when an object failed
+  type: list
+  elements: str
+"""
+
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_bulk_module import BulkModule, run_bulk
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_tenancy import KINDS
+
+
+def main():
+    spec = dict((kind.option, dict(type="list", elements="dict", default=[])) for kind in KINDS)
+    spec.update(concurrency=dict(type="int", default=8),
+                prune=dict(type="list", elements="str", choices=[kind.option for kind in KINDS], default=[]))
+    module = BulkModule(KINDS, argument_spec=spec, supports_check_mode=True)
+    run_bulk(module)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,253 @@
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+"""The bulk runner's planning and ordering (ks_tenancy), over a fake server of two kinds."""
+
+import threading
+
+import pytest
+
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_bulk import BulkRun, Kind, summarize
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_bulk_module import check_options, secrets_of
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import Field, Outcome, Resource
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import mark_managed
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_snapshot import by_name_rule
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_tenancy import KINDS
+
+
+class FakeServer:
+    """Objects by path; records every request; can refuse writes to chosen paths."""
+
+    def __init__(self, objects=None, refuse=()):
+        self.objects = dict(objects or {})
+        self.refuse = set(refuse)
+        self.requests = []
+        self.logins = 0
+        self.lock = threading.Lock()
+
+    def login(self):
+        self.logins += 1
+
+    def _log(self, method, path):
+        with self.lock:
+            self.requests.append((method, path))
+
+    def get(self, path, cluster=None, query=None, missing_ok=False):
+        self._log("GET", path)
+        if path not in self.objects:
+            if missing_ok:
+                return None
+            raise KubeSphereError("not found", status=404)
+        return self.objects[path]
+
+    def list_all(self, path, cluster=None, query=None, page_size=500):
+        self._log("LIST", path)
+        return [o for p, o in sorted(self.objects.items()) if p.rsplit("/", 1)[0] == path]
+
+    def _write(self, method, path, body=None):
+        self._log(method, path)
+        if path in self.refuse:
+            raise KubeSphereError("refused", method=method, url=path, status=500)
+        if method == "DELETE":
+            self.objects.pop(path, None)
+        else:
+            self.objects[path] = body
+        return body
+
+    def post(self, path, body, cluster=None):
+        return self._write("POST", path + "/" + body["metadata"]["name"], body)
+
+    def put(self, path, body, cluster=None):
+        return self._write("PUT", path, body)
+
+    def delete(self, path, cluster=None, body=None, missing_ok=False):
+        return self._write("DELETE", path)
+
+
+class Thing(Resource):
+    """A minimal kind: /things/{name} with a colour, and optional parent / friends."""
+
+    base = "/things"
+    kind = "thing"
+    fields = dict(colour=Field(("spec", "colour")))
+
+    def validate(self, state):
+        return None if self.params["name"].islower() else "name %r must be lower case" % self.params["name"]
+
+    def path(self):
+        return "%s/%s" % (self.base, self.params["name"])
+
+    def read(self):
+        return self.client.get(self.path(), missing_ok=True)
+
+    def new_object(self):
+        return mark_managed({"metadata": {"name": self.params["name"]}, "spec": {}})
+
+    def create(self, body):
+        return self.client.post(self.base, body)
+
+    def update(self, current, body, changed):
+        return self.client.put(self.path(), body)
+
+    def delete(self, current):
+        self.client.delete(self.path())
+
+    def children(self, obj, state):
+        if state == "absent" or not self.params.get("friends"):
+            return []
+        for friend in self.params["friends"]:
+            self.client.put("%s/%s/friends/%s" % (self.base, self.params["name"], friend), {})
+        return [("friends", Outcome(True, [], self.params["friends"], None))]
+
+
+class Box(Thing):
+    base = "/boxes"
+    kind = "box"
+
+
+OPTIONS = dict(name=dict(type="str", required=True), state=dict(type="str", default="present",
+                                                                  choices=["present", "absent"]),
+               colour=dict(type="str"), secret=dict(type="str", no_log=True),
+               parent=dict(type="str"), friends=dict(type="list", elements="str"))
+
+
+def load(base):
+    def loader(client, snapshot, run):
+        found = dict((o["metadata"]["name"], o) for o in client.list_all(base))
+        snapshot.add_rule(by_name_rule(base, found))
+        return dict(((None, n), o) for n, o in found.items())
+    return loader
+
+
+TABLE = (
+    Kind("things", "thing", Thing, OPTIONS, load=load("/things"),
+         refs=lambda p: [("thing", (None, f)) for f in p.get("friends") or []]),
+    Kind("boxes", "box", Box, OPTIONS, load=load("/boxes"),
+         refs=lambda p: [("thing", (None, p["parent"]))] if p.get("parent") else []),
+)
+
+
+def run_of(items, server, **kwargs):
+    run = BulkRun(TABLE, items, {"ks_username": "me"}, check_options, **kwargs)
+    assert run.validate() == []
+    return run, run.execute(server)
+
+
+def obj(name, managed=True, colour=None):
+    body = {"metadata": {"name": name}, "spec": {"colour": colour} if colour else {}}
+    return mark_managed(body) if managed else body
+
+
+def test_every_input_error_of_every_item_at_once():
+    run = BulkRun(TABLE, {"things": [{"name": "Bad"}, {"name": "a", "colur": "red"}, {"name": "a"}, {"name": "a"}],
+                          "boxes": [{"state": "gone"}, "not a dict"]},
+                  {}, check_options, concurrency=40, prune=["things", "cats"])
+    errors = run.validate()
+    text = "\n".join(errors)
+    assert "things[0] (Bad): name 'Bad' must be lower case" in text
+    assert "things[1] (a): " in text and "colur" in text
+    assert "things[3] (a): thing a is declared twice (also at things[2])" in text
+    assert "boxes[0]" in text and "name" in text and "state" in text
+    assert "boxes[1] must be a dictionary" in text
+    assert "concurrency must be between 1 and 32" in text and "'cats'" in text
+
+
+def test_order_objects_then_children_then_removals_in_reverse():
+    server = FakeServer({"/things/old": obj("old"), "/boxes/oldbox": obj("oldbox")})
+    items = {"things": [{"name": "a", "friends": ["b"]}, {"name": "b"}, {"name": "old", "state": "absent"}],
+             "boxes": [{"name": "x", "parent": "a"}, {"name": "oldbox", "state": "absent", "parent": "old"}]}
+    _, results = run_of(items, server, concurrency=1)
+    writes = [r for r in server.requests if r[0] not in ("GET", "LIST")]
+    assert writes == [("POST", "/things/a"), ("POST", "/things/b"), ("POST", "/boxes/x"),
+                      ("PUT", "/things/a/friends/b"), ("DELETE", "/boxes/oldbox"), ("DELETE", "/things/old")]
+    assert [(r["name"], r["action"]) for r in results] == [
+        ("a", "created"), ("b", "created"), ("x", "created"), ("oldbox", "deleted"), ("old", "deleted")]
+    assert server.logins == 1
+
+
+def test_reads_come_from_the_lists_one_request_per_collection():
+    server = FakeServer({"/things/a": obj("a", colour="red"), "/boxes/x": obj("x")})
+    _, results = run_of({"things": [{"name": "a", "colour": "red"}, {"name": "n"}], "boxes": [{"name": "x"}]},
+                        server, check_mode=True)
+    assert server.requests == [("LIST", "/things"), ("LIST", "/boxes")] or \
+        sorted(server.requests) == [("LIST", "/boxes"), ("LIST", "/things")]
+    assert [r["action"] for r in results] == ["unchanged", "created", "unchanged"]
+
+
+def test_a_failed_item_skips_its_dependants_and_the_rest_go_on():
+    server = FakeServer(refuse={"/things/a"})
+    items = {"things": [{"name": "a"}, {"name": "b"}],
+             "boxes": [{"name": "x", "parent": "a"}, {"name": "y", "parent": "b"}, {"name": "z", "parent": "ghost"}]}
+    _, results = run_of(items, server)
+    by_name = dict((r["name"], r) for r in results)
+    assert by_name["a"]["action"] == "failed" and "refused" in by_name["a"]["msg"] and not by_name["a"]["changed"]
+    assert by_name["x"]["action"] == "skipped" and "thing a, which failed" in by_name["x"]["msg"]
+    assert by_name["z"]["action"] == "failed" and "thing ghost, which does not exist" in by_name["z"]["msg"]
+    assert by_name["b"]["action"] == by_name["y"]["action"] == "created"
+    assert ("POST", "/boxes/x") not in server.requests and ("POST", "/boxes/z") not in server.requests
+    assert summarize(TABLE, results)["boxes"] == dict(created=1, updated=0, deleted=0, unchanged=0, failed=1, skipped=1)
+
+
+def test_declared_earlier_counts_as_existing_also_in_check_mode():
+    server = FakeServer()
+    _, results = run_of({"things": [{"name": "a"}], "boxes": [{"name": "x", "parent": "a"}]}, server, check_mode=True)
+    assert [r["action"] for r in results] == ["created", "created"]
+    assert all(m in ("GET", "LIST") for m, _ in server.requests)
+
+
+def test_a_reference_to_an_object_this_run_removes_fails():
+    server = FakeServer({"/things/a": obj("a")})
+    _, results = run_of({"things": [{"name": "a", "state": "absent"}], "boxes": [{"name": "x", "parent": "a"}]}, server)
+    assert results[0]["action"] == "failed" and "which this task removes" in results[0]["msg"]
+
+
+def test_prune_removes_only_undeclared_managed_objects():
+    server = FakeServer({"/things/keep": obj("keep"), "/things/stale": obj("stale"), "/things/hand": obj("hand", False),
+                         "/things/used": obj("used"), "/boxes/stale": obj("stale")})
+    run, results = run_of({"things": [{"name": "keep", "friends": ["used"]}]}, server, prune=["things"])
+    assert [(r["name"], r["action"], r.get("pruned")) for r in results] == [
+        ("keep", "updated", None), ("stale", "deleted", True)]
+    assert "/boxes/stale" in server.objects and "/things/hand" in server.objects     # another kind; unmanaged
+    assert "/things/used" in server.objects                                            # a declared item names it
+    assert any("used" in w for w in run.warnings)
+
+
+def test_prune_never_removes_the_user_the_task_runs_as():
+    users = Kind("things", "user", Thing, OPTIONS, load=load("/things"))
+    server = FakeServer({"/things/me": obj("me"), "/things/admin": obj("admin"), "/things/old": obj("old")})
+    run = BulkRun([users], {"things": []}, {"ks_username": "me"}, check_options, prune=["things"])
+    assert run.validate() == []
+    assert [r["name"] for r in run.execute(server)] == ["old"]          # not me, not KubeSphere's admin
+
+
+def test_concurrency_keeps_the_order_of_phases():
+    server = FakeServer()
+    items = {"things": [{"name": "t%02d" % i} for i in range(30)],
+             "boxes": [{"name": "b%02d" % i, "parent": "t%02d" % i} for i in range(30)]}
+    _, results = run_of(items, server, concurrency=8)
+    posts = [p for m, p in server.requests if m == "POST"]
+    assert max(i for i, p in enumerate(posts) if p.startswith("/things")) < \
+        min(i for i, p in enumerate(posts) if p.startswith("/boxes"))
+    assert [r["name"] for r in results] == [i["name"] for i in items["things"] + items["boxes"]]
+
+
+def test_item_secrets_are_found_for_masking():
+    assert secrets_of(OPTIONS, {"name": "a", "secret": "S3cret"}) == {"S3cret"}
+    user_kind = next(k for k in KINDS if k.option == "users")
+    assert secrets_of(user_kind.options, {"name": "a", "password": "Pa55word-x"}) == {"Pa55word-x"}
+
+
+def test_the_tenancy_items_take_the_modules_own_options():
+    from ansible_collections.kubesphere.core.plugins.module_utils import ks_project, ks_user, ks_workspace
+    assert [(k.option, k.options) for k in KINDS] == [("users", ks_user.USER_OPTIONS),
+                                                      ("workspaces", ks_workspace.WORKSPACE_OPTIONS),
+                                                      ("projects", ks_project.PROJECT_OPTIONS)]
+
+
+@pytest.mark.parametrize("item, problem", [
+    ({"name": "w", "labels": {"app.kubernetes.io/managed-by": "me"}}, "must not set app.kubernetes.io/managed-by"),
+])
+def test_the_management_label_is_not_the_users_to_set(item, problem):
+    from ansible_collections.kubesphere.core.plugins.module_utils.ks_workspace import WorkspaceResource
+    assert problem in WorkspaceResource(None, dict(item)).validate("present")
