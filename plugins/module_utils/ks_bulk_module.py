@@ -89,9 +89,9 @@ def run_bulk(module):
                           for r in results if r.get("diff") and r["changed"]]
     failures = [r for r in results if r["action"] == "failed"]
     if failures:
-        module.fail_json(msg="%d of %d objects failed: %s" % (len(failures), len(results),
-                                                             "; ".join(r["msg"] for r in failures)),
-                         failures=[r["msg"] for r in failures], **result)
+        messages = [r["msg"] for r in failures]
+        module.fail_json(msg="%d of %d objects failed: %s" % (len(failures), len(results), "; ".join(messages)),
+                         failures=messages, **result)
     module.exit_json(**result)
 
 

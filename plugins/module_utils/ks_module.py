@@ -22,7 +22,8 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import (
     ResourceFailure,
     converge,
 )
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import (  # noqa: F401 (re-exported)
+# Re-exported: modules import these option helpers from here.
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import (  # noqa: F401 pylint: disable=unused-import
     members_options,
     state_option,
     wait_options,

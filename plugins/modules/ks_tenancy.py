@@ -20,7 +20,7 @@ description:
     and answers each object's first read from it, so a run that changes nothing costs about one request per
     object with members (their member list) and a few lists; objects are never read back after a write.
   - "Runs in order: users, then workspaces, then projects, then the members of workspaces and projects; then
-    removals (O(users[].state=absent) and so on, and what O(prune) removes) in reverse: projects, workspaces,
+    removals (items with C(state=absent), and what O(prune) removes) in reverse: projects, workspaces,
     users."
   - An item that refers to a user or workspace that neither exists nor is declared fails before anything is
     written for it; an item that refers to a declared item that failed (a project in a workspace that could
@@ -28,8 +28,8 @@ description:
   - B(Management.) An object is under this collection's management when it carries the label
     C(app.kubernetes.io/managed-by=kubesphere.core). The collection's modules (this one and the single ones)
     add it when they create a user, workspace or project; an existing platform is adopted by adding the label
-    (the export of M(kubesphere.core.ks_info) with adoption does, or C(kubectl label)). The label is never
-    compared nor shown as a change of O(workspaces[].labels) or O(projects[].labels), and may not be set there.
+    (an export with adoption does, or C(kubectl label)). The label is never compared nor shown as a change of
+    an item's C(labels), and may not be set there.
 options:
   users:
     description:
@@ -65,7 +65,8 @@ options:
         KubeSphere's own (C(admin), C(system-workspace), C(kube-*) and C(kubesphere-*) namespaces, anything
         labelled C(kubesphere.io/protected-resource)), nor the user this task logs in as.
       - Projects are pruned on the host and on every cluster a declared project or workspace names.
-      - An object declared with O(users[].state=absent) (and so on) is removed whether managed or not.
+      - An item declared with C(state=absent) is removed whether it is under management or not.
+      - An object a declared item still names (a member, a manager, a project's workspace) is kept, with a warning.
     type: list
     elements: str
     choices: [users, workspaces, projects]

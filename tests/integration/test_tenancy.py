@@ -74,8 +74,9 @@ def test_a_200_object_tenancy_planned_created_again_changed_and_pruned(own):
     labelled = {MANAGED_BY: "kubesphere.core"}
     assert admin_call(emu, "POST", TEMPLATES, {"metadata": {"name": "system-workspace", "labels": labelled}, "spec": {
         "template": {"spec": {"manager": "admin"}}, "placement": {"clusters": [{"name": "host"}]}}})[0] == 200
-    assert admin_call(emu, "POST", "/api/v1/namespaces", {"metadata": {"name": "kubesphere-extra", "labels": dict(
-        labelled, **{"kubesphere.io/workspace": "system-workspace"})}})[0] in (200, 201)
+    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kubesphere-extra", "labels": dict(
+        labelled, **{"kubesphere.io/workspace": "system-workspace"})}}
+    assert admin_call(emu, "POST", "/api/v1/namespaces", namespace)[0] in (200, 201)
 
     with write_guard(emu):
         plan = ansible.playbook("tenancy.yml", extra_vars=declared, check=True, diff=True).assert_ok()
@@ -121,8 +122,8 @@ def test_a_200_object_tenancy_planned_created_again_changed_and_pruned(own):
         plan = ansible.playbook("tenancy.yml", extra_vars=kept, check=True).assert_ok()
     assert actions(plan, "deleted") == gone
     pruned = ansible.playbook("tenancy.yml", extra_vars=kept).assert_ok()
-    assert actions(pruned, "deleted") == gone and all(r.get("pruned") for r in task(pruned)["results"]
-                                                     if r["action"] == "deleted")
+    assert actions(pruned, "deleted") == gone
+    assert all(r.get("pruned") for r in task(pruned)["results"] if r["action"] == "deleted")
     order = [r["kind"] for r in task(pruned)["results"] if r["action"] == "deleted"]
     assert order == sorted(order, key=["project", "workspace", "user"].index)   # removals in reverse
     for path in (USERS + "/t-hand", TEMPLATES + "/t-handws", USERS + "/admin", TEMPLATES + "/system-workspace",
