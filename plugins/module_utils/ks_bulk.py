@@ -20,6 +20,7 @@ read its whole collection once. The runner knows nothing of users or workspaces:
 
 from __future__ import annotations
 
+import inspect
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -91,12 +92,56 @@ class Item(object):
         return out
 
 
+class BulkReferences(object):
+    """The References lookups (user_exists, workspace_exists, role_exists) a Resource asks before a
+    write, answered from the lists this run read and from what it declares: an object declared
+    present counts as existing (also in check mode, where nothing is created), one declared absent
+    does not. What the lists do not cover goes to fallback (one GET each), or is left to the server."""
+
+    def __init__(self, run, fallback=None):
+        self._run = run
+        self._fallback = fallback
+
+    def _declared(self, kind, name):
+        item = next((i for i in self._run.items if i.kind.kind == kind and i.key == (None, name)), None)
+        return None if item is None else item.state == "present"
+
+    def _exists(self, kind, option, name):
+        declared = self._declared(kind, name)
+        if declared is not None:
+            return declared
+        found = self._run.inventory.get(option)
+        if found is not None:
+            return (None, name) in found
+        return self._ask("%s_exists" % kind, name)
+
+    def user_exists(self, name):
+        return self._exists("user", "users", name)
+
+    def workspace_exists(self, name):
+        return self._exists("workspace", "workspaces", name)
+
+    def role_exists(self, scope, name, workspace=None, namespace=None, cluster=None):
+        if scope == "workspace" and workspace and self._declared("workspace", workspace) \
+                and (None, workspace) not in (self._run.inventory.get("workspaces") or {}):
+            return True     # made by this run: KubeSphere gives it its roles as it initialises it
+        return self._ask("role_exists", scope, name, workspace=workspace, namespace=namespace, cluster=cluster)
+
+    def _ask(self, method, *args, **kwargs):
+        return True if self._fallback is None else getattr(self._fallback, method)(*args, **kwargs)
+
+
+def _takes_refs(resource_class):
+    """Whether a Resource takes the References lookups (refs=), so it is handed this run's."""
+    return "refs" in inspect.signature(resource_class.__init__).parameters
+
+
 class BulkRun(object):
     """One ks_tenancy run. check_options(spec, params) -> (validated, [errors]) is the modules'
     option validation (Ansible's, passed in so this file stays free of Ansible)."""
 
     def __init__(self, kinds, items, connection, check_options, check_mode=False, diff=False,
-                 concurrency=8, prune=(), warn=None):
+                 concurrency=8, prune=(), warn=None, server_references=None):
         self.kinds = list(kinds)
         self.raw = items
         self.connection = dict(connection or {})
@@ -110,6 +155,9 @@ class BulkRun(object):
         self.warnings = []
         self.items = []
         self.inventory = {}
+        # server_references(client): the one-GET-per-question References (ks_references) for what the lists
+        # do not answer; without it those questions are left to the server.
+        self.server_references = server_references
 
     def warn(self, message):
         with self._warn_lock:
@@ -232,6 +280,8 @@ class BulkRun(object):
 
     def execute(self, client):
         """Read, plan and converge; returns the results (in the order the objects ran)."""
+        fallback = self.server_references(client) if self.server_references else None
+        self.references = BulkReferences(self, fallback=fallback)
         with ThreadPoolExecutor(max_workers=int(self.concurrency)) as pool:
             client.login()
             self.load(client, pool)
@@ -258,7 +308,9 @@ class BulkRun(object):
         try:
             if step == "object":
                 item.client = ItemClient(client, self.snapshot)
-                item.res = item.kind.resource(item.client, item.params, check_mode=self.check_mode, warn=self.warn)
+                extra = dict(refs=self.references) if _takes_refs(item.kind.resource) else {}
+                item.res = item.kind.resource(item.client, item.params, check_mode=self.check_mode, warn=self.warn,
+                                              **extra)
                 item.outcome = converge(item.res, item.state, wait=bool(item.params.get("wait")), children=False)
             else:
                 add_children(item.res, item.outcome, item.state)

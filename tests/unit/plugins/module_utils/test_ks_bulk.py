@@ -250,3 +250,28 @@ def test_the_tenancy_items_take_the_modules_own_options():
 def test_the_management_label_is_not_the_users_to_set(item, problem):
     from ansible_collections.kubesphere.core.plugins.module_utils.ks_workspace import WorkspaceResource
     assert problem in WorkspaceResource(None, dict(item)).validate("present")
+
+
+def test_references_come_from_the_lists_and_the_declaration():
+    from ansible_collections.kubesphere.core.plugins.module_utils.ks_bulk import BulkReferences
+    run = BulkRun(KINDS, {"users": [{"name": "new"}, {"name": "gone", "state": "absent"}],
+                          "workspaces": [{"name": "fresh"}]}, {}, check_options)
+    assert run.validate() == []
+    run.inventory = {"users": {(None, "old"): {}, (None, "gone"): {}}, "workspaces": None, "projects": {}}
+    asked = []
+
+    class Server:
+        def workspace_exists(self, name):
+            asked.append(name)
+            return False
+
+        def role_exists(self, *args, **kwargs):
+            asked.append(args)
+            return False
+    refs = BulkReferences(run, fallback=Server())
+    assert refs.user_exists("new") and refs.user_exists("old")            # declared; listed
+    assert not refs.user_exists("gone") and not refs.user_exists("ghost")  # declared absent; not listed
+    assert refs.workspace_exists("fresh") and not refs.workspace_exists("other") and asked == ["other"]
+    assert refs.role_exists("workspace", "fresh-admin", workspace="fresh")  # its roles come as it is made
+    assert not refs.role_exists("global", "custom") and asked[-1] == ("global", "custom")
+    assert BulkReferences(run).role_exists("global", "custom")              # no fallback: the server judges
