@@ -10,6 +10,11 @@ converge resource. What the real server imposes (API reference section 4):
   annotation that makes the creator its admin;
 * the same name in another workspace is an error naming both, never a move
   (the workspace's namespace endpoint answers it with a lower-case 404);
+* a namespace in no workspace (made with kubectl) is brought in only with
+  adopt=true, as the console's "assign to workspace" does: the workspace and
+  managed labels together, by a merge patch on the namespace itself (the
+  managed label alone does nothing; with the workspace label KubeSphere makes
+  the project roles, as recorded in isolation-and-labels.json);
 * a namespace PATCH there is a merge patch of the changed fields;
 * deletion is asynchronous: the namespace stays Terminating for a while.
 """
@@ -18,7 +23,7 @@ from __future__ import annotations
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import Field, Resource, ValidationError, merge_patch
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import MANAGED_BY_LABEL, mark_managed
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import MANAGED_BY_LABEL, is_system, mark_managed
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import Members, members_error
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import members_options, state_option, wait_options
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_validate import (
@@ -42,6 +47,7 @@ PROJECT_OPTIONS = dict(
     alias_name=dict(type="str"),
     description=dict(type="str"),
     labels=dict(type="dict"),
+    adopt=dict(type="bool", default=False),
     **members_options(),
     **wait_options(300)
 )
@@ -54,12 +60,15 @@ class ProjectResource(Resource):
         alias_name=Field(("metadata", "annotations", "kubesphere.io/alias-name")),
         description=Field(("metadata", "annotations", "kubesphere.io/description")),
         labels=Field(("metadata", "labels"), kind="map", hidden_keys=(MANAGED_BY_LABEL,)),
+        # Differs from the wanted workspace only for a namespace being adopted (another is refused in read).
+        workspace=Field(("metadata", "labels", WORKSPACE_LABEL)),
     )
 
     def __init__(self, client, params, check_mode=False, warn=None):
         super().__init__(client, params, check_mode=check_mode, warn=warn)
         self._current = None
         self._created = False
+        self._adopting = False
 
     @property
     def cluster(self):
@@ -81,6 +90,8 @@ class ProjectResource(Resource):
                 problems.append("labels must not set %s: the module manages it" % key)
             problems.append(dns1123_subdomain_error(key.split("/")[-1], "label key %r" % key))
         problems.append(members_error(p.get("members")))
+        if p.get("adopt") and not p.get("workspace"):
+            problems.append("adopt needs workspace: the workspace to bring the namespace into")
         if (p.get("wait_timeout") or 1) <= 0:
             problems.append("wait_timeout must be a positive number of seconds")
         return first_error(*problems)
@@ -103,20 +114,39 @@ class ProjectResource(Resource):
                 if not (err.message or "").startswith('namespace "'):
                     found = None
                 else:
-                    raise ValidationError(self._elsewhere_message(name, wanted))
+                    found = self._outside(name, wanted)
         self._current = found
         return found
 
-    def _elsewhere_message(self, name, wanted):
+    def _outside(self, name, wanted):
+        """A namespace of that name exists outside the workspace: adopt it when it is in none and
+        adopt=true; otherwise refuse, saying where it is and what can be done."""
         try:
             other = self.client.get("/api/v1/namespaces/%s" % name, cluster=self.cluster, missing_ok=True)
-            owner = ((other or {}).get("metadata", {}).get("labels") or {}).get(WORKSPACE_LABEL)
         except KubeSphereError:
-            owner = None        # not allowed to look: say so without naming it
-        where = ("workspace %s" % owner) if owner else "another workspace (or none)"
-        return ("project %s already exists on cluster %s in %s, not in workspace %s; KubeSphere does not move "
-                "projects between workspaces: delete it there first or choose another name"
-                % (name, self.params.get("cluster") or "host", where, wanted))
+            other = None        # not allowed to look: say so without naming it
+        owner = ((other or {}).get("metadata", {}).get("labels") or {}).get(WORKSPACE_LABEL)
+        where = "cluster %s" % (self.params.get("cluster") or "host")
+        if other is not None and not owner:
+            if is_system("project", name, other):
+                raise ValidationError("namespace %s on %s is one of KubeSphere's or Kubernetes' own; it is not "
+                                      "adopted into a workspace" % (name, where))
+            if self.params.get("adopt"):
+                self._adopting = True
+                return other
+            raise ValidationError("namespace %s already exists on %s and belongs to no workspace; set adopt: true "
+                                  "to bring it into workspace %s (it is labelled as the console's \"assign to "
+                                  "workspace\" does, and keeps its content)" % (name, where, wanted))
+        place = ("workspace %s" % owner) if owner else "another workspace (or none)"
+        raise ValidationError("project %s already exists on %s in %s, not in workspace %s; KubeSphere does not move "
+                              "projects between workspaces: delete it there first or choose another name"
+                              % (name, where, place, wanted))
+
+    def view(self, obj):
+        out = super().view(obj)
+        if not self._adopting:
+            out.pop("workspace", None)      # in the diff only when it changes
+        return out
 
     def _workspace_path(self, workspace=None):
         return "%s/workspaces/%s/namespaces" % (TENANT, workspace or self.params["workspace"])
@@ -135,6 +165,11 @@ class ProjectResource(Resource):
         return self.client.post(self._workspace_path(), body, cluster=self.cluster)
 
     def update(self, current, body, changed):
+        if self._adopting:
+            # Not yet in the workspace, so not reachable through it: patch the namespace itself.
+            patch = mark_managed(merge_patch(self, changed, body))
+            patch["metadata"]["labels"].update({WORKSPACE_LABEL: self.params["workspace"], MANAGED_LABEL: "true"})
+            return self.client.patch("/api/v1/namespaces/%s" % self.params["name"], patch, cluster=self.cluster)
         return self.client.patch("%s/%s" % (self._workspace_path(), self.params["name"]),
                                  merge_patch(self, changed, body), cluster=self.cluster)
 

@@ -17,6 +17,8 @@ description:
     project roles and members cannot be added.
   - A project of the same name in another workspace is an error that names both workspaces; projects are never
     moved between workspaces.
+  - A namespace of that name that belongs to no workspace (made with C(kubectl), for example) is an error too,
+    unless O(adopt=true) brings it into O(workspace).
   - Deletion is asynchronous; with O(wait=true) the module waits until the namespace is gone.
 options:
   name:
@@ -43,6 +45,18 @@ options:
   labels:
     description: Labels to set on the namespace. Labels not named here are left alone.
     type: dict
+  adopt:
+    description:
+      - Bring an existing namespace that belongs to no workspace into O(workspace), as the console's
+        "assign to workspace" does; its content is kept.
+      - The namespace gets the labels C(kubesphere.io/workspace) and C(kubesphere.io/managed=true) (KubeSphere then
+        creates the project roles, so members can be added in the same task) and the label
+        C(app.kubernetes.io/managed-by=kubesphere.core).
+      - A namespace of another workspace is never moved, and Kubernetes' and KubeSphere's own namespaces
+        (C(kube-*), C(kubesphere-*), C(default)) are never adopted.
+      - Without it such a namespace is an error that says how to adopt it.
+    type: bool
+    default: false
   members:
     description:
       - Members and their project role. Members not listed are left alone unless O(purge_members=true).
@@ -94,6 +108,14 @@ EXAMPLES = r"""
     name: payments-batch
     workspace: payments
     cluster: member1
+
+- name: Bring a namespace made with kubectl into the payments workspace
+  kubesphere.core.ks_project:
+    name: legacy-reports
+    workspace: payments
+    adopt: true
+    members:
+      - {user: bob, role: admin}
 
 - name: Remove it and wait until the namespace is gone
   kubesphere.core.ks_project:

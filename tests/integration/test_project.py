@@ -114,3 +114,31 @@ def test_platform_regular_user_gets_a_clear_403_until_made_workspace_admin(ansib
     run = ansible.playbook("project_more.yml", "--tags", "regular", extra_vars={"project": name, "ws": ws},
                            env=regular).assert_ok()
     assert run.result("Create one as a platform-regular user")["changed"]
+
+
+def test_adopt_a_namespace_in_no_workspace(ansible, emulator, no_writes):
+    ws, other_ws, orphan, member = make_workspace(emulator), make_workspace(emulator), unique("orphan"), unique("am")
+    other_project = unique("owned")
+    assert admin_call(emulator, "POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
+                                                             "metadata": {"name": orphan}})[0] == 201
+    assert admin_call(emulator, "POST", "/kapis/tenant.kubesphere.io/v1beta1/workspaces/%s/namespaces" % other_ws,
+                      {"metadata": {"name": other_project, "labels": {"kubesphere.io/managed": "true"}}})[0] == 200
+    play = dict(extra_vars={"ws": ws, "orphan": orphan, "member": member, "other_project": other_project}, diff=True)
+
+    with no_writes():
+        plan = ansible.playbook("project_adopt.yml", check=True, **play).assert_ok()
+    assert "belongs to no workspace; set adopt: true" in plan.result("Claim without adopt")["msg"]
+    assert plan.result("Adopt")["changed"]
+    assert plan.result("Adopt")["diff"]["after"]["workspace"] == ws
+
+    run = ansible.playbook("project_adopt.yml", **play).assert_ok()
+    assert run.result("Adopt")["changed"] and not run.result("Adopt again")["changed"]
+    assert "workspace %s, not in workspace %s" % (other_ws, ws) in run.result("Adopt a project of another workspace")["msg"]
+    status, namespace = admin_call(emulator, "GET", "/api/v1/namespaces/" + orphan)
+    labels = namespace["metadata"]["labels"]
+    assert labels["kubesphere.io/workspace"] == ws and labels["kubesphere.io/managed"] == "true"
+    assert labels["app.kubernetes.io/managed-by"] == "kubesphere.core"
+    assert namespace["metadata"]["annotations"]["kubesphere.io/alias-name"] == "Adopted"
+    assert members_of(emulator, orphan) == {member: "operator"}
+    status, other = admin_call(emulator, "GET", "/api/v1/namespaces/" + other_project)
+    assert other["metadata"]["labels"]["kubesphere.io/workspace"] == other_ws
