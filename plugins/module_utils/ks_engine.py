@@ -210,6 +210,15 @@ class Resource:
             out[opt] = MASK if (field.secret and value) else value
         return out
 
+    def options(self, obj):
+        """Every managed field obj has, in option form, secrets left out: obj as declared state."""
+        out = {}
+        for opt, field in self.fields.items():
+            value = None if field.secret else field.get(obj)
+            if value is not None:
+                out[opt] = value
+        return out
+
     def is_terminating(self, obj):
         return bool(obj and obj.get("metadata", {}).get("deletionTimestamp"))
 

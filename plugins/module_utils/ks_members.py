@@ -43,6 +43,14 @@ def workspace_role_name(workspace, role):
     return name if len(name) <= 63 else "%s.%s" % (role, fnv64a_hex(workspace))
 
 
+def short_workspace_role(workspace, role):
+    """The short name (admin, regular, ...) of a built-in WorkspaceRole of workspace, else role itself."""
+    for short in WORKSPACE_ROLES:
+        if workspace_role_name(workspace, short) == role:
+            return short
+    return role
+
+
 def members_error(members, what="members"):
     """Why a members option is unusable, or None (checked before any request)."""
     seen = set()

@@ -152,6 +152,8 @@ class UserResource(Resource):
             lang=Field(("spec", "lang")),
             global_role=Field(("metadata", "annotations", GLOBALROLE_ANNOTATION)),
             enabled=_Enabled(),
+            # No module option: the export's adoption sets the management label through it.
+            labels=Field(("metadata", "labels"), kind="map"),
             password=_Password(self),
             identities=_Identities(self),
         )
@@ -208,13 +210,7 @@ class UserResource(Resource):
         """Replace the annotation in obj by the role the live GlobalRoleBindings grant."""
         bindings = self.client.list_all(GLOBAL_ROLE_BINDINGS,
                                         query={"labelSelector": "%s=%s" % (USER_REF_LABEL, self.params["name"])})
-        self._live_bindings = [b for b in bindings if not b.get("metadata", {}).get("deletionTimestamp")]
-        roles = sorted(set((b.get("roleRef") or {}).get("name") for b in self._live_bindings))
-        annotations = obj.setdefault("metadata", {}).setdefault("annotations", {})
-        if roles:
-            annotations[GLOBALROLE_ANNOTATION] = ",".join(roles)
-        else:
-            annotations.pop(GLOBALROLE_ANNOTATION, None)
+        self._live_bindings = apply_effective_role(obj, bindings)
 
     def password_differs(self, desired, stored):
         if not self._compares_password():
@@ -370,7 +366,7 @@ class UserResource(Resource):
             clusters = self.client.list_all(CLUSTERS)
         except KubeSphereError:
             clusters = []
-        down = sorted(c.get("metadata", {}).get("name") for c in clusters if not _cluster_ready(c))
+        down = sorted(c.get("metadata", {}).get("name") for c in clusters if not cluster_ready(c))
         reason = "it is still there, held by the finalizer finalizers.kubesphere.io/users"
         if down:
             return "%s; KubeSphere removes a user only once every member cluster is Ready, and %s %s not" % (
@@ -400,11 +396,24 @@ class UserResource(Resource):
         return out
 
 
+def apply_effective_role(user, bindings):
+    """Replace the globalrole annotation of user by the roles its live GlobalRoleBindings grant
+    (bindings: that user's); return those bindings."""
+    live = [b for b in bindings if not b.get("metadata", {}).get("deletionTimestamp")]
+    roles = sorted(set((b.get("roleRef") or {}).get("name") for b in live))
+    annotations = user.setdefault("metadata", {}).setdefault("annotations", {})
+    if roles:
+        annotations[GLOBALROLE_ANNOTATION] = ",".join(roles)
+    else:
+        annotations.pop(GLOBALROLE_ANNOTATION, None)
+    return live
+
+
 def _state(user):
     return ((user or {}).get("status") or {}).get("state")
 
 
-def _cluster_ready(cluster):
+def cluster_ready(cluster):
     for condition in (cluster.get("status") or {}).get("conditions") or []:
         if condition.get("type") == "Ready":
             return condition.get("status") == "True"

@@ -1,0 +1,317 @@
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+"""Today's tenancy as declared state: the items the tenant and extensions roles (and ks_tenancy) take.
+
+Every item is built by the Resource of its kind (Resource.options: one definition of where an option
+lives in an object), from lists read once each (users, their GlobalRoleBindings, workspace templates,
+namespaces per cluster, members per workspace and project, InstallPlans), so applying the export
+changes nothing. Left out: what the server owns (uids, versions, timestamps, status, controller-made
+roles and bindings, the creator annotation), passwords (KubeSphere never returns them, and an existing
+user needs none), KubeSphere's own objects unless asked, and objects being deleted (with a warning).
+
+A new kind joins by adding one ExportKind to KINDS: its result key, the option order of its module,
+and a reader that returns (object, item) pairs.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import converge
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_extension import API as EXTENSION_API, Extension
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import (
+    MANAGED_BY_LABEL,
+    MANAGED_BY_VALUE,
+    is_managed,
+    is_system,
+    managed_by_other,
+)
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import IAM, short_workspace_role
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_project import (
+    MANAGED_LABEL,
+    TENANT,
+    WORKSPACE_LABEL,
+    ProjectResource,
+)
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_user import (
+    CLUSTERS,
+    GLOBAL_ROLE_BINDINGS,
+    USER_REF_LABEL,
+    USERS,
+    UserResource,
+    apply_effective_role,
+    cluster_ready,
+)
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_workspace import TEMPLATES, WorkspaceResource
+
+HOST_LABEL = "cluster-role.kubesphere.io/host"
+# Labels KubeSphere or Kubernetes set themselves (and the modules manage): never declared.
+SERVER_LABELS = frozenset([MANAGED_BY_LABEL, WORKSPACE_LABEL, MANAGED_LABEL, "kubernetes.io/metadata.name",
+                           "kubesphere.io/protected-resource", "kubesphere.io/extension-ref"])
+
+
+class ExportKind(object):
+    """key: the result key (the roles' variable); keys: the item's options, in the order written."""
+
+    def __init__(self, key, kind, keys, reader):
+        self.key = key
+        self.kind = kind
+        self.keys = keys
+        self.reader = reader
+
+
+def _identity(item):
+    return (item.get("name"), item.get("cluster") or "")
+
+
+def _ordered(item, keys):
+    out = {}
+    for key in keys:
+        value = item.get(key)
+        if value is None or value == {} or (key == "labels" and not value):
+            continue
+        out[key] = dict(sorted(value.items())) if isinstance(value, dict) else value
+    return out
+
+
+def _declared_labels(labels):
+    return dict((k, v) for k, v in (labels or {}).items() if k not in SERVER_LABELS)
+
+
+class Exporter(object):
+    """Reads the platform once and builds the items; params: workspaces, label_selector, include_system."""
+
+    def __init__(self, client, params, warn=None):
+        self.client = client
+        self.params = params
+        self.warn = warn or (lambda msg: None)
+        self.skipped = []             # {kind, name, reason}: what could not or should not be exported
+        self.unassigned = []          # namespaces in no workspace: candidates for adopt
+        self.objects = {}             # kind -> [(object, item)] once read
+        self._cache = {}
+
+    # Reading ---------------------------------------------------------------------------
+    def _list(self, what, path, cluster=None, selector=True, name=None):
+        """Every item of a list, or None when the caller may not read it (the skip is recorded)."""
+        query = {}
+        if selector and self.params.get("label_selector"):
+            query["labelSelector"] = self.params["label_selector"]
+        try:
+            return self.client.list_all(path, cluster=cluster, query=query)
+        except KubeSphereError as err:
+            if err.status not in (401, 403):
+                raise
+            self.skip(what, name, "not allowed to list them (%s %s)" % (err.status, err.message or err.reason))
+            return None
+
+    def skip(self, kind, name, reason):
+        self.skipped.append(dict(kind=kind, name=name, reason=reason))
+
+    def wanted(self, kind, obj, workspace=None):
+        """Whether obj goes into the export: not being deleted, not KubeSphere's own, inside the filter."""
+        metadata = obj.get("metadata") or {}
+        name = metadata.get("name")
+        if metadata.get("deletionTimestamp"):
+            self.skip(kind, name, "being deleted")
+            return False
+        if not self.params.get("include_system") and is_system(kind, name, obj):
+            return False
+        filtered = self.params.get("workspaces")
+        return not (filtered and workspace is not None and workspace not in filtered)
+
+    def cached(self, key, reader):
+        if key not in self._cache:
+            self._cache[key] = reader()
+        return self._cache[key]
+
+    def clusters(self):
+        """[(name, ready)] for the clusters to read projects from; host first."""
+        def read():
+            found = self._list("cluster", CLUSTERS, selector=False)
+            if found is None:   # not allowed to list clusters: those the visible workspaces are placed on
+                names = set(["host"])
+                for obj, item in self.workspaces():
+                    names.update(item.get("clusters") or [])
+                return [(name, None) for name in sorted(names, key=lambda n: (n != "host", n))]
+            out = []
+            for cluster in found:
+                metadata = cluster.get("metadata") or {}
+                host = HOST_LABEL in (metadata.get("labels") or {})
+                out.append((not host, metadata.get("name"), cluster_ready(cluster)))
+            return [(name, ready) for _host, name, ready in sorted(out)]
+        return self.cached("clusters", read)
+
+    def workspaces(self):
+        return self.cached("workspaces", self._read_workspaces)
+
+    def _read_workspaces(self):
+        out = []
+        for obj in self._list("workspace", TEMPLATES) or []:
+            name = obj["metadata"]["name"]
+            if not self.wanted("workspace", obj, workspace=name):
+                continue
+            item = WorkspaceResource(None, {}).options(obj)
+            item["name"] = name
+            item["labels"] = _declared_labels(item.get("labels"))
+            members = self.members("workspace", name, "%s/workspaces/%s/workspacemembers" % (IAM, name),
+                                   "iam.kubesphere.io/workspacerole")
+            if members is not None:
+                item["members"] = [dict(user=user, role=short_workspace_role(name, role)) for user, role in members]
+            out.append((obj, item))
+        for name in sorted(set(self.params.get("workspaces") or []) - set(i["name"] for o, i in out)):
+            self.skip("workspace", name, "not found, or not visible to this user")
+        return out
+
+    def projects(self):
+        return self.cached("projects", self._read_projects)
+
+    def _read_projects(self):
+        out = []
+        for cluster, ready in self.clusters():
+            if ready is False:
+                self.skip("cluster", cluster, "not ready: its projects are not exported")
+                continue
+            try:
+                namespaces = self._list("project", "%s/namespaces" % TENANT, cluster=cluster)
+            except KubeSphereError as err:
+                if err.status not in (500, 503) or "not ready" not in (err.message or ""):
+                    raise
+                self.skip("cluster", cluster, "not ready: its projects are not exported (%s)" % err.message)
+                continue
+            for obj in namespaces or []:
+                item = self._project(obj, cluster)
+                if item is not None:
+                    out.append((obj, item))
+        return out
+
+    def _project(self, obj, cluster):
+        name = obj["metadata"]["name"]
+        workspace = (obj["metadata"].get("labels") or {}).get(WORKSPACE_LABEL)
+        if not workspace:
+            if not is_system("project", name, obj) and not obj["metadata"].get("deletionTimestamp"):
+                self.unassigned.append(dict(name=name, cluster=cluster))
+            return None
+        if not self.wanted("project", obj, workspace=workspace):
+            return None
+        item = ProjectResource(None, {}).options(obj)
+        item.update(name=name, cluster=cluster, labels=_declared_labels(item.get("labels")))
+        members = self.members("project", name, "%s/namespaces/%s/namespacemembers" % (IAM, name),
+                               "iam.kubesphere.io/role", cluster=cluster)
+        if members is not None:
+            item["members"] = [dict(user=user, role=role) for user, role in members]
+        return item
+
+    def members(self, kind, name, path, annotation, cluster=None):
+        """[(user, role)] sorted by user, or None when they may not be read."""
+        found = self._list("%s members" % kind, path, cluster=cluster, selector=False,
+                           name=name if cluster is None else "%s on %s" % (name, cluster))
+        if found is None:
+            return None
+        roles = {}
+        for member in found:
+            metadata = member.get("metadata") or {}
+            roles[metadata.get("name")] = (metadata.get("annotations") or {}).get(annotation)
+        return sorted(roles.items())
+
+    def users(self):
+        return self.cached("users", self._read_users)
+
+    def _read_users(self):
+        found = self._list("user", USERS)
+        if found is None:
+            return []
+        bindings = {}
+        for binding in self._list("user global_role", GLOBAL_ROLE_BINDINGS, selector=False) or []:
+            user = ((binding.get("metadata") or {}).get("labels") or {}).get(USER_REF_LABEL)
+            if user:
+                bindings.setdefault(user, []).append(binding)
+        members = self._member_users() if self.params.get("workspaces") else None
+        out = []
+        for obj in found:
+            name = obj["metadata"]["name"]
+            if (members is not None and name not in members) or not self.wanted("user", obj):
+                continue
+            if bindings:   # the bindings, not the annotation that can lag, say the role
+                obj = copy.deepcopy(obj)
+                apply_effective_role(obj, bindings.get(name, []))
+            item = UserResource(None, {}).options(obj)
+            item["name"] = name
+            out.append((obj, item))
+        return out
+
+    def _member_users(self):
+        users = set()
+        for _obj, item in self.workspaces() + self.projects():
+            users.update(m["user"] for m in item.get("members") or [])
+            if item.get("manager"):
+                users.add(item["manager"])
+        return users
+
+    def extensions(self):
+        if self.params.get("workspaces"):
+            return []       # platform-wide: not part of a team's export
+        out = []
+        for obj in self._list("extension", "%s/installplans" % EXTENSION_API) or []:
+            name = obj["metadata"]["name"]
+            if not self.wanted("extension", obj):
+                continue
+            item = Extension(None, {"name": name}).options(obj)
+            item["name"] = name
+            out.append((obj, item))
+        return out
+
+    # The whole export ------------------------------------------------------------------
+    def run(self):
+        result = {}
+        for kind in KINDS:
+            pairs = sorted(kind.reader(self), key=lambda pair: _identity(pair[1]))
+            self.objects[kind.kind] = pairs
+            result[kind.key] = [_ordered(item, kind.keys) for _obj, item in pairs]
+        deleting = ["%s %s" % (s["kind"], s["name"]) for s in self.skipped if s["reason"] == "being deleted"]
+        if deleting:
+            self.warn("Left out, being deleted: %s" % ", ".join(deleting))
+        for entry in self.skipped:
+            if entry["reason"] != "being deleted":
+                self.warn("Not exported: %s%s: %s" % (entry["kind"], (" " + entry["name"]) if entry["name"] else "",
+                                                      entry["reason"]))
+        return result
+
+    # Adoption --------------------------------------------------------------------------
+    def mark_managed(self, check_mode):
+        """Give every exported user, workspace and project the management label (through its
+        Resource's own update); return the names marked (or, in check mode, to be marked)."""
+        marked = []
+        labels = {MANAGED_BY_LABEL: MANAGED_BY_VALUE}
+        for kind, resource in (("user", UserResource), ("workspace", WorkspaceResource), ("project", ProjectResource)):
+            for obj, item in self.objects.get(kind, []):
+                label = "%s %s" % (kind, item["name"]) + (" on %s" % item["cluster"] if item.get("cluster") else "")
+                if is_managed(obj):
+                    continue
+                other = managed_by_other(obj)
+                if other:
+                    self.warn("%s is managed by %s (label %s): not marked" % (label, other, MANAGED_BY_LABEL))
+                    continue
+                params = dict(name=item["name"], labels=labels)
+                if kind == "project":
+                    params.update(workspace=item["workspace"], cluster=item["cluster"])
+                if converge(resource(self.client, params, check_mode=check_mode, warn=self.warn), "present").changed:
+                    marked.append(label)
+        return marked
+
+
+KINDS = [
+    ExportKind("ks_users", "user",
+               ("name", "email", "display_name", "description", "lang", "global_role", "enabled"),
+               Exporter.users),
+    ExportKind("ks_workspaces", "workspace",
+               ("name", "manager", "alias_name", "description", "clusters", "labels", "members"),
+               Exporter.workspaces),
+    ExportKind("ks_projects", "project",
+               ("name", "workspace", "cluster", "alias_name", "description", "labels", "members"),
+               Exporter.projects),
+    ExportKind("ks_extensions", "extension",
+               ("name", "version", "enabled", "upgrade_strategy", "config", "clusters", "cluster_overrides"),
+               Exporter.extensions),
+]

@@ -1,0 +1,196 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: ks_export
+short_description: Export today's KubeSphere tenancy as the items the tenant and extensions roles take
+version_added: 0.1.0
+description:
+  - Reads users, workspaces, projects (on every cluster the caller can reach), their members and the installed
+    extensions, and returns them as RV(ks_users), RV(ks_workspaces), RV(ks_projects) and RV(ks_extensions): items
+    whose keys are the options of M(kubesphere.core.ks_user), M(kubesphere.core.ks_workspace),
+    M(kubesphere.core.ks_project) and M(kubesphere.core.ks_extension). Applied with the C(kubesphere.core.tenant)
+    and C(kubesphere.core.extensions) roles, the export changes nothing.
+  - A separate module rather than a M(kubesphere.core.ks_info) mode, because it returns declared state (options),
+    not API objects, and because with O(mark_managed) it writes.
+  - Only what the modules manage is exported; nothing the server owns (uids, resource versions, timestamps, status,
+    the roles and bindings its controllers make, the C(kubesphere.io/creator) annotation, the labels KubeSphere
+    sets). Items are sorted by name (projects by name and cluster) and their keys come in a fixed order, so two
+    exports of an unchanged platform are identical and a diff of two exports reads as the changes.
+  - Users are exported without passwords (KubeSphere never returns them); applying the export to users that exist
+    neither needs nor resets one. A user locked out by failed logins is exported as enabled, as the modules see it,
+    so applying the export neither unlocks nor disables anyone. The platform role is the one the user's
+    GlobalRoleBindings grant.
+  - Objects being deleted are left out with a warning naming them. A member cluster that is not ready is reported
+    (RV(skipped)) and its projects are left out. What the caller may not read (a platform-regular user may not list
+    users, for example) is left out with a warning, so the export holds what that user may see.
+  - Namespaces that belong to no workspace are not projects; they are listed in RV(unassigned_namespaces), and
+    M(kubesphere.core.ks_project) with O(kubesphere.core.ks_project#module:adopt=true) brings one into a workspace.
+  - Use C(playbooks/export_tenancy.yml) to write the export to a vars file.
+options:
+  workspaces:
+    description:
+      - Export only these workspaces, their projects and the users who are members of them (or of their projects).
+        Extensions, which are platform-wide, are then not exported.
+    type: list
+    elements: str
+  label_selector:
+    description:
+      - Export only the users, workspaces, projects and extensions that match this Kubernetes label selector, for
+        example V(team=payments) or V(app.kubernetes.io/managed-by=kubesphere.core).
+    type: str
+  include_system:
+    description:
+      - Also export KubeSphere's own objects, left out by default, C(admin), C(system-workspace), the
+        C(kube-*) and C(kubesphere-*) projects and anything labelled C(kubesphere.io/protected-resource).
+    type: bool
+    default: false
+  mark_managed:
+    description:
+      - Adopt what is exported. Every exported user, workspace and project that lacks the label
+        C(app.kubernetes.io/managed-by=kubesphere.core) gets it, through the same update each module sends, so
+        from then on it counts as under this collection's management (the rule C(prune) uses).
+      - An object whose label names another tool is not marked (a warning says so). The label is never
+        part of an item's O(kubesphere.core.ks_project#module:labels).
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - kubesphere.core.connection
+attributes:
+  check_mode:
+    support: full
+    description: With O(mark_managed=true), nothing is written; RV(marked) names what would be marked.
+  diff_mode:
+    support: full
+    description: With O(mark_managed=true), before and after show the management label of each object marked.
+  action_group:
+    support: full
+    membership:
+      - kubesphere.core.ks
+    description: Use C(group/kubesphere.core.ks) in C(module_defaults) to set the connection options once.
+seealso:
+  - module: kubesphere.core.ks_project
+  - module: kubesphere.core.ks_info
+author:
+  - KubeSphere collection maintainers (@kubesphere)
+"""
+
+EXAMPLES = r"""
+- name: Export the tenancy and adopt it
+  kubesphere.core.ks_export:
+    mark_managed: true
+  register: export
+
+- name: Write it as a vars file for the tenant and extensions roles
+  ansible.builtin.copy:
+    dest: team.yml
+    mode: "0600"
+    content: "{{ dict(export.items() | selectattr(0, 'match', 'ks_')) | to_nice_yaml(sort_keys=false) }}"
+
+- name: Only the payments workspace, its projects and their members
+  kubesphere.core.ks_export:
+    workspaces: [payments]
+  register: payments
+"""
+
+RETURN = r"""
+ks_users:
+  description: Users, each with options of M(kubesphere.core.ks_user) (no password).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: alice, email: alice@example.com, global_role: platform-regular, enabled: true}]
+ks_workspaces:
+  description: Workspaces, each with options of M(kubesphere.core.ks_workspace), members with short role names.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: payments, manager: alice, clusters: [host, member1], members: [{user: alice, role: admin}]}]
+ks_projects:
+  description: Projects, each with options of M(kubesphere.core.ks_project), with the cluster it is on.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: payments-api, workspace: payments, cluster: host, members: [{user: bob, role: operator}]}]
+ks_extensions:
+  description: Extensions that have an InstallPlan, each with options of M(kubesphere.core.ks_extension).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: metrics-server, version: 0.7.2, enabled: true, upgrade_strategy: Manual, clusters: [host]}]
+skipped:
+  description: What was left out and why (being deleted, a cluster not ready, not allowed to read).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{kind: cluster, name: member2, reason: "not ready: its projects are not exported"}]
+unassigned_namespaces:
+  description: Namespaces that belong to no workspace (KubeSphere's own left out), with their cluster.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: legacy-reports, cluster: host}]
+marked:
+  description: With O(mark_managed=true), the objects given the management label (in check mode, to be given it).
+  returned: always
+  type: list
+  elements: str
+  sample: ["user alice", "workspace payments", "project payments-api on host"]
+host:
+  description: The KubeSphere the export was read from (O(ks_host)).
+  returned: always
+  type: str
+  sample: https://ks.example.com
+summary:
+  description: How many items of each kind were exported, and how many API requests the export made.
+  returned: always
+  type: dict
+  sample: {ks_users: 3, ks_workspaces: 1, ks_projects: 2, ks_extensions: 1, requests: 12}
+"""
+
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import ResourceFailure
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_export import KINDS, Exporter
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import MANAGED_BY_LABEL, MANAGED_BY_VALUE
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule
+
+
+def main():
+    module = KubeSphereModule(
+        argument_spec=dict(
+            workspaces=dict(type="list", elements="str"),
+            label_selector=dict(type="str"),
+            include_system=dict(type="bool", default=False),
+            mark_managed=dict(type="bool", default=False),
+        ),
+        supports_check_mode=True,
+    )
+    exporter = Exporter(module.client, module.params, warn=module.warn)
+    marked = []
+    try:
+        result = exporter.run()
+        if module.params["mark_managed"]:
+            marked = exporter.mark_managed(module.check_mode)
+    except ResourceFailure as err:
+        module.fail_json(msg=str(err), changed=bool(module.client.stats.get("writes")), **err.details)
+    except KubeSphereError as err:
+        module.fail_from_error(err, action="Export", changed=bool(module.client.stats.get("writes")), marked=marked)
+    summary = dict((kind.key, len(result[kind.key])) for kind in KINDS)
+    summary["requests"] = module.client.stats.get("requests", 0)
+    result.update(changed=bool(marked), marked=marked, host=module.params["ks_host"], skipped=exporter.skipped,
+                  unassigned_namespaces=sorted(exporter.unassigned, key=lambda n: (n["name"], n["cluster"])),
+                  summary=summary)
+    if module._diff:
+        label = {MANAGED_BY_LABEL: MANAGED_BY_VALUE}
+        result["diff"] = dict(before=dict((name, {}) for name in marked),
+                              after=dict((name, {"labels": label}) for name in marked))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
