@@ -58,3 +58,8 @@ class RequestContext:
         """Would the authorizer let this user do that? (for handler-level checks)"""
         info = resource_info(verb, group, resource, name, subresource, namespace, kubernetes)
         return self.app.authorizer.allowed(self.user, info)
+
+    def granted_globally(self, verb, resource, group=""):
+        """Does one of the user's GlobalRoles grant it by its rules? A handler that filters what it
+        lists asks this, not allowed(): the overrides that let everyone reach it must not count."""
+        return self.app.authorizer.allowed(self.user, resource_info(verb, group, resource), overrides=False)

@@ -48,7 +48,7 @@ def _as_text(exc, keep=(404, 403), default=400):
 def list_templates(ctx):
     templates = _host_view(ctx).list(WORKSPACE_TEMPLATE, copy=False)    # _typed() copies the page
     extra = []
-    if not ctx.allowed("list", "workspacetemplates", _GROUP):
+    if not ctx.granted_globally("list", "workspacetemplates", _GROUP):
         # Without a global right a user sees the workspaces they are a member of.
         host = ctx.api.view(ctx.app.host)
         extra.append(lambda t: bool(workspace_bindings(host, t["metadata"]["name"], ctx.user.name)))

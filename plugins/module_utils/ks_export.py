@@ -93,7 +93,7 @@ class Exporter(object):
         self._cache = {}
 
     # Reading ---------------------------------------------------------------------------
-    def _list(self, what, path, cluster=None, selector=True, name=None):
+    def _list(self, what, path, cluster=None, selector=True, name=None, instead=""):
         """Every item of a list, or None when the caller may not read it (the skip is recorded)."""
         query = {}
         if selector and self.params.get("label_selector"):
@@ -103,7 +103,7 @@ class Exporter(object):
         except KubeSphereError as err:
             if err.status not in (401, 403):
                 raise
-            self.skip(what, name, "not allowed to list them (%s %s)" % (err.status, err.message or err.reason))
+            self.skip(what, name, "not allowed to list them (%s %s)%s" % (err.status, err.message or err.reason, instead))
             return None
 
     def skip(self, kind, name, reason):
@@ -223,7 +223,8 @@ class Exporter(object):
         if found is None:
             return []
         bindings = {}
-        for binding in self._list("user global_role", GLOBAL_ROLE_BINDINGS, selector=False) or []:
+        for binding in self._list("GlobalRoleBinding", GLOBAL_ROLE_BINDINGS, selector=False,
+                                  instead="; global_role is each user's annotation instead") or []:
             user = ((binding.get("metadata") or {}).get("labels") or {}).get(USER_REF_LABEL)
             if user:
                 bindings.setdefault(user, []).append(binding)

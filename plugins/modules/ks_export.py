@@ -27,7 +27,7 @@ description:
     so applying the export neither unlocks nor disables anyone. The platform role is the one the user's
     GlobalRoleBindings grant.
   - Objects being deleted are left out with a warning naming them. A member cluster that is not ready is reported
-    (RV(skipped)) and its projects are left out. What the caller may not read (a platform-regular user may not list
+    (RV(left_out)) and its projects are left out. What the caller may not read (a platform-regular user may not list
     users, for example) is left out with a warning, so the export holds what that user may see.
   - Namespaces that belong to no workspace are not projects; they are listed in RV(unassigned_namespaces), and
     M(kubesphere.core.ks_project) with O(kubesphere.core.ks_project#module:adopt=true) brings one into a workspace.
@@ -123,7 +123,7 @@ ks_extensions:
   type: list
   elements: dict
   sample: [{name: metrics-server, version: 0.7.2, enabled: true, upgrade_strategy: Manual, clusters: [host]}]
-skipped:
+left_out:
   description: What was left out and why (being deleted, a cluster not ready, not allowed to read).
   returned: always
   type: list
@@ -182,7 +182,7 @@ def main():
         module.fail_from_error(err, action="Export", changed=bool(module.client.stats.get("writes")), marked=marked)
     summary = dict((kind.key, len(result[kind.key])) for kind in KINDS)
     summary["requests"] = module.client.stats.get("requests", 0)
-    result.update(changed=bool(marked), marked=marked, host=module.params["ks_host"], skipped=exporter.skipped,
+    result.update(changed=bool(marked), marked=marked, host=module.params["ks_host"], left_out=exporter.skipped,
                   unassigned_namespaces=sorted(exporter.unassigned, key=lambda n: (n["name"], n["cluster"])),
                   summary=summary)
     if module._diff:

@@ -1,5 +1,7 @@
 """What a platform-regular user may do (as recorded in errors.json), and the 403 shape."""
 
+import time
+
 import pytest
 
 from emu_helpers import Client, create_user, unique, wait_active
@@ -62,3 +64,21 @@ def test_regular_users_cannot_raise_their_own_role(regular, admin):
     assert patched.status_code == 200
     assert patched.json()["metadata"]["annotations"]["iam.kubesphere.io/globalrole"] == "platform-regular"
     assert own["metadata"]["annotations"]["iam.kubesphere.io/globalrole"] == "platform-regular"
+
+
+def test_regular_user_lists_only_the_workspaces_it_is_a_member_of(regular, admin):
+    # errors.json: "LIST workspacetemplates (only own)" answered rec-ws1 alone while ws-demo existed.
+    mine, other = unique("emu-mine"), unique("emu-other")
+    for name in (mine, other):
+        assert admin.post("/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates", json={
+            "metadata": {"name": name}, "spec": {"template": {"spec": {"manager": "admin"}},
+                                                 "placement": {"clusters": [{"name": "host"}]}}}).status_code == 200
+    deadline = time.monotonic() + 5
+    while admin.post(f"/kapis/iam.kubesphere.io/v1beta1/workspaces/{mine}/workspacemembers",
+                     json=[{"username": regular.name, "roleRef": mine + "-viewer"}]).status_code != 200:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    listed = [t["metadata"]["name"] for t in regular.get("/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates").json()["items"]]
+    assert mine in listed and other not in listed
+    answer = regular.get(f"/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates/{other}")
+    assert answer.status_code == 200, answer.text

@@ -1,0 +1,140 @@
+"""Issue 11: export a platform made by hand (console_platform), adopt it, and apply the export with the
+tenant and extensions roles: no change under --check nor for real, an identical second export, and
+one edited member role is exactly one change. A platform-regular user exports only what it may see."""
+import os
+import stat
+
+import pytest
+import yaml
+
+from ks_ansible import Ansible, ROOT, write_guard
+import console_platform
+
+EXPORT = ROOT / "playbooks" / "export_tenancy.yml"
+APPLY = ROOT / "playbooks" / "onboard_team.yml"
+MANAGED = "app.kubernetes.io/managed-by"
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory):
+    from emulator.testing import EmulatorProcess
+    # Its own emulator: the export reads everything, so nothing of other tests may be in it.
+    with EmulatorProcess(members=["member1", "member2"], not_ready=["member2"], bcrypt_cost=4,
+                         controller_delay_ms=10, informer_lag_ms=10) as emu:
+        console_platform.build(emu)
+        yield emu
+
+
+def body(path):
+    """The vars file without its header comment."""
+    lines = path.read_text().splitlines(True)
+    assert lines[0].startswith("# KubeSphere tenancy exported from http://127.0.0.1:")
+    return "".join(line for line in lines if not line.startswith("#"))
+
+
+def changes(run):
+    msg = run.result("Report what changed")["msg"]
+    return [] if isinstance(msg, str) else msg
+
+
+def get(emu, path):
+    status, answer = emu.call("GET", path, token=emu.login())
+    assert status == 200, answer
+    return answer
+
+
+def test_export_adopt_apply_again_and_edit(platform, tmp_path):
+    emu, ansible = platform, Ansible(platform, tmp_path)
+    out = tmp_path / "team.yml"
+
+    with write_guard(emu):      # the adoption is predicted, nothing is written, not even the file
+        plan = ansible.playbook(EXPORT, extra_vars={"out": str(out)}, check=True).assert_ok()
+    assert len(plan.result("Export")["marked"]) == 10 and not out.exists()
+
+    emu.reset_counters()
+    first = ansible.playbook(EXPORT, extra_vars={"out": str(out)}).assert_ok()
+    export = first.result("Export")
+    assert export["summary"] == {"ks_users": 5, "ks_workspaces": 2, "ks_projects": 3, "ks_extensions": 1,
+                                 "requests": export["summary"]["requests"]}
+    assert sorted(export["marked"]) == sorted(
+        ["user %s" % u for u in ("alice", "bob", "carol", "dave", "erin")] + ["workspace ws-one", "workspace ws-two"]
+        + ["project one-web on host", "project two-api on host", "project two-batch on member1"])
+    assert "Left out, being deleted: user frank, workspace ws-dying" in first.output
+    assert {"kind": "cluster", "name": "member2", "reason": "not ready: its projects are not exported"} in export["left_out"]
+    assert export["unassigned_namespaces"] == [{"name": "legacy", "cluster": "host"}]
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    assert get(emu, "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates/ws-one")["metadata"]["labels"] == {
+        "team": "one", MANAGED: "kubesphere.core"}
+    assert get(emu, "/clusters/member1/api/v1/namespaces/two-batch")["metadata"]["labels"][MANAGED] == "kubesphere.core"
+
+    declared = yaml.safe_load(out.read_text())
+    assert MANAGED not in out.read_text() and "password" not in out.read_text()
+    assert "kubesphere.io/creator" not in out.read_text() and "resourceVersion" not in out.read_text()
+    users = dict((u["name"], u) for u in declared["ks_users"])
+    assert list(users) == ["alice", "bob", "carol", "dave", "erin"]
+    assert list(users["alice"]) == ["name", "email", "display_name", "description", "lang", "global_role", "enabled"]
+    assert users["dave"]["enabled"] is True and users["erin"]["enabled"] is False   # locked out is not disabled
+    assert users["carol"]["global_role"] == "platform-admin"
+    one = declared["ks_workspaces"][0]
+    assert one == {"name": "ws-one", "manager": "alice", "alias_name": "Team One", "description": "the first team",
+                   "clusters": ["host"], "labels": {"team": "one"},
+                   "members": [{"user": "alice", "role": "admin"}, {"user": "bob", "role": "regular"},
+                               {"user": "carol", "role": "viewer"}, {"user": "dave", "role": "self-provisioner"}]}
+    assert declared["ks_workspaces"][1]["clusters"] == ["host", "member1"]
+    batch = declared["ks_projects"][2]
+    assert batch == {"name": "two-batch", "workspace": "ws-two", "cluster": "member1",
+                     "members": [{"user": "admin", "role": "admin"}, {"user": "bob", "role": "admin"},
+                                 {"user": "erin", "role": "operator"}]}
+    assert declared["ks_projects"][0]["labels"] == {"tier": "web"}
+    assert declared["ks_extensions"] == [{"name": "metrics-server", "version": "0.7.2", "enabled": True,
+                                          "upgrade_strategy": "Manual", "config": "replicas: 1\n",
+                                          "clusters": ["host", "member1"],
+                                          "cluster_overrides": {"member1": "replicas: 2\n"}}]
+
+    refused = ansible.playbook(EXPORT, extra_vars={"out": str(out)})
+    assert refused.rc != 0 and "give -e force=true to overwrite it" in refused.output
+
+    team = {"team_file": str(out)}
+    with write_guard(emu):
+        checked = ansible.playbook(APPLY, extra_vars=team, check=True).assert_ok()
+    assert changes(checked) == [] and checked.changed_tasks() == []
+
+    emu.reset_counters()
+    applied = ansible.playbook(APPLY, extra_vars=team).assert_ok()
+    assert changes(applied) == [] and applied.changed_tasks() == []
+    assert emu.counters()["writes"] == 0
+    states = dict((u, get(emu, console_platform.USERS + "/" + u)["status"]["state"]) for u in ("dave", "erin"))
+    assert states == {"dave": "AuthLimitExceeded", "erin": "Disabled"}     # nobody unlocked nor disabled
+
+    again = tmp_path / "again.yml"
+    second = ansible.playbook(EXPORT, extra_vars={"out": str(again)}).assert_ok()
+    assert second.result("Export")["marked"] == [] and not second.result("Export")["changed"]
+    assert body(again) == body(out)
+
+    edited = body(out).replace("  - user: bob\n    role: regular\n", "  - user: bob\n    role: viewer\n", 1)
+    assert edited != body(out)
+    out.write_text(edited)
+    changed = ansible.playbook(APPLY, extra_vars=team).assert_ok()
+    assert changes(changed) == ["workspace ws-one"]
+    members = get(emu, "/kapis/iam.kubesphere.io/v1beta1/workspaces/ws-one/workspacemembers")["items"]
+    roles = dict((m["metadata"]["name"], m["metadata"]["annotations"]["iam.kubesphere.io/workspacerole"])
+                 for m in members)
+    assert roles["bob"] == "ws-one-viewer" and roles["carol"] == "ws-one-viewer"
+
+
+def test_a_platform_regular_user_exports_what_it_may_see(platform, tmp_path):
+    ansible = Ansible(platform, tmp_path)
+    out = tmp_path / "bob.yml"
+    bob = {"KUBESPHERE_USERNAME": "bob", "KUBESPHERE_PASSWORD": console_platform.PASSWORD}
+    run = ansible.playbook(EXPORT, extra_vars={"out": str(out), "mark_managed": False}, env=bob).assert_ok()
+    export = run.result("Export")
+    declared = yaml.safe_load(out.read_text())
+    # KubeSphere lets every user list users, but not their GlobalRoleBindings nor the InstallPlans.
+    assert [u["name"] for u in declared["ks_users"]] == ["alice", "bob", "carol", "dave", "erin"]
+    assert "Not exported: GlobalRoleBinding: not allowed to list them (403" in run.output
+    assert "Not exported: extension: not allowed to list them (403" in run.output
+    assert declared["ks_extensions"] == []
+    assert [w["name"] for w in declared["ks_workspaces"]] == ["ws-one", "ws-two"]
+    assert [(p["name"], p["cluster"]) for p in declared["ks_projects"]] == [("one-web", "host"),
+                                                                           ("two-batch", "member1")]
+    assert not export["changed"] and export["marked"] == []

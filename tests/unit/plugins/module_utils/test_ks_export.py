@@ -1,0 +1,145 @@
+"""The export's mapping from server objects to items, against a fake client (no HTTP)."""
+import os
+
+import yaml
+
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_export import KINDS, Exporter
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import workspace_role_name
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+LONG_WS = "w" * 60
+READY = {"conditions": [{"type": "Ready", "status": "True"}]}
+
+
+def ns(name, workspace=None, cluster_labels=None, **metadata):
+    labels = {"kubernetes.io/metadata.name": name}
+    if workspace:
+        labels.update({"kubesphere.io/workspace": workspace, "kubesphere.io/managed": "true"})
+    labels.update(cluster_labels or {})
+    return {"metadata": dict(metadata, name=name, labels=labels, annotations={"kubesphere.io/creator": "admin"})}
+
+
+LISTS = {
+    "/kapis/iam.kubesphere.io/v1beta1/users": [
+        {"metadata": {"name": "admin", "annotations": {"iam.kubesphere.io/globalrole": "platform-admin"}},
+         "spec": {"email": "admin@kubesphere.io"}, "status": {"state": "Active"}},
+        {"metadata": {"name": "zed", "annotations": {"iam.kubesphere.io/globalrole": "platform-regular"},
+                      "resourceVersion": "9", "uid": "u1"},
+         "spec": {"email": "zed@example.com"}, "status": {"state": "AuthLimitExceeded"}},
+        {"metadata": {"name": "amy", "annotations": {"iam.kubesphere.io/globalrole": "platform-regular"}},
+         "spec": {"email": "amy@example.com", "lang": "zh"}, "status": {"state": "Disabled"}},
+        {"metadata": {"name": "gone", "deletionTimestamp": "2026-12-01T00:00:00Z"}, "spec": {"email": "g@example.com"}},
+    ],
+    "/apis/iam.kubesphere.io/v1beta1/globalrolebindings": [
+        {"metadata": {"name": "amy-platform-admin", "labels": {"iam.kubesphere.io/user-ref": "amy"}},
+         "roleRef": {"name": "platform-admin"}},
+        {"metadata": {"name": "authenticated"}, "roleRef": {"name": "authenticated"}},
+    ],
+    "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates": [
+        {"metadata": {"name": "system-workspace", "labels": {"kubesphere.io/protected-resource": "true"}},
+         "spec": {"template": {"spec": {"manager": "admin"}}, "placement": {"clusterSelector": {}}}},
+        {"metadata": {"name": LONG_WS, "labels": {"app.kubernetes.io/managed-by": "kubesphere.core", "b": "2", "a": "1"},
+                      "annotations": {"kubesphere.io/creator": "admin"}, "finalizers": ["x"]},
+         "spec": {"template": {"spec": {"manager": "zed"}},
+                  "placement": {"clusters": [{"name": "member1"}, {"name": "host"}]}}},
+    ],
+    "/kapis/resources.kubesphere.io/v1alpha3/clusters": [
+        {"metadata": {"name": "member1"}, "status": READY},
+        {"metadata": {"name": "member2"}, "status": {"conditions": [{"type": "Ready", "status": "False"}]}},
+        {"metadata": {"name": "host", "labels": {"cluster-role.kubesphere.io/host": ""}}, "status": READY},
+    ],
+    ("/kapis/tenant.kubesphere.io/v1beta1/namespaces", "host"): [
+        ns("kube-system"), ns("kubesphere-system", "system-workspace"), ns("legacy"),
+        ns("web", LONG_WS, cluster_labels={"tier": "web"}),
+    ],
+    ("/kapis/tenant.kubesphere.io/v1beta1/namespaces", "member1"): [ns("batch", LONG_WS)],
+    "/kapis/iam.kubesphere.io/v1beta1/workspaces/%s/workspacemembers" % LONG_WS: [
+        {"metadata": {"name": "zed", "annotations": {"iam.kubesphere.io/workspacerole": workspace_role_name(LONG_WS, "admin")}}},
+        {"metadata": {"name": "amy", "annotations": {"iam.kubesphere.io/workspacerole": "custom-ws-role"}}},
+    ],
+    ("/kapis/iam.kubesphere.io/v1beta1/namespaces/web/namespacemembers", "host"): [
+        {"metadata": {"name": "amy", "annotations": {"iam.kubesphere.io/role": "viewer"}}}],
+    "/apis/kubesphere.io/v1alpha1/installplans": [
+        {"metadata": {"name": "metrics-server"}, "status": {"state": "Installed"},
+         "spec": {"extension": {"name": "metrics-server", "version": "0.7.2"}, "enabled": True,
+                  "upgradeStrategy": "Manual", "config": "a: 1\n"}}],
+}
+
+
+class FakeClient:
+    def __init__(self, forbidden=()):
+        self.forbidden = set(forbidden)
+        self.calls = []
+
+    def list_all(self, path, cluster=None, query=None):
+        self.calls.append((path, cluster, query))
+        if path in self.forbidden:
+            raise KubeSphereError("forbidden", method="GET", url=path, status=403, reason="Forbidden")
+        if path.endswith("/namespacemembers") and (path, cluster) not in LISTS:
+            raise KubeSphereError("forbidden", method="GET", url=path, status=403, reason="Forbidden")
+        return LISTS.get((path, cluster), LISTS.get(path, []))
+
+
+def export(params=None, client=None):
+    warnings = []
+    exporter = Exporter(client or FakeClient(), dict(params or {}), warn=warnings.append)
+    return exporter.run(), exporter, warnings
+
+
+def test_items_are_declared_state_in_a_fixed_order():
+    result, exporter, warnings = export()
+    assert list(result) == ["ks_users", "ks_workspaces", "ks_projects", "ks_extensions"]
+    assert result["ks_users"] == [
+        {"name": "amy", "email": "amy@example.com", "lang": "zh", "global_role": "platform-admin", "enabled": False},
+        # No live binding: no role to declare (ks_user judges the role by the bindings, not the annotation).
+        {"name": "zed", "email": "zed@example.com", "enabled": True}]
+    workspace = result["ks_workspaces"][0]
+    assert list(workspace) == ["name", "manager", "clusters", "labels", "members"]
+    assert workspace["labels"] == {"a": "1", "b": "2"} and list(workspace["labels"]) == ["a", "b"]
+    assert workspace["clusters"] == ["host", "member1"]
+    assert workspace["members"] == [{"user": "amy", "role": "custom-ws-role"}, {"user": "zed", "role": "admin"}]
+    assert result["ks_projects"] == [
+        {"name": "batch", "workspace": LONG_WS, "cluster": "member1"},
+        {"name": "web", "workspace": LONG_WS, "cluster": "host", "labels": {"tier": "web"},
+         "members": [{"user": "amy", "role": "viewer"}]}]
+    assert result["ks_extensions"] == [{"name": "metrics-server", "version": "0.7.2", "enabled": True,
+                                        "upgrade_strategy": "Manual", "config": "a: 1\n"}]
+    assert exporter.unassigned == [{"name": "legacy", "cluster": "host"}]
+    assert "Left out, being deleted: user gone" in warnings
+    assert "Not exported: cluster member2: not ready: its projects are not exported" in warnings
+    assert any(w.startswith("Not exported: project members batch on member1: not allowed") for w in warnings)
+
+
+def test_include_system_and_the_workspaces_filter():
+    result, _exporter, _warnings = export({"include_system": True})
+    assert [u["name"] for u in result["ks_users"]] == ["admin", "amy", "zed"]
+    assert "system-workspace" in [w["name"] for w in result["ks_workspaces"]]
+    assert "kubesphere-system" in [p["name"] for p in result["ks_projects"]]
+
+    result, _exporter, warnings = export({"workspaces": [LONG_WS, "nope"]})
+    assert [u["name"] for u in result["ks_users"]] == ["amy", "zed"]
+    assert result["ks_extensions"] == []
+    assert "Not exported: workspace nope: not found, or not visible to this user" in warnings
+
+
+def test_label_selector_goes_to_the_server_and_a_forbidden_list_is_a_warning():
+    client = FakeClient(forbidden=["/apis/kubesphere.io/v1alpha1/installplans"])
+    result, _exporter, warnings = export({"label_selector": "team=a"}, client)
+    queries = dict((path, query) for path, _cluster, query in client.calls)
+    assert queries["/kapis/iam.kubesphere.io/v1beta1/users"] == {"labelSelector": "team=a"}
+    assert queries["/apis/iam.kubesphere.io/v1beta1/globalrolebindings"] == {}
+    assert result["ks_extensions"] == []
+    assert any(w.startswith("Not exported: extension: not allowed to list them (403") for w in warnings)
+
+
+def _role_options(role, variable):
+    with open(os.path.join(REPO, "roles", role, "meta", "argument_specs.yml"), encoding="utf-8") as handle:
+        spec = yaml.safe_load(handle)
+    return set(spec["argument_specs"]["main"]["options"][variable]["options"])
+
+
+def test_every_exported_key_is_an_option_of_the_role_that_applies_it():
+    roles = {"ks_users": "tenant", "ks_workspaces": "tenant", "ks_projects": "tenant", "ks_extensions": "extensions"}
+    for kind in KINDS:
+        assert set(kind.keys) <= _role_options(roles[kind.key], kind.key), kind.key
