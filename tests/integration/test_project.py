@@ -119,8 +119,8 @@ def test_platform_regular_user_gets_a_clear_403_until_made_workspace_admin(ansib
 def test_adopt_a_namespace_in_no_workspace(ansible, emulator, no_writes):
     ws, other_ws, orphan, member = make_workspace(emulator), make_workspace(emulator), unique("orphan"), unique("am")
     other_project = unique("owned")
-    assert admin_call(emulator, "POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
-                                                             "metadata": {"name": orphan}})[0] == 201
+    plain = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": orphan}}
+    assert admin_call(emulator, "POST", "/api/v1/namespaces", plain)[0] == 201
     assert admin_call(emulator, "POST", "/kapis/tenant.kubesphere.io/v1beta1/workspaces/%s/namespaces" % other_ws,
                       {"metadata": {"name": other_project, "labels": {"kubesphere.io/managed": "true"}}})[0] == 200
     play = dict(extra_vars={"ws": ws, "orphan": orphan, "member": member, "other_project": other_project}, diff=True)
