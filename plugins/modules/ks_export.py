@@ -61,18 +61,10 @@ options:
     default: false
 extends_documentation_fragment:
   - kubesphere.core.connection
-attributes:
-  check_mode:
-    support: full
-    description: With O(mark_managed=true), nothing is written; RV(marked) names what would be marked.
-  diff_mode:
-    support: full
-    description: With O(mark_managed=true), before and after show the management label of each object marked.
-  action_group:
-    support: full
-    membership:
-      - kubesphere.core.ks
-    description: Use C(group/kubesphere.core.ks) in C(module_defaults) to set the connection options once.
+  - kubesphere.core.attributes
+notes:
+  - In check mode, O(mark_managed=true) writes nothing and RV(marked) names what would be marked; in diff mode,
+    before and after show the management label of each object marked.
 seealso:
   - module: kubesphere.core.ks_project
   - module: kubesphere.core.ks_info
