@@ -96,7 +96,7 @@ def build(emu):
                                        "overrides": {"member1": "replicas: 2\n"}}}}))
 
     # dave locked out, erin disabled, frank and ws-dying held in deletion by member2.
-    for _ in range(10):
+    for _attempt in range(10):
         emu.call("POST", "/oauth/token", b"grant_type=password&username=dave&password=wrong&client_id=kubesphere"
                  b"&client_secret=kubesphere", headers={"Content-Type": "application/x-www-form-urlencoded"})
     _wait(lambda: "AuthLimitExceeded" in str(call("GET", USERS + "/dave")[1]), "dave locked out")
