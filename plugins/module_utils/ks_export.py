@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import converge
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import Field, converge
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_extension import API as EXTENSION_API, Extension
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import (
     MANAGED_BY_LABEL,
@@ -297,7 +297,12 @@ class Exporter(object):
                 params = dict(name=item["name"], labels=labels)
                 if kind == "project":
                     params.update(workspace=item["workspace"], cluster=item["cluster"])
-                if converge(resource(self.client, params, check_mode=check_mode, warn=self.warn), "present").changed:
+                res = resource(self.client, params, check_mode=check_mode, warn=self.warn)
+                # The modules refuse and hide the label in a task's labels; adoption is the one place that sets
+                # it on an existing object, so it converges a plain labels field (names came from the server).
+                res.fields = dict(res.fields, labels=Field(("metadata", "labels"), kind="map"))
+                res.validate = lambda state: None
+                if converge(res, "present").changed:
                     marked.append(label)
         return marked
 
