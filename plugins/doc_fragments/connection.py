@@ -103,6 +103,17 @@ options:
       - If not set, the value of the E(KUBESPHERE_RETRY_BUDGET) environment variable is used.
     type: float
     default: 60
+  ks_api_version:
+    description:
+      - Which KubeSphere line the server runs. V(v4) is 4.1 and the 4.2 Enterprise line; V(v3) is 3.4.
+        Tasks are the same for both; the collection says each request the way that line wants it.
+      - V(auto) asks the server once, without a token (C(GET /version) on 4.x, C(GET /kapis/version) on 3.x),
+        and keeps the answer for a day beside the cached tokens, so later tasks send no request for it.
+        Set V(v3) or V(v4) for a server that hides its version endpoints.
+      - If not set, the value of the E(KUBESPHERE_API_VERSION) environment variable is used.
+    type: str
+    choices: [auto, v3, v4]
+    default: auto
 requirements:
   - python >= 3.8
   - requests
@@ -184,4 +195,12 @@ options:
     default: 60
     env:
       - name: KUBESPHERE_RETRY_BUDGET
+  ks_api_version:
+    description:
+      - The KubeSphere line, V(v3) (3.4) or V(v4) (4.1, 4.2); V(auto) asks the server once and caches the answer.
+    type: str
+    choices: [auto, v3, v4]
+    default: auto
+    env:
+      - name: KUBESPHERE_API_VERSION
 """

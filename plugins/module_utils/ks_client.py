@@ -50,6 +50,14 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_auth import (
     Authenticator,
     resolve_cache_dir,
 )
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_detect import VersionCache, probe, remember
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_versions import (
+    AUTO,
+    LINES,
+    LIST_TOTAL_KEYS,
+    V4,
+    check_choice,
+)
 
 __all__ = ["KubeSphereClient", "KubeSphereError", "KubeSphereAuthError", "KsResponse",
            "HAS_REQUESTS", "REQUESTS_IMPORT_ERROR"]
@@ -74,6 +82,7 @@ ENV_VARS = (
     ("token_cache", "KUBESPHERE_TOKEN_CACHE"),
     ("retries", "KUBESPHERE_RETRIES"),
     ("retry_budget", "KUBESPHERE_RETRY_BUDGET"),
+    ("ks_api_version", "KUBESPHERE_API_VERSION"),
 )
 
 
@@ -114,6 +123,13 @@ class KubeSphereClient(object):
             budget=_as_number(options.get("retry_budget"), "retry_budget", 60.0, zero_ok=True),
             warn=self._warn, sleep=self._sleep, stats=self.stats, user_agent=USER_AGENT,
             pool_size=options.get("pool_size"))
+        try:
+            choice = check_choice(options.get("ks_api_version"))
+        except ValueError as err:
+            raise KubeSphereError(str(err))
+        self._line = None if choice == AUTO else LINES[choice]
+        self.git_version = None
+        self._line_lock = threading.Lock()
         token = options.get("ks_token")
         if isinstance(token, dict):  # the result of ks_login may be passed whole
             token = token.get("ks_token") or token.get("access_token")
@@ -126,6 +142,9 @@ class KubeSphereClient(object):
             static_token=token or None,
             cache_dir=resolve_cache_dir(options.get("token_cache")),
             warn=self._warn, stats=self.stats)
+        cache_dir = resolve_cache_dir(options.get("token_cache"))
+        self._version_cache = VersionCache(cache_dir, self.host) if cache_dir else None
+        self._own_tokens = set()  # tokens this client obtained by its own login (see logout)
         self._recent = {}  # object name -> time.monotonic() of this client's last write naming it
         self._recent_lock = threading.Lock()
         if not validate_certs and self.host.startswith("https://"):
@@ -153,7 +172,70 @@ class KubeSphereClient(object):
     @_scrubbed
     def login(self, force=False):
         """Make sure there is a valid access token and return it."""
-        return self._auth.token(force=force)
+        return self._token(force=force)
+
+    def _token(self, **kwargs):
+        """The Authenticator's token; one it had to log in or refresh for is this client's own."""
+        before = self.stats.get("logins", 0) + self.stats.get("refreshes", 0)
+        token = self._auth.token(**kwargs)
+        if self.stats.get("logins", 0) + self.stats.get("refreshes", 0) > before:
+            self._own_tokens.add(token)
+        return token
+
+    # -- the server's line (3.x or 4.x) ------------------------------------------------------
+
+    @property
+    def api(self):
+        """The ApiLine of this host (ks_versions.py): from ks_api_version, the cache, or detection."""
+        if self._line is None:
+            with self._line_lock:
+                if self._line is None:
+                    self._line = LINES[self._detect_line()]
+        return self._line
+
+    def _detect_line(self):
+        cache = self._version_cache
+        if cache is not None:
+            line, self.git_version = cache.fresh_line()
+            if line:
+                return line
+        try:
+            line, self.git_version = probe(self._probe_send, self.host)
+        except KubeSphereError as err:
+            if err.status is None:   # unreachable: the request itself would fail the same way
+                raise
+            line = None
+        if not line:
+            self._warn("could not tell the KubeSphere version of %s (neither /version nor /kapis/version answered "
+                       "without a token); assuming 4.x. Set ks_api_version (or KUBESPHERE_API_VERSION) to v3 or v4 "
+                       "to say it" % self.host)
+            return V4
+        if cache is not None and not remember(cache, line, self.git_version):
+            self._warn("could not write the detected KubeSphere version to %s" % cache.directory)
+        return line
+
+    def _line_for(self, method, path, body, auth):
+        """The line to say a request in. One every line says alike (the cluster list the inventory
+        reads, /api/v1 namespaces) does not need it, so it costs no detection."""
+        if self._line is not None:
+            return self._line
+        if all(line.path(path) == path and line.body(method, path, body) is body for line in LINES.values()):
+            return LINES[V4]
+        if auth:
+            self._token()   # missing credentials fail before the version is asked
+        return self.api
+
+    def _probe_send(self, method, url, headers):
+        return self._transport.send(method, url, headers=headers)
+
+    @_scrubbed
+    def require(self, *features):
+        """Fail before any write when this server's line lacks a feature (e.g. extensions on 3.x)."""
+        for feature in features:
+            problem = self.api.lacks(feature)
+            if problem:
+                shown = (" (this server reports %s)" % self.git_version) if self.git_version else ""
+                raise KubeSphereError(problem + shown)
 
     @property
     def token(self):
@@ -161,9 +243,11 @@ class KubeSphereClient(object):
 
     @_scrubbed
     def logout(self):
-        """Revoke the current token (GET /oauth/logout) and forget it. Returns the answer or None."""
-        token = self._auth.current_token()
-        if not token:
+        """Revoke the token this client was given (ks_token) or obtained by its own login, and forget
+        it; returns the answer, or None when there is none. A token read from the shared cache is never
+        revoked: other tasks and forks use it, and on 3.x a logout revokes every token of the user."""
+        token = self._auth.static_token or self._auth.current_token()
+        if not token or (token != self._auth.static_token and token not in self._own_tokens):
             return None
         resp = self._transport.send("GET", self.host + "/oauth/logout",
                                     headers={"Accept": "application/json", "Authorization": "Bearer " + token})
@@ -175,11 +259,11 @@ class KubeSphereClient(object):
     # -- requests -----------------------------------------------------------------------------
 
     def url(self, path, cluster=None, query=None):
-        """The full URL of an API path, with the cluster prefix and the query string."""
+        """The full URL of an API path, with the cluster routing of this server's line and the query."""
         if not path.startswith("/"):
             path = "/" + path
         if cluster and cluster != "host":
-            path = "/clusters/%s%s" % (quote(str(cluster), safe=""), path)
+            path = self.api.cluster_path(path, quote(str(cluster), safe=""))
         encoded = encode_query(query)
         if encoded:
             path += ("&" if "?" in path else "?") + encoded
@@ -187,11 +271,19 @@ class KubeSphereClient(object):
 
     @_scrubbed
     def request(self, method, path, cluster=None, body=None, query=None, content_type=None,
-                expected_status=None, auth=True, idempotent=None):
+                expected_status=None, auth=True, idempotent=None, raw=False):
         """Send one API request; return a KsResponse; raise KubeSphereError for HTTP >= 400
         unless the status is in expected_status. auth=False sends no token (for /version).
-        idempotent=True lets a POST or PATCH be retried like a PUT (it must be safe to send twice)."""
+        idempotent=True lets a POST or PATCH be retried like a PUT (it must be safe to send twice).
+        The path and body are v4's, said the way this server's line wants them (ks_versions.py);
+        raw=True sends them as given (ks_api), routing to a member cluster still follows the line."""
         method = method.upper()
+        if not path.startswith("/"):
+            path = "/" + path
+        if not raw:
+            line = self._line_for(method, path, body, auth)
+            body = line.body(method, path, body)
+            path = line.path(path)
         url = self.url(path, cluster, query)
         headers = {"Accept": "application/json"}
         data = None
@@ -214,7 +306,7 @@ class KubeSphereClient(object):
         while True:
             token = None
             if auth:
-                token = self._auth.token()
+                token = self._token()
                 headers["Authorization"] = "Bearer " + token
             try:
                 resp = self._transport.send(method, url, headers=headers, data=data, idempotent=idempotent)
@@ -235,13 +327,15 @@ class KubeSphereClient(object):
                 reauthenticated = True
                 bump(self.stats, "reauths")
                 self._auth.drop_static()
-                self._auth.token(rejected=token)
+                self._token(rejected=token)
                 self._transport.report(("reauth",), "KubeSphere refused the access token (it restarted, or the "
                                        "token was revoked); logged in again once and repeated %s"
                                        % request_kind(method, url))
                 continue
             if resp.status >= 400:
                 err = KubeSphereError.from_response(method, resp.url, resp.status, resp.text)
+                if resp.status == 500 and not raw and self.api.is_missing(resp.status, err.message):
+                    err.missing = True
                 if resp.status in RETRY_STATUSES and method in WRITE_METHODS and not (
                         idempotent or (idempotent is None and method in ("PUT", "DELETE"))):
                     err.uncertain = True   # a gateway's answer: the write may have reached KubeSphere
@@ -302,7 +396,7 @@ class KubeSphereClient(object):
     @_scrubbed
     def list_all(self, path, cluster=None, query=None, page_size=500):
         """Every item of every page of a list, whatever its shape: KubeSphere {items, totalItems}
-        (page walk), Kubernetes (metadata.continue token), or v4 generic kapis (continue = total)."""
+        (or total_count, 4.2 Enterprise; page walk), Kubernetes (metadata.continue token), or v4 generic kapis (continue = total)."""
         query = dict(query or {})
         query["limit"] = int(page_size)
         query.pop("page", None)
@@ -317,8 +411,9 @@ class KubeSphereClient(object):
                                   url=self._shown(path, cluster, query))
         meta = first.get("metadata") if isinstance(first.get("metadata"), dict) else {}
         token = meta.get("continue")
-        if "totalItems" in first:
-            return self._walk_pages(path, cluster, query, first, lambda page: page.get("totalItems"))
+        total_key = next((key for key in LIST_TOTAL_KEYS if key in first), None)
+        if total_key:
+            return self._walk_pages(path, cluster, query, first, lambda page: _total_of(page, total_key))
         if token and str(token).isdigit() and "kind" not in first:
             return self._walk_pages(path, cluster, query, first,
                                     lambda page: (page.get("metadata") or {}).get("continue"))
@@ -445,6 +540,13 @@ def _item_key(item):
     if meta.get("name"):
         return ("name", meta.get("namespace"), meta["name"])
     return None
+
+
+def _total_of(page, key):
+    """The total of a page, under the first page's key or any other a server uses for it."""
+    if key in page:
+        return page.get(key)
+    return next((page.get(other) for other in LIST_TOTAL_KEYS if other in page), None)
 
 
 def _as_count(value):

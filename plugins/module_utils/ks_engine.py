@@ -134,6 +134,8 @@ class Resource:
     kind = "object"
     result_key = "object"
     fields = {}
+    # Features (ks_versions.FEATURES) the server's line must have; checked before the first read.
+    requires = ()
 
     def __init__(self, client, params, check_mode=False, warn=None):
         self._client = client
@@ -239,6 +241,8 @@ def converge(res, state, wait=False, children=True):
     problem = res.validate(state)
     if problem:
         raise ValidationError(problem)
+    if res.requires:
+        res.client.require(*res.requires)
     current = res.read()
     if state != "absent" and res.is_terminating(current):
         current = _after_deletion(res, wait)

@@ -84,6 +84,7 @@ class KubeSphereError(Exception):
         self.reason = reason
         self.body = body
         self.advice = advice
+        self.missing = None  # set by the client when this server's line words "not found" otherwise
         super(KubeSphereError, self).__init__(self._render())
 
     @classmethod
@@ -124,6 +125,8 @@ class KubeSphereError(Exception):
         ("404: Page Not Found": the API path itself is unknown to this server) and not for the
         dispatcher's "cluster X not exists" (see cluster_unavailable).
         """
+        if self.missing is not None:
+            return self.missing
         message = (self.message or "").strip()
         lowered = message.lower()
         if self.status not in (400, 404):

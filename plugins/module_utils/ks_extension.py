@@ -110,6 +110,7 @@ def version_key(version):
 class Extension(Resource):
     kind = "extension"
     result_key = "installplan"
+    requires = ("extensions",)
     fields = dict(
         version=Field(("spec", "extension", "version")),
         enabled=Field(("spec", "enabled")),

@@ -15,8 +15,10 @@ class InfoKind(object):
     single GET (members: a non-member answers 400, project members have no GET in v4), so the
     list is filtered by exact name instead. per_cluster: served by each cluster (cluster option)."""
 
-    def __init__(self, list_path, get_path=None, needs=(), per_cluster=False, list_path_without=None, read=None):
+    def __init__(self, list_path, get_path=None, needs=(), per_cluster=False, list_path_without=None, read=None,
+                 requires=()):
         self.list_path = list_path
+        self.requires = tuple(requires)   # features of ks_versions.FEATURES the server's line must have
         self.get_path = get_path
         self.needs = tuple(needs)
         self.per_cluster = per_cluster
@@ -57,9 +59,9 @@ KINDS = {
     # An Extension's status is the catalog entry: versions, recommendedVersion, and once a plan
     # exists its state, enabled and installedVersion (mirrored from the InstallPlan).
     "extension": InfoKind("/kapis/kubesphere.io/v1alpha1/extensions",
-                          get_path="/kapis/kubesphere.io/v1alpha1/extensions/{name}"),
+                          get_path="/kapis/kubesphere.io/v1alpha1/extensions/{name}", requires=("extensions",)),
     "installplan": InfoKind("/kapis/kubesphere.io/v1alpha1/installplans",
-                            get_path="/kapis/kubesphere.io/v1alpha1/installplans/{name}"),
+                            get_path="/kapis/kubesphere.io/v1alpha1/installplans/{name}", requires=("extensions",)),
     # Identity providers (issue 15): Secrets in kubesphere-system, returned as their configuration
     # without secret options; oauth: the server's OAuth settings as configs/oauth reports them.
     "identity_provider": InfoKind(None, read=_identity_providers),
@@ -84,6 +86,7 @@ def validate(params):
 def query(client, params):
     """The objects of one kind, as KubeSphere returns them, every page read."""
     kind = KINDS[params["kind"]]
+    client.require(*kind.requires)
     if kind.read is not None:
         name = params.get("name")
         return [item for item in kind.read(client)

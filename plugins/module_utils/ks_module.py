@@ -49,6 +49,8 @@ KS_CONNECTION_ARGSPEC = dict(
     token_cache=dict(type="str", default="true", no_log=False, fallback=_env("KUBESPHERE_TOKEN_CACHE")),
     retries=dict(type="int", default=3, fallback=_env("KUBESPHERE_RETRIES")),
     retry_budget=dict(type="float", default=60, fallback=_env("KUBESPHERE_RETRY_BUDGET")),
+    ks_api_version=dict(type="str", default="auto", choices=["auto", "v3", "v4"],
+                        fallback=_env("KUBESPHERE_API_VERSION")),
 )
 
 

@@ -26,6 +26,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import F
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import MANAGED_BY_LABEL, is_system, mark_managed
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import Members, members_error
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import members_options, state_option, wait_options
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_versions import INITIALISED_FINALIZERS
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_validate import (
     dns1123_label_error,
     dns1123_subdomain_error,
@@ -36,7 +37,7 @@ TENANT = "/kapis/tenant.kubesphere.io/v1beta1"
 WORKSPACE_LABEL = "kubesphere.io/workspace"
 MANAGED_LABEL = "kubesphere.io/managed"
 CREATOR = "kubesphere.io/creator"
-CASCADING_FINALIZER = "kubesphere.io/cascading-deletion"
+INITIALISED = INITIALISED_FINALIZERS["project"]
 
 # The options of one project: ks_project's argument spec and the items of ks_tenancy's projects.
 PROJECT_OPTIONS = dict(
@@ -188,7 +189,7 @@ class ProjectResource(Resource):
         """The namespace controller adds this finalizer after the project's roles: without it
         (created a moment ago, by this task or another) adding members must retry."""
         finalizers = ((self._current or {}).get("metadata") or {}).get("finalizers") or []
-        return CASCADING_FINALIZER in finalizers
+        return any(name in INITIALISED for name in finalizers)
 
     def children(self, obj, state):
         if state == "absent" or (self.params.get("members") is None and not self.params.get("purge_members")):

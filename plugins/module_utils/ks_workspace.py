@@ -24,6 +24,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import F
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import MANAGED_BY_LABEL, mark_managed
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import Members, members_error
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import members_options, state_option, wait_options
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_versions import INITIALISED_FINALIZERS
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_validate import (
     dns1123_label_error,
     dns1123_subdomain_error,
@@ -34,7 +35,7 @@ TEMPLATES = "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates"
 ALIAS = "kubesphere.io/alias-name"
 DESCRIPTION = "kubesphere.io/description"
 CREATOR = "kubesphere.io/creator"
-CASCADING_FINALIZER = "kubesphere.io/cascading-deletion"
+INITIALISED = INITIALISED_FINALIZERS["workspace"]
 
 # The options of one workspace: ks_workspace's argument spec and the items of ks_tenancy's workspaces.
 WORKSPACE_OPTIONS = dict(
@@ -58,7 +59,7 @@ def _cluster_refs(names):
 def _initialised(obj):
     """The controller adds its finalizer once it has made the workspace's roles: until then
     (a workspace POSTed a moment ago, by this task or another) adding members must retry."""
-    return CASCADING_FINALIZER in (((obj or {}).get("metadata") or {}).get("finalizers") or [])
+    return any(name in INITIALISED for name in (((obj or {}).get("metadata") or {}).get("finalizers") or []))
 
 
 def _cluster_names(refs):
@@ -148,7 +149,7 @@ class WorkspaceResource(Resource):
         if self.params.get("delete_projects"):
             body = {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background"}
         try:
-            self.client.delete(self._path(), body=body)
+            self.client.delete(self._path(), body=body, missing_ok=True)
         except KubeSphereError as err:
             # Gone meanwhile: the kapis reports a missing workspace as 400 "failed to get workspace template".
             if not (err.status == 400 and "failed to get workspace template" in (err.message or "")):
@@ -159,7 +160,7 @@ class WorkspaceResource(Resource):
         """Ready once the controller has initialised it (roles, manager binding, finalizer)."""
         def initialised():
             found = self.client.get(self._path(), missing_ok=True)
-            return found if found and CASCADING_FINALIZER in (found["metadata"].get("finalizers") or []) else None
+            return found if found and _initialised(found) else None
         return wait_for(initialised, self.wait_timeout(), "workspace %s to be initialised" % self.identity())
 
     def describe_deleting(self):

@@ -56,7 +56,8 @@ class Harness(object):
 
     def options(self, **overrides):
         options = dict(ks_host=self.stub.url, ks_username="admin", ks_password=PASSWORD,
-                       ks_client_secret=CLIENT_SECRET, token_cache=self.cache_dir, retries=3)
+                       ks_client_secret=CLIENT_SECRET, token_cache=self.cache_dir, retries=3,
+                       ks_api_version="v4")   # the stub speaks v4; detection has its own tests
         options.update(overrides)
         return options
 

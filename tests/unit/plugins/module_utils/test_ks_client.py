@@ -15,6 +15,7 @@ MEMBERS = "/kapis/iam.kubesphere.io/v1beta1/workspaces/ws1/workspacemembers"
 def offline(**options):
     options.setdefault("ks_host", "https://ks.example.com/")
     options.setdefault("ks_token", "t")
+    options.setdefault("ks_api_version", "v4")
     return KubeSphereClient(options)
 
 

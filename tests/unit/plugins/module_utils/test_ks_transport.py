@@ -137,7 +137,7 @@ def test_cluster_not_ready_is_not_retried(ks):
 def test_connection_refused_retried_then_clear_error(tmp_path):
     warnings, sleeps = [], []
     host = "http://127.0.0.1:%d" % closed_port()
-    client = KubeSphereClient(dict(ks_host=host, ks_token="static-token-value", retries=2,
+    client = KubeSphereClient(dict(ks_host=host, ks_token="static-token-value", retries=2, ks_api_version="v4",
                                    token_cache=str(tmp_path)), warn=warnings.append, sleep=sleeps.append)
     with pytest.raises(KubeSphereError) as info:
         client.get("/version")
@@ -220,7 +220,7 @@ def tls_stub(tmp_path):
 
 def test_tls_self_signed_refused_by_default_with_advice(tls_stub, tmp_path):
     server, _cert = tls_stub
-    client = KubeSphereClient(dict(ks_host=server.url, ks_token="t", token_cache=False, retries=2),
+    client = KubeSphereClient(dict(ks_host=server.url, ks_token="t", token_cache=False, retries=2, ks_api_version="v4"),
                               sleep=lambda s: None)
     with pytest.raises(KubeSphereError) as info:
         client.get("/version")
