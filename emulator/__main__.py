@@ -29,7 +29,7 @@ def parse_args(argv):
     parser.add_argument("--admin-password", help="password of the seeded admin user (default P@88w0rd)")
     parser.add_argument("--bcrypt-cost", type=int, help="bcrypt cost for password hashing (default 10)")
     parser.add_argument("--jwt-secret", help="HS256 secret of issued tokens")
-    parser.add_argument("--git-version", help="KubeSphere version reported by /version (default v4.1.3)")
+    parser.add_argument("--git-version", help="KubeSphere version reported by /version (default: the profile's)")
     parser.add_argument("--tls", action="store_true", help="serve HTTPS with a generated CA (see --tls-dir)")
     parser.add_argument("--tls-dir", help="directory for the generated ca.crt, server.crt and server.key")
     parser.add_argument("--tls-cert", help="serve this certificate (PEM, with --tls-key) instead of generating one")
@@ -39,12 +39,16 @@ def parse_args(argv):
     parser.add_argument("--tls-expired", action="store_true", help="generate a certificate that expired yesterday")
     parser.add_argument("--faults", help='faults on at start, as JSON: {"status_rate": 0.1, "seed": 7} '
                                          "(see emulator/faults.py)")
+    parser.add_argument("--ks-version", choices=("4.1", "3.4"),
+                        help="which KubeSphere line to answer as (default 4.1; see emulator/profiles.py)")
+    parser.add_argument("--list-total-key", choices=("totalItems", "total_count"),
+                        help="the total's key in kapis lists: totalItems (4.1, 3.4) or total_count (4.2 Enterprise)")
     return parser.parse_args(argv)
 
 
 _FLAG_TO_SETTING = ("token_ttl", "token_inactivity_timeout", "lockout_max", "lockout_window",
                     "controller_delay_ms", "informer_lag_ms", "extension_job_ms", "admin_password", "bcrypt_cost",
-                    "jwt_secret", "git_version", "password_hash_ms")
+                    "jwt_secret", "git_version", "password_hash_ms", "ks_version", "list_total_key")
 
 
 def settings_from_args(args):

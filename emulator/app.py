@@ -10,7 +10,9 @@ import sys
 import threading
 import traceback
 
-from . import admin, dispatch, errors, loader, seed
+import json
+
+from . import admin, dispatch, errors, loader, profiles, seed
 from .apiserver import ApiServer
 from .auth.authenticate import Authenticator
 from .auth.lockout import LockoutTracker
@@ -22,7 +24,7 @@ from .context import RequestContext
 from .controllers.runtime import ControllerManager
 from .counters import WRITE_METHODS, Counters
 from .faults import Faults
-from .messages import Response
+from .messages import Response, dump_json
 from .k8s import handler as kube_handler
 from .routes import router
 from .routes.generic import serve_generic
@@ -35,6 +37,11 @@ class App:
     def __init__(self, settings):
         loader.load_features()
         self.settings = settings
+        self.profile = profiles.get(settings.ks_version)
+        errors.LISTER_KIND_LOWER = self.profile.lister_kind_lower
+        errors.UNAUTHORIZED_PREFIX = self.profile.unauthorized_prefix
+        settings.git_version = settings.git_version or self.profile.git_version
+        settings.git_commit = settings.git_commit or self.profile.git_commit
         self.store = Store()
         self.api = ApiServer(self.store, settings)
         self.tokens = TokenService(settings)
@@ -93,15 +100,51 @@ class App:
             user = self.authenticator.authenticate(request)
         except errors.ApiError as exc:
             return exc.to_status()
+        profile = self.profile
+        if profile.refuses(request.path):
+            return _refused(request.path)
         target = dispatch.resolve(self, request.path)
         if isinstance(target, Response):
             return target
         cluster, path = target
+        external = path
+        if profile is not profiles.V41:
+            path = profile.to_internal(path)
+            if request.method in WRITE_METHODS:
+                request.body = profile.body_in(request.body)
+        response = self._route(request, user, cluster, path)
+        return self._outbound(response, external)
+
+    def _outbound(self, response, path):
+        """The answer as this line writes it: its apiVersions, its list envelope."""
+        profile, total_key = self.profile, self.settings.list_total_key
+        if (profile is profiles.V41 and total_key == "totalItems") or not (response.content_type or "").startswith(
+                "application/json") or not path.startswith(("/kapis/", "/apis/")):
+            return response
+        try:
+            data = json.loads(response.body)
+        except ValueError:
+            return response
+        data = profile.body_out(data, path) if profile is not profiles.V41 else data
+        if total_key != "totalItems" and path.startswith("/kapis/") and isinstance(data, dict) and "totalItems" in data:
+            data = {(total_key if key == "totalItems" else key): value for key, value in data.items()}
+        return Response(response.status, dump_json(data) + "\n", response.content_type, response.headers)
+
+    def _route(self, request, user, cluster, path):
         ctx = RequestContext(self, request, user, cluster, path)
-        if not is_open_path(path):
+        if not is_open_path(path, self.profile):
             ctx.info = request_info.parse(request.method, path, request.query)
             if not self.authorizer.allowed(user, ctx.info):
                 return forbidden_response(user, ctx.info)
         if path in ("/api", "/apis") or path.startswith(("/api/", "/apis/")):
             return kube_handler.handle(ctx)
         return router.serve(ctx, fallback=serve_generic)
+
+
+def _refused(path):
+    """A path of another line: go-restful's 404 under /kapis, Go's mux text elsewhere."""
+    if path.startswith("/kapis/"):
+        return errors.router_text(404, errors.PAGE_NOT_FOUND)
+    if path.startswith("/apis/"):
+        return errors.status_response(404, "NotFound", "the server could not find the requested resource")
+    return errors.router_text(404, errors.KUBE_PAGE_NOT_FOUND)

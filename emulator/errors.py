@@ -95,8 +95,16 @@ def qualified(kind, by_kind=False):
     return f"{base}.{kind.group}" if kind.group else base
 
 
+# The informer listers' not-found text: "User.iam..." on 4.x, "user.iam..." on 3.x (set from the profile).
+LISTER_KIND_LOWER = False
+
+
 def not_found(kind, name, by_kind=False):
-    return ApiError(404, "NotFound", f'{qualified(kind, by_kind)} "{name}" not found',
+    qualified_kind = qualified(kind, by_kind)
+    if by_kind and LISTER_KIND_LOWER:
+        kind_part, _dot, group = qualified_kind.partition(".")
+        qualified_kind = kind_part.lower() + _dot + group
+    return ApiError(404, "NotFound", f'{qualified_kind} "{name}" not found',
                     _details(kind, name))
 
 
@@ -154,8 +162,11 @@ def unsupported_media_type(accepted):
                     + ", ".join(accepted))
 
 
+UNAUTHORIZED_PREFIX = ""   # 3.x: "Unauthorized: " (set from the profile)
+
+
 def unauthorized(message):
-    return ApiError(401, "Unauthorized", message)
+    return ApiError(401, "Unauthorized", UNAUTHORIZED_PREFIX + message)
 
 
 def internal_error(message):

@@ -48,7 +48,10 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 0
     port_file: Optional[str] = None
-    git_version: str = DEFAULT_VERSION["gitVersion"]
+    ks_version: str = "4.1"                    # the profile (emulator/profiles.py): 4.1 or 3.4
+    git_version: str = ""                      # empty: the profile's (v4.1.3 or v3.4.1)
+    git_commit: str = ""
+    list_total_key: str = "totalItems"         # total_count: the kapis list envelope of 4.2 Enterprise
     kubernetes_version: str = DEFAULT_KUBERNETES_VERSION
     admin_password: str = "P@88w0rd"
     bcrypt_cost: int = 10

@@ -33,6 +33,7 @@ _FLAGS = {  # option name -> command-line flag
     "admin_password": "--admin-password", "bcrypt_cost": "--bcrypt-cost", "jwt_secret": "--jwt-secret",
     "git_version": "--git-version", "config": "--config", "extension_job_ms": "--extension-job-ms",
     "password_hash_ms": "--password-hash-ms",
+    "ks_version": "--ks-version", "list_total_key": "--list-total-key",
 }
 
 
@@ -51,7 +52,8 @@ class EmulatorProcess:
     """EmulatorProcess(members=(), not_ready=() (lists or "a,b" strings), token_ttl=None, lockout_max=None,
     lockout_window=None, controller_delay_ms=None, informer_lag_ms=None,
     admin_password=None, bcrypt_cost=None, jwt_secret=None, git_version=None, extension_job_ms=None,
-    password_hash_ms=None, config=None, extra_args=(), startup_timeout=60 (a loaded machine is slow to start it),
+    password_hash_ms=None, ks_version=None ("4.1" or "3.4"), list_total_key=None ("total_count": the 4.2
+    envelope), config=None, extra_args=(), startup_timeout=60 (a loaded machine is slow to start it),
     tls=False, tls_names=() (names of the generated certificate), tls_expired=False,
     faults=None (a dict of emulator/faults.py settings, on from the start))
 

@@ -26,6 +26,10 @@ class LockoutTracker:
                 failures.popleft()
             return len(failures)
 
+    def count(self, username):
+        with self._lock:
+            return len(self._failures.get(username) or ())
+
     def mark_locked(self, username):
         with self._lock:
             self._failures.pop(username, None)

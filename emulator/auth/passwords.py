@@ -2,6 +2,8 @@
 user lookup (by name or e-mail), state checks, bcrypt, LoginRecords and the
 lock-out rule, in the order ks-apiserver applies them."""
 
+import threading
+
 import bcrypt
 
 from ..kinds.iam import LOGIN_RECORD, USER
@@ -102,13 +104,27 @@ class PasswordLogin:
         count = self.app.lockout.record_failure(name, since)
         if count < settings.lockout_max:
             return
+        profile = self.app.profile
+        if profile.lockout_async:
+            # 3.x: the user controller counts the LoginRecords and locks a few seconds later.
+            timer = threading.Timer(profile.lockout_delay, self._lock_user, (name, None))
+            timer.daemon = True
+            timer.start()
+            return
+        self._lock_user(name, settings.lockout_max)
+
+    def _lock_user(self, name, count):
+        """count None: the failures counted when the lock happens (3.x's controller)."""
+        settings = self.app.settings
+        if count is None:
+            count = self.app.lockout.count(name)
 
         def lock(obj):
             status = obj.setdefault("status", {})
             if status.get("state") != ACTIVE:
                 return False
             status["state"] = AUTH_LIMIT_EXCEEDED
-            status["reason"] = (f"Failed login attempts exceed {settings.lockout_max} "
+            status["reason"] = (f"Failed login attempts exceed {count} "
                                 f"in last {go_duration(settings.lockout_window)}")
             status["lastTransitionTime"] = rfc3339()
         self.app.store.mutate(self.app.host, USER, name, "", lock)

@@ -119,6 +119,12 @@ class TokenService:
         with self._lock:
             self._cache.pop(token, None)
 
+    def revoke_user(self, username):
+        """Every token of the user (what a 3.x logout does)."""
+        with self._lock:
+            for token in [t for t, r in self._cache.items() if r.username == username]:
+                del self._cache[token]
+
     def drop_all(self):
         """What a ks-apiserver restart does to the in-memory token cache."""
         with self._lock:

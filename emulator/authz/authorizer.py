@@ -46,8 +46,9 @@ def register_authorizer(fn):
     return fn
 
 
-def is_open_path(path):
-    return path in _OPEN_PATHS or path.startswith(_OPEN_PREFIXES)
+def is_open_path(path, profile=None):
+    """profile (emulator/profiles.py): the line decides which version endpoint is open."""
+    return path in (profile.open_paths if profile else _OPEN_PATHS) or path.startswith(_OPEN_PREFIXES)
 
 
 class Authorizer:

@@ -35,7 +35,8 @@ def reconcile_project(ctx, ref):
         return None
     if CASCADING_FINALIZER in finalizers_of(namespace):
         return None
-    if labels.get(MANAGED_LABEL) == "true":
+    # 4.x makes project roles only for managed namespaces; 3.x for every namespace of a workspace.
+    if labels.get(MANAGED_LABEL) == "true" or ctx.app.profile.project_roles_unmanaged:
         for role in PROJECT_ROLES:
             _create(ctx, ref.cluster, ROLE, project_role_object(ref.name, role))
             _mirror(ctx, ref.cluster, ref.name, role)

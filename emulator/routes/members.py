@@ -69,6 +69,8 @@ def get_workspace_member(ctx):
     workspace, username = ctx.params["ws"], ctx.params["user"]
     role = workspace_members(ctx.api.cached_view(ctx.app.host), workspace).get(username)
     if role is None:
+        if ctx.app.profile.member_put_any:   # 3.x looks the user up: 404 user ... not found
+            raise errors.not_found(USER, username, by_kind=True)
         raise text_error(400, f"member {username} not exist")
     user = ctx.api.cached_view(ctx.app.host).get(USER, username)
     if user is None:
@@ -92,11 +94,12 @@ def add_workspace_members(ctx):
 def change_workspace_member(ctx):
     workspace, username = ctx.params["ws"], ctx.params["user"]
     member = _member_body(ctx, username)
-    if username not in workspace_members(ctx.api.view(ctx.app.host), workspace):
+    put_any = ctx.app.profile.member_put_any   # 3.x binds a non-member too and echoes the member
+    if not put_any and username not in workspace_members(ctx.api.view(ctx.app.host), workspace):
         raise text_error(400, f"member {username} not exist")
     _check_workspace_role(ctx, workspace, member.get("roleRef"))
     bind_workspace_member(ctx.api, ctx.app.host, workspace, username, member["roleRef"])
-    return {"message": "success"}
+    return member if put_any else {"message": "success"}
 
 
 @kapi("DELETE", WS_MEMBERS + "/{user}")
@@ -135,11 +138,26 @@ def add_project_members(ctx):
 def change_project_member(ctx):
     namespace, username = ctx.params["ns"], ctx.params["user"]
     member = _member_body(ctx, username)
-    if username not in project_members(ctx.api.view(ctx.cluster), namespace):
+    put_any = ctx.app.profile.member_put_any
+    if not put_any and username not in project_members(ctx.api.view(ctx.cluster), namespace):
         raise text_error(400, f"member {username} not exist")
     _check_project_role(ctx, namespace, member.get("roleRef"))
     bind_project_member(ctx.api, ctx.cluster, namespace, username, member["roleRef"])
-    return {"message": "success"}
+    return member if put_any else {"message": "success"}
+
+
+@kapi("GET", NS_MEMBERS + "/{user}")
+def get_project_member(ctx):
+    """3.x only (v4 answers 405, as a route without GET)."""
+    namespace, username = ctx.params["ns"], ctx.params["user"]
+    if not ctx.app.profile.member_get_project:
+        return errors.router_text(405, errors.METHOD_NOT_ALLOWED)
+    role = project_members(ctx.view(), namespace).get(username)
+    user = ctx.api.cached_view(ctx.app.host).get(USER, username)
+    if role is None or user is None:
+        raise errors.not_found(USER, username, by_kind=True)
+    user["metadata"].setdefault("annotations", {})[PROJECT_ROLE_ANNOTATION] = role
+    return public(user)
 
 
 @kapi("DELETE", NS_MEMBERS + "/{user}")

@@ -21,10 +21,15 @@ def token(ctx):
     fields = parse_qs(ctx.req.body.decode("utf-8", "replace"), keep_blank_values=True)
     form = {k: v[0] for k, v in fields.items()}
     settings = ctx.settings
+    v4 = not ctx.app.profile.logout_revokes_all   # the 3.x OAuth server words these differently
     if form.get("client_id") != settings.oauth_client_id:
+        if not v4:
+            return oauth_error_response(401, "invalid_client", "the OAuth client was not found")
         return oauth_error_response(400, "invalid_client",
                                     "The provided client_id is invalid or does not exist.")
     if form.get("client_secret") != settings.oauth_client_secret:
+        if not v4:
+            return oauth_error_response(401, "invalid_client", "invalid client credential")
         return oauth_error_response(401, "unauthorized_client", "Invalid client credential.")
     grant_type = form.get("grant_type")
     if grant_type == "password":
@@ -46,11 +51,13 @@ def _password_grant(ctx, form):
         user = ctx.app.logins.authenticate(form.get("username", ""), form.get("password", ""), "Token", ctx.req)
     except LoginFailure as failure:
         counters.login("password_failed")
+        profile = ctx.app.profile
         if str(failure) == LOCKED:
-            return oauth_error_response(429, INVALID_GRANT, "Rate limit exceeded.")
+            return oauth_error_response(429, INVALID_GRANT, LOCKED if profile.lockout_async else "Rate limit exceeded.")
         if str(failure) == INACTIVE:
-            return oauth_error_response(400, INVALID_GRANT, "Account suspended.")
-        return oauth_error_response(400, INVALID_GRANT, "Invalid username or password.")
+            return oauth_error_response(400, INVALID_GRANT, profile.inactive_text)
+        return oauth_error_response(400, INVALID_GRANT, "Invalid username or password."
+                                    if not profile.lockout_async else profile.wrong_password_text)
     ctx.app.logins.succeeded(user, "Token", ctx.req)
     counters.login("password_ok")
     return json_response(ctx.app.tokens.issue_pair(user["metadata"]["name"]), headers=_NO_STORE)
@@ -77,9 +84,12 @@ def _refresh_grant(ctx, form):
 
 @kapi("GET", "/oauth/logout")
 def logout(ctx):
-    """v4 revokes only the access token that was sent."""
+    """v4 revokes only the access token that was sent; 3.x every token of that user."""
     if ctx.user.method == "bearer":
-        ctx.app.tokens.revoke(ctx.user.token)
+        if ctx.app.profile.logout_revokes_all:
+            ctx.app.tokens.revoke_user(ctx.user.name)
+        else:
+            ctx.app.tokens.revoke(ctx.user.token)
     redirect = ctx.arg("post_logout_redirect_uri")
     if redirect:
         return Response(302, "", "text/plain", [("Location", redirect)])

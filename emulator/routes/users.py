@@ -57,7 +57,12 @@ def create_user(ctx):
     if role and ctx.api.cached_view(_host(ctx)).get(GLOBAL_ROLE, role) is None:
         raise errors.not_found(GLOBAL_ROLE, role, by_kind=True)
     user.setdefault("status", {})
-    created = ctx.api.create(_host(ctx), USER, user, user=ctx.user)
+    try:
+        created = ctx.api.create(_host(ctx), USER, user, user=ctx.user)
+    except errors.ApiError as exc:
+        if exc.code == 403 and "user email" in exc.message:   # 3.x: 409 with the webhook's text
+            raise text_error(ctx.app.profile.duplicate_email_status, exc.message) from None
+        raise
     if role:
         bind_global_role(ctx.api, _host(ctx), created["metadata"]["name"], role)
     return without_type(public(created))
@@ -65,7 +70,11 @@ def create_user(ctx):
 
 @kapi("GET", BASE + "/{name}")
 def get_user(ctx):
-    return public(_cached_user(ctx, ctx.params["name"]))
+    try:
+        return public(_cached_user(ctx, ctx.params["name"]))
+    except errors.ApiError as exc:
+        # 3.x answers the lister's not-found as an internal error.
+        raise text_error(ctx.app.profile.missing_user_get_status, exc.message) from None
 
 
 @kapi("PUT", BASE + "/{name}")
@@ -99,6 +108,8 @@ def update_user(ctx):
 @kapi("DELETE", BASE + "/{name}")
 def delete_user(ctx):
     name = ctx.params["name"]
+    if ctx.app.profile.lister_kind_lower and ctx.api.cached_view(_host(ctx)).get(USER, name) is None:
+        raise errors.not_found(USER, name)   # 3.x deletes through the API server: users.iam... 404
     _cached_user(ctx, name)
     ctx.api.delete(_host(ctx), USER, name, user=ctx.user)
     return {"message": "success"}

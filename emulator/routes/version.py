@@ -18,7 +18,7 @@ def version_body(settings, kubernetes_version=None):
     kube_major, kube_minor = _major_minor(kube)
     return {
         "gitVersion": git_version, "gitMajor": major, "gitMinor": minor,
-        "gitCommit": DEFAULT_VERSION["gitCommit"], "gitTreeState": DEFAULT_VERSION["gitTreeState"],
+        "gitCommit": settings.git_commit or DEFAULT_VERSION["gitCommit"], "gitTreeState": DEFAULT_VERSION["gitTreeState"],
         "buildDate": DEFAULT_VERSION["buildDate"], "goVersion": DEFAULT_VERSION["goVersion"],
         "compiler": "gc", "platform": "linux/amd64",
         "kubernetes": {"major": kube_major, "minor": kube_minor, "gitVersion": kube,

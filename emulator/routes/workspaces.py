@@ -212,12 +212,21 @@ def _placement_by_name(name, template, operations):
 @kapi("DELETE", BASE + "/workspaces/{ws}")
 def delete_template(ctx):
     name = ctx.params["ws"]
-    options = ctx.json_body("v1.DeleteOptions", dict)
+    profile = ctx.app.profile
+    if profile.workspace_delete_body or ctx.req.body.strip():
+        options = ctx.json_body("v1.DeleteOptions", dict)
+    else:
+        options = {}   # 3.x: a DELETE without a body is NewDeleteOptions(0)
     host = ctx.app.host
     if ctx.api.view(host).get(WORKSPACE_TEMPLATE, name) is None:
+        if profile.workspace_missing_delete_status == 404:
+            raise text_error(404, errors.not_found(WORKSPACE_TEMPLATE, name).message)
         raise text_error(400, "failed to get workspace template: "
                          + errors.not_found(WORKSPACE_TEMPLATE, name, by_kind=True).message)
     policy = options.get("propagationPolicy")
+    if profile.workspace_deletes_projects:
+        # 3.x deletes the projects unless told Orphan (its orphan finalizer); said here the v4 way.
+        policy = None if policy == "Orphan" else "Background"
     if policy:
         ctx.app.store.mutate(
             host, WORKSPACE_TEMPLATE, name, "", lambda o: set_annotation(o, PROPAGATION_ANNOTATION, policy))

@@ -124,6 +124,8 @@ class ProjectResource(Resource):
         adopt=true; otherwise refuse, saying where it is and what can be done."""
         try:
             other = self.client.get("/api/v1/namespaces/%s" % name, cluster=self.cluster, missing_ok=True)
+            if other is None:
+                return None     # it does not exist at all (3.x words that like "in another workspace")
         except KubeSphereError:
             other = None        # not allowed to look: say so without naming it
         owner = ((other or {}).get("metadata", {}).get("labels") or {}).get(WORKSPACE_LABEL)
