@@ -14,7 +14,7 @@ description:
   - With O(state=present), obtains an access token by the OAuth password grant (or reuses a valid cached
     one) and returns it as RV(ks_token) together with RV(ks_host), named like the connection options so a
     play can pass them to C(module_defaults) for C(group/kubesphere.core.ks).
-  - With O(state=absent), logs the token given in O(ks_token) out (C(GET /oauth/logout)), and only that one:
+  - With O(state=absent), logs the token given in O(ks_token) out (C(GET /oauth/logout)), and only that one,
     never a token read from the token cache, which other tasks and forks share. KubeSphere 4.x revokes only
     that token; KubeSphere 3.x revokes B(every) token of that user, including those of other sessions and
     the cached ones (tasks holding a password then log in again on their next request).
