@@ -38,6 +38,8 @@ def test_sequence_check_mode_then_real(line_emulator, tmp_path):
 
 
 def test_onboarding_twice(line_emulator, tmp_path):
+    if line_emulator.line != "3.4":
+        pytest.skip("the 4.2 envelope changes list reads only: the sequence covers it")   # time budget
     ansible = Ansible(line_emulator, tmp_path)
     tag = uuid.uuid4().hex[:6]
     names = dict(workspace_name="team-" + tag, project_name="web-" + tag,
