@@ -115,6 +115,7 @@ class _Options(Field):
 class IdentityProviderResource(Resource):
     kind = "identity provider"
     result_key = "identity_provider"
+    requires = ("identity_providers",)
 
     def __init__(self, client, params, check_mode=False, warn=None):
         super().__init__(client, params, check_mode=check_mode, warn=warn)

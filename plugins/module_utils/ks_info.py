@@ -64,8 +64,8 @@ KINDS = {
                             get_path="/kapis/kubesphere.io/v1alpha1/installplans/{name}", requires=("extensions",)),
     # Identity providers (issue 15): Secrets in kubesphere-system, returned as their configuration
     # without secret options; oauth: the server's OAuth settings as configs/oauth reports them.
-    "identity_provider": InfoKind(None, read=_identity_providers),
-    "oauth": InfoKind(None, read=_oauth),
+    "identity_provider": InfoKind(None, read=_identity_providers, requires=("identity_providers",)),
+    "oauth": InfoKind(None, read=_oauth, requires=("identity_providers",)),
 }
 
 

@@ -36,6 +36,8 @@ INACTIVE_MESSAGES = ("suspended", "not active")
 # Features a line may lack; the message names the lines that have them.
 FEATURES = {
     "extensions": "the extension API (kubesphere.io/v1alpha1 Extensions and InstallPlans)",
+    # 3.x configures identity providers in the kubesphere-config ConfigMap, not through an API.
+    "identity_providers": "the identity provider API (config.kubesphere.io platform configs)",
 }
 
 _MISSING_TEXT = re.compile(r'^[a-z0-9.-]+ "[^"]+" not found$')
@@ -110,7 +112,7 @@ class ApiLine(object):
 _IAM_TENANT_V1ALPHA2 = r"/\1.kubesphere.io/v1alpha2/"
 
 LINES = {
-    V4: ApiLine(V4, "KubeSphere 4.x (4.1, 4.2 Enterprise)", features=("extensions",)),
+    V4: ApiLine(V4, "KubeSphere 4.x (4.1, 4.2 Enterprise)", features=("extensions", "identity_providers")),
     V3: ApiLine(
         V3, "KubeSphere 3.x (3.4)",
         rewrites=(

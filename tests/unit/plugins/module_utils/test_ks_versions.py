@@ -71,6 +71,7 @@ def test_features_name_the_lines_that_have_them():
     assert LINES[V4].lacks("extensions") is None
     message = LINES[V3].lacks("extensions")
     assert "KubeSphere 3.x" in message and "KubeSphere 4.x" in message
+    assert LINES[V3].lacks("identity_providers") and LINES[V4].lacks("identity_providers") is None
 
 
 @pytest.mark.parametrize("value, expected", [
