@@ -7,17 +7,26 @@ Every Ansible task is a new process and a KubeSphere login is a bcrypt check plu
 write (ten failures lock the account), so tokens are kept between processes: one JSON file per
 (host, username, client_id) in a 0700 directory, mode 0600, written atomically. Many processes
 starting at once serialise on an flock of a per-key lock file and re-read the cache inside it,
-so that between them they log in once. A refused password login is remembered for 30 seconds (the
-server's answer and the time, nothing derived from the password), so that the other processes
-waiting on the lock, and later calls in this process, fail with the same answer instead of each
-sending the wrong password again.
+so that between them they log in once.
+
+An entry is tagged with a salted, slow hash of the password that made it (PBKDF2; never the password):
+a cached token is used only by a caller with that same password, so a changed or wrong password logs
+in afresh. A refused password login is remembered for 30 seconds (the server's answer, the time and
+the tag of the refused password), so that the other processes waiting on the lock, and later calls,
+fail with the same answer instead of each sending the same wrong password again, while a different
+(corrected) password is tried at once. A cache directory that others may write or that belongs to
+another user, or a file that others may read, is repaired to 0700/0600 when it is ours and refused
+(with a warning, tokens then kept in memory) when it is not. The entry is a JSON object, so more
+facts about the host can sit beside the token.
 """
 
 import base64
 import errno
 import hashlib
+import hmac
 import json
 import os
+import stat
 import tempfile
 import threading
 import time
@@ -45,6 +54,29 @@ FALSE_STRINGS = ("false", "no", "off", "0", "n")
 CACHE_FORMAT = 1
 FAILURE_MEMORY = 30.0  # seconds a refused password login is replayed to other processes
 TOKEN_PATH = "/oauth/token"
+TAG_ITERATIONS = 20000  # PBKDF2 rounds of the password tag: a few ms per process, slow to brute-force
+
+
+def password_tag(password, salt=None):
+    """{salt, hash} of password (PBKDF2-SHA256, random salt unless given): what a cache entry keeps."""
+    salt = salt or base64.b64encode(os.urandom(16)).decode("ascii")
+    digest = hashlib.pbkdf2_hmac("sha256", (password or "").encode("utf-8"), salt.encode("ascii"), TAG_ITERATIONS)
+    return dict(salt=salt, hash=base64.b64encode(digest).decode("ascii"))
+
+
+def tag_matches(tag, password):
+    """Whether tag (from a cache entry) was made from password. An entry without a tag never matches."""
+    if not isinstance(tag, dict) or not isinstance(tag.get("salt"), str) or not isinstance(tag.get("hash"), str):
+        return False
+    try:
+        expected = password_tag(password, tag["salt"])["hash"]
+    except (UnicodeEncodeError, ValueError):
+        return False
+    return hmac.compare_digest(expected, tag["hash"])
+
+
+class CacheRefused(OSError):
+    """The cache directory or file is not private to this user and cannot be made so."""
 
 
 def default_cache_dir():
@@ -66,7 +98,13 @@ def resolve_cache_dir(value):
             return default_cache_dir()
         if text.lower() in FALSE_STRINGS:
             return None
-        return os.path.abspath(os.path.expanduser(text))
+        path = os.path.expanduser(text)
+        if not os.path.isabs(path):
+            # Resolved against the current directory, a relative path would scatter token files over
+            # every directory a play is started from (often a checkout that gets packaged).
+            raise KubeSphereError("token_cache must be true, false or an absolute directory path (~ is expanded), "
+                                  "not the relative path %r" % text)
+        return os.path.normpath(path)
     raise KubeSphereError("token_cache must be true, false or a directory path, not %s" % type(value).__name__)
 
 
@@ -137,6 +175,24 @@ class TokenCache(object):
         self.path = os.path.join(directory, key + ".json")
         self.lock_path = os.path.join(directory, key + ".lock")
         self.lock_timeout = lock_timeout
+
+    def secure(self):
+        """Make sure the directory and its files are private (ours, 0700/0600): repair the modes of what
+        we own, raise CacheRefused for what belongs to someone else."""
+        self.ensure_directory()
+        for path, private in ((self.directory, 0o700), (self.path, 0o600), (self.lock_path, 0o600)):
+            try:
+                info = os.lstat(path)
+            except OSError as exc:
+                if exc.errno == errno.ENOENT:
+                    continue
+                raise
+            if stat.S_ISLNK(info.st_mode) and path != self.directory:
+                raise CacheRefused(errno.EPERM, "%s is a symbolic link" % path)
+            if hasattr(os, "getuid") and info.st_uid != os.getuid():
+                raise CacheRefused(errno.EPERM, "%s belongs to another user (uid %d)" % (path, info.st_uid))
+            if stat.S_IMODE(info.st_mode) & 0o077:
+                os.chmod(path, private)
 
     def ensure_directory(self):
         """Create the directory (and missing parents) as 0700; directories that exist are left alone."""
@@ -240,6 +296,7 @@ class Authenticator(object):
         self.cache = None
         # With a given token and a password too (the roles hand ks_login's token to every task, the
         # password is in the environment), the cache is there for the one login after a restart.
+        self._cache_checked = False
         if cache_dir and username and (password or not static_token):
             self.cache = TokenCache(cache_dir, host, username, client_id,
                                     lock_timeout=2 * float(transport.timeout) + 10)
@@ -260,6 +317,20 @@ class Authenticator(object):
             if self.static_token and self.static_token not in self._seen:
                 self._seen.append(self.static_token)
             self.static_token = None
+
+    def _usable_cache(self):
+        """The cache once its modes are checked (repaired, or the cache refused with a warning)."""
+        if self.cache is not None and not self._cache_checked:
+            self._cache_checked = True
+            try:
+                self.cache.secure()
+            except (OSError, IOError) as exc:
+                self._cache_failed(exc)
+        return self.cache
+
+    def _mine(self, entry):
+        """A cached entry made with this caller's password (anything else must not be used)."""
+        return entry if entry and tag_matches(entry.get("password_tag"), self.password) else None
 
     def secrets(self):
         values = [self.password, self.static_token] + list(self._seen)
@@ -285,8 +356,8 @@ class Authenticator(object):
         with self._lock:
             if self._entry and self._entry.get("access_token"):
                 return self._entry["access_token"]
-            if self.cache is not None:
-                entry = self.cache.read()
+            if self._usable_cache() is not None:
+                entry = self._mine(self.cache.read())
                 if entry and entry.get("access_token"):
                     return self._use(entry)["access_token"]
         return None
@@ -302,8 +373,8 @@ class Authenticator(object):
             self._check_credentials()
             if self._refused is not None and 0 <= now - self._refused[0] < FAILURE_MEMORY:
                 raise self._refused[1]
-            if self.cache is not None and not force:
-                entry = self.cache.read()
+            if self._usable_cache() is not None and not force:
+                entry = self._mine(self.cache.read())
                 if is_fresh(entry, now, rejected):
                     return self._use(entry)["access_token"]
             if self.cache is None:
@@ -348,19 +419,22 @@ class Authenticator(object):
             self._warn("timed out waiting for the token cache lock %s; logging in without it" % cache.lock_path)
         try:
             now = time.time()
-            entry = cache.read()
+            # Only an entry made with this password counts: its token, its refresh token, its failure.
+            entry = self._mine(cache.read())
             if not force and is_fresh(entry, now, rejected):
                 return entry
             failed_at = (entry or {}).get("failed_at")
             if failed_at is not None and 0 <= now - failed_at < FAILURE_MEMORY:
                 raise self._remembered_failure(entry, now - failed_at)
+            tag = (entry or {}).get("password_tag") or password_tag(self.password)
             try:
                 fresh = self._renew(entry if can_refresh(entry, now) else self._entry)
             except KubeSphereAuthError as err:
                 if self._refused is not None and err is self._refused[1]:  # refused credentials, not a hiccup
-                    self._cache_write(dict(format=CACHE_FORMAT, failed_at=time.time(), failure=dict(
+                    self._cache_write(dict(format=CACHE_FORMAT, failed_at=time.time(), password_tag=tag, failure=dict(
                         status=err.status, reason=err.reason, message=err.message, advice=err.advice, url=err.url)))
                 raise
+            fresh = dict(fresh, password_tag=tag)
             if rejected:  # so that tasks still holding the refused token (a role's ks_token) may follow
                 fresh["renewed_from"] = list((entry or {}).get("renewed_from") or [])[-4:] + [_digest(rejected)]
             self._cache_write(fresh)
