@@ -14,6 +14,9 @@ options:
     description:
       - URL of the KubeSphere API server (ks-apiserver or the console's API endpoint), with its scheme,
         for example V(https://ks.example.com) or V(http://127.0.0.1:30880).
+      - Scheme, host and port only. A URL with a path (V(https://ks.example.com/console)) is refused before
+        any request: KubeSphere serves its API and C(/oauth) at the root, and a KubeSphere served under a
+        sub-path of a reverse proxy is not supported.
       - Always the B(host) cluster; member clusters are reached through it.
       - If not set, the value of the E(KUBESPHERE_HOST) environment variable is used.
     type: str
@@ -78,8 +81,16 @@ options:
         not once per task.
       - V(true) keeps them in a private directory under the user's cache directory
         (C($XDG_CACHE_HOME/kubesphere.core/tokens) or C(~/.cache/kubesphere.core/tokens));
-        V(false) keeps nothing on disk (every task logs in); any other value is the directory to use.
-      - Files are mode 0600 in a 0700 directory and hold tokens and their expiry, never a password.
+        V(false) keeps nothing on disk (every task logs in); any other value is the directory to use, as an
+        absolute path (C(~) is expanded; a relative path is refused rather than resolved against whatever
+        directory a play starts in).
+      - Files are mode 0600 in a 0700 directory and hold tokens and their expiry, never a password: each entry
+        carries a salted hash of the password that obtained it, so a different password never uses the cached
+        token and logs in afresh, and a refused login is remembered (for 30 seconds, so that many processes with
+        the same wrong password send it once) only for that same password.
+      - A directory or file that others may read or write is set back to 0700/0600 when it belongs to the user
+        running the module; one that belongs to another user is not used (a warning says so, and tokens are
+        kept in memory for that task).
       - If not set, the value of the E(KUBESPHERE_TOKEN_CACHE) environment variable is used.
     type: str
     default: "true"
@@ -128,9 +139,9 @@ notes:
 options:
   ks_host:
     description:
-      - URL of the KubeSphere API server of the host cluster, with its scheme.
+      - URL of the KubeSphere API server of the host cluster, with its scheme (scheme, host and port only; no path).
+      - Required, here or in E(KUBESPHERE_HOST).
     type: str
-    required: true
     env:
       - name: KUBESPHERE_HOST
   ks_username:
@@ -178,7 +189,7 @@ options:
       - name: KUBESPHERE_REQUEST_TIMEOUT
   token_cache:
     description:
-      - V(true) (a private directory under the user's cache directory), V(false) (no cache) or a directory.
+      - V(true) (a private directory under the user's cache directory), V(false) (no cache) or an absolute directory path.
     type: str
     default: "true"
     env:

@@ -177,6 +177,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if not HAS_REQUESTS:
             raise AnsibleParserError("the kubesphere.core.ks_clusters inventory needs the Python library requests "
                                      "on the controller: %s" % REQUESTS_IMPORT_ERROR)
+        if not self.get_option("ks_host"):
+            raise AnsibleParserError("No KubeSphere host for %s: set ks_host in that file, or the KUBESPHERE_HOST "
+                                     "environment variable" % path)
         records = self._cluster_records(path, cache)
         self.inventory.add_group(HOST_GROUP)
         self.inventory.add_group(MEMBER_GROUP)

@@ -572,6 +572,12 @@ def _check_host(value):
                               "or http://127.0.0.1:30880" % host)
     if parts.query or parts.fragment:
         raise KubeSphereError("ks_host %r must not have a query or fragment" % host)
+    if parts.path:
+        # KubeSphere serves its API (and /oauth) at the root: with a path every request meets the console
+        # or a proxy instead (a misleading 403). A sub-path prefix is not supported.
+        raise KubeSphereError("ks_host %r must not have a path (%s): give the scheme, host and port only, "
+                              "for example %s://%s; KubeSphere served under a sub-path of a reverse proxy "
+                              "is not supported" % (host, parts.path, parts.scheme, parts.netloc))
     return host
 
 

@@ -197,7 +197,7 @@ def main():
         request = dict(method=method, path=p["path"], cluster=p["cluster"], query=p["query"],
                        body=p["body"], content_type=content_type)
         module.exit_json(changed=True, msg="check mode: %s %s not sent" % (method, p["path"]),
-                         request=request, url=p["path"])
+                         request=request, url=module.client.url(p["path"], cluster=p["cluster"], query=p["query"]))
     anonymous = not (p["ks_token"] or p["ks_username"] or p["ks_password"])
     try:
         resp = module.client.request(method, p["path"], cluster=p["cluster"], body=p["body"], query=p["query"],

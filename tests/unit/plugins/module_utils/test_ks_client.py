@@ -69,9 +69,12 @@ def test_bad_host(host, fragment):
     assert "Hunter2" not in str(info.value)
 
 
-def test_host_trailing_slash_and_path_prefix():
+def test_host_trailing_slash_kept_off_and_a_path_refused_before_any_request():
     assert offline(ks_host="http://127.0.0.1:30880/").host == "http://127.0.0.1:30880"
-    assert offline(ks_host="https://proxy.example.com/ks/").url("/version") == "https://proxy.example.com/ks/version"
+    # The console URL with a path met a misleading 403 at login: refused, saying what to give instead.
+    with pytest.raises(KubeSphereError) as info:
+        offline(ks_host="https://ks.example.com/console")
+    assert "must not have a path (/console)" in str(info.value) and "https://ks.example.com" in str(info.value)
 
 
 @pytest.mark.parametrize("options, fragment", [
