@@ -15,7 +15,7 @@ options:
       - URL of the KubeSphere API server (ks-apiserver or the console's API endpoint), with its scheme,
         for example V(https://ks.example.com) or V(http://127.0.0.1:30880).
       - Scheme, host and port only. A URL with a path (V(https://ks.example.com/console)) is refused before
-        any request: KubeSphere serves its API and C(/oauth) at the root, and a KubeSphere served under a
+        any request, because KubeSphere serves its API and C(/oauth) at the root; a KubeSphere served under a
         sub-path of a reverse proxy is not supported.
       - Always the B(host) cluster; member clusters are reached through it.
       - If not set, the value of the E(KUBESPHERE_HOST) environment variable is used.
@@ -84,7 +84,7 @@ options:
         V(false) keeps nothing on disk (every task logs in); any other value is the directory to use, as an
         absolute path (C(~) is expanded; a relative path is refused rather than resolved against whatever
         directory a play starts in).
-      - Files are mode 0600 in a 0700 directory and hold tokens and their expiry, never a password: each entry
+      - Files are mode 0600 in a 0700 directory and hold tokens and their expiry, never a password. Each entry
         carries a salted hash of the password that obtained it, so a different password never uses the cached
         token and logs in afresh, and a refused login is remembered (for 30 seconds, so that many processes with
         the same wrong password send it once) only for that same password.
