@@ -30,6 +30,9 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import 
 )
 
 
+STOCK_CLIENT_SECRET = "kubesphere"   # KubeSphere's default OAuth client secret: public, never masked
+
+
 def _env(name):
     return (env_fallback, [name])
 
@@ -40,9 +43,10 @@ KS_CONNECTION_ARGSPEC = dict(
     ks_password=dict(type="str", no_log=True, fallback=_env("KUBESPHERE_PASSWORD")),
     ks_token=dict(type="str", no_log=True, fallback=_env("KUBESPHERE_TOKEN")),
     ks_client_id=dict(type="str", default="kubesphere", fallback=_env("KUBESPHERE_CLIENT_ID")),
-    # No default here: Ansible masks every no_log value in all output, and the stock secret is the word
-    # "kubesphere". The client applies that default itself.
-    ks_client_secret=dict(type="str", no_log=True, fallback=_env("KUBESPHERE_CLIENT_SECRET")),
+    # Not no_log: Ansible would mask every occurrence of the value, and the stock secret is the public word
+    # "kubesphere" (tenant.********.io). KubeSphereModule masks a secret that is not the stock one.
+    # No default either: the client applies the stock one itself.
+    ks_client_secret=dict(type="str", no_log=False, fallback=_env("KUBESPHERE_CLIENT_SECRET")),
     validate_certs=dict(type="bool", default=True, fallback=_env("KUBESPHERE_VALIDATE_CERTS")),
     ca_path=dict(type="path", fallback=_env("KUBESPHERE_CA_PATH")),
     request_timeout=dict(type="float", default=30, fallback=_env("KUBESPHERE_REQUEST_TIMEOUT")),
@@ -61,6 +65,9 @@ class KubeSphereModule(AnsibleModule):
         spec = dict(KS_CONNECTION_ARGSPEC)
         spec.update(argument_spec or {})
         super().__init__(argument_spec=spec, **kwargs)
+        secret = self.params.get("ks_client_secret")
+        if secret and secret != STOCK_CLIENT_SECRET:
+            self.no_log_values.add(secret)
         host = self.params.get("ks_host")
         if isinstance(host, str) and "@" in host:
             # The client refuses credentials in ks_host, but the result's invocation echoes it: mask them.
