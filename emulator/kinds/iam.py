@@ -26,3 +26,5 @@ ROLE_BINDING = register_kind(Kind(group=GROUP, version="v1beta1", plural="rolebi
 ROLE_TEMPLATE = register_kind(Kind(group=GROUP, version="v1beta1", plural="roletemplates", kind="RoleTemplate",
                                    host_only=True))
 CLUSTER_ROLE = register_kind(Kind(group=GROUP, version="v1beta1", plural="clusterroles", kind="ClusterRole"))
+CLUSTER_ROLE_BINDING = register_kind(Kind(group=GROUP, version="v1beta1", plural="clusterrolebindings",
+                                          kind="ClusterRoleBinding"))

@@ -15,8 +15,9 @@ class InfoKind(object):
     single GET (members: a non-member answers 400, project members have no GET in v4), so the
     list is filtered by exact name instead. per_cluster: served by each cluster (cluster option)."""
 
-    def __init__(self, list_path, get_path=None, needs=(), per_cluster=False, list_path_without=None, read=None,
-                 requires=()):
+    def __init__(self, list_path=None, get_path=None, needs=(), per_cluster=False, list_path_without=None,
+                 read=None, requires=(), by_scope=None):
+        self.by_scope = by_scope                     # {scope: InfoKind}: where the scope option sends it
         self.list_path = list_path
         self.requires = tuple(requires)   # features of ks_versions.FEATURES the server's line must have
         self.get_path = get_path
@@ -66,17 +67,52 @@ KINDS = {
     # without secret options; oauth: the server's OAuth settings as configs/oauth reports them.
     "identity_provider": InfoKind(None, read=_identity_providers, requires=("identity_providers",)),
     "oauth": InfoKind(None, read=_oauth, requires=("identity_providers",)),
+    # What custom roles are built from (filtered by scope and category), and the roles of one scope.
+    "roletemplate": InfoKind("/kapis/iam.kubesphere.io/v1beta1/roletemplates",
+                             get_path="/kapis/iam.kubesphere.io/v1beta1/roletemplates/{name}"),
+    "role": InfoKind(by_scope={
+        "global": InfoKind("/kapis/iam.kubesphere.io/v1beta1/globalroles",
+                           get_path="/kapis/iam.kubesphere.io/v1beta1/globalroles/{name}"),
+        "cluster": InfoKind("/kapis/iam.kubesphere.io/v1beta1/clusterroles", per_cluster=True,
+                            get_path="/kapis/iam.kubesphere.io/v1beta1/clusterroles/{name}"),
+        "workspace": InfoKind("/kapis/iam.kubesphere.io/v1beta1/workspaces/{workspace}/workspaceroles",
+                              needs=("workspace",)),
+        "project": InfoKind("/kapis/iam.kubesphere.io/v1beta1/namespaces/{project}/roles", needs=("project",),
+                            per_cluster=True,
+                            get_path="/kapis/iam.kubesphere.io/v1beta1/namespaces/{project}/roles/{name}"),
+    }),
 }
+# The RoleTemplate label value of each role scope.
+TEMPLATE_SCOPES = {"global": "global", "cluster": "cluster", "workspace": "workspace", "project": "namespace"}
+
+
+def _kind(params):
+    kind = KINDS[params["kind"]]
+    return kind.by_scope[params.get("scope") or "global"] if kind.by_scope else kind
+
+
+def _selector(params):
+    parts = [params["label_selector"]] if params.get("label_selector") else []
+    if params["kind"] == "roletemplate":
+        if params.get("scope"):
+            parts.append("iam.kubesphere.io/scope=%s" % TEMPLATE_SCOPES[params["scope"]])
+        if params.get("category"):
+            parts.append("iam.kubesphere.io/category=%s" % params["category"])
+    return ",".join(parts) or None
 
 
 def validate(params):
     """Why the query cannot be sent, or None. No request is made here."""
-    kind = KINDS[params["kind"]]
+    if params.get("category") and params["kind"] != "roletemplate":
+        return "category applies only to kind=roletemplate"
+    if params.get("scope") and params["kind"] not in ("role", "roletemplate"):
+        return "scope applies only to kind=role and kind=roletemplate"
+    kind = _kind(params)
     missing = [opt for opt in kind.needs if not params.get(opt)]
     if missing:
         return "kind=%s needs %s" % (params["kind"], " and ".join(missing))
     if params.get("cluster") and not kind.per_cluster:
-        per_cluster = sorted(name for name, k in KINDS.items() if k.per_cluster)
+        per_cluster = sorted(name for name, k in KINDS.items() if k.per_cluster) + ["role (scope cluster or project)"]
         return ("cluster applies only to the kinds served by each cluster (%s); %s objects live on the host"
                 % (", ".join(per_cluster), params["kind"]))
     return first_error(*[dns1123_label_error(params[opt], opt)
@@ -85,7 +121,7 @@ def validate(params):
 
 def query(client, params):
     """The objects of one kind, as KubeSphere returns them, every page read."""
-    kind = KINDS[params["kind"]]
+    kind = _kind(params)
     client.require(*kind.requires)
     if kind.read is not None:
         name = params.get("name")
@@ -94,7 +130,7 @@ def query(client, params):
     values = dict((opt, params.get(opt) or "") for opt in ("name", "workspace", "project"))
     cluster = params.get("cluster") if kind.per_cluster else None
     name = params.get("name")
-    selector = params.get("label_selector")
+    selector = _selector(params)
     if name and kind.get_path and not selector:
         found = client.get(kind.get_path.format(**values), cluster=cluster, missing_ok=True)
         return [found] if found else []

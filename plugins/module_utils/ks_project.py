@@ -23,6 +23,15 @@ from __future__ import annotations
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import Field, Resource, ValidationError, merge_patch
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_isolation import IsolationField
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_quota import (
+    DefaultLimits,
+    ProjectQuota,
+    WorkspaceQuota,
+    larger_than,
+    limits_error,
+    quota_error,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import MANAGED_BY_LABEL, is_system, mark_managed
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import Members, members_error
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import members_options, state_option, wait_options
@@ -49,6 +58,10 @@ PROJECT_OPTIONS = dict(
     description=dict(type="str"),
     labels=dict(type="dict"),
     adopt=dict(type="bool", default=False),
+    quota=dict(type="dict"),
+    purge_quota=dict(type="bool", default=False),
+    default_limits=dict(type="dict", options=dict(requests=dict(type="dict"), limits=dict(type="dict"))),
+    network_isolation=dict(type="bool"),
     **members_options(),
     **wait_options(300)
 )
@@ -64,9 +77,13 @@ class ProjectResource(Resource):
         # Differs from the wanted workspace only for a namespace being adopted (another is refused in read).
         workspace=Field(("metadata", "labels", WORKSPACE_LABEL)),
     )
+    # Managed (and shown in diffs) only when given; set as the console sets it (a merge patch).
+    optional_fields = dict(network_isolation=IsolationField(("metadata", "annotations")))
 
     def __init__(self, client, params, check_mode=False, warn=None):
         super().__init__(client, params, check_mode=check_mode, warn=warn)
+        self.fields = dict(self.fields, **dict((k, f) for k, f in self.optional_fields.items()
+                                               if params.get(k) is not None))
         self._current = None
         self._created = False
         self._adopting = False
@@ -93,6 +110,8 @@ class ProjectResource(Resource):
         problems.append(members_error(p.get("members")))
         if p.get("adopt") and not p.get("workspace"):
             problems.append("adopt needs workspace: the workspace to bring the namespace into")
+        problems.append(quota_error(p.get("quota")))
+        problems.append(limits_error(p.get("default_limits")))
         if (p.get("wait_timeout") or 1) <= 0:
             problems.append("wait_timeout must be a positive number of seconds")
         return first_error(*problems)
@@ -194,7 +213,35 @@ class ProjectResource(Resource):
         return any(name in INITIALISED for name in finalizers)
 
     def children(self, obj, state):
-        if state == "absent" or (self.params.get("members") is None and not self.params.get("purge_members")):
+        if state == "absent":
+            return []
+        out = self._members()
+        fresh = self._current is None
+        if self.params.get("quota") is not None:
+            self._warn_above_workspace()
+            quota = ProjectQuota(self.client, self.params["name"], check_mode=self.check_mode, cluster=self.cluster)
+            out.append(("quota", quota.converge(self.params["quota"], purge=bool(self.params.get("purge_quota")),
+                                                known_missing=fresh)))
+        if self.params.get("default_limits") is not None:
+            limits = DefaultLimits(self.client, self.params["name"], check_mode=self.check_mode, cluster=self.cluster)
+            out.append(("default_limits", limits.converge(self.params["default_limits"], known_missing=fresh)))
+        return out
+
+    def _warn_above_workspace(self):
+        """KubeSphere accepts a project quota above its workspace's; the workspace caps it at admission."""
+        workspace = self.params.get("workspace")
+        if not workspace:
+            return
+        ws_quota = WorkspaceQuota(self.client, workspace)
+        over = larger_than(self.params["quota"], ws_quota.hard(ws_quota.read()))
+        if over:
+            self.warn("quota of project %s is larger than workspace %s's quota for %s; KubeSphere accepts it, "
+                      "but the workspace quota still caps what the project can use"
+                      % (self.params["name"], workspace,
+                         ", ".join("%s (%s > %s)" % (r, p, w) for r, (p, w) in sorted(over.items()))))
+
+    def _members(self):
+        if self.params.get("members") is None and not self.params.get("purge_members"):
             return []
         members = Members(self.client, "project", self.params["name"], cluster=self.cluster,
                           check_mode=self.check_mode, fresh=self._created or not self._initialised())

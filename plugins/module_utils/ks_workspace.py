@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import Field, Resource, json_patch, wait_for
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_isolation import IsolationField
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_quota import WorkspaceQuota, quota_error
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import MANAGED_BY_LABEL, mark_managed
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import Members, members_error
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import members_options, state_option, wait_options
@@ -47,6 +49,9 @@ WORKSPACE_OPTIONS = dict(
     clusters=dict(type="list", elements="str"),
     labels=dict(type="dict"),
     delete_projects=dict(type="bool", default=False),
+    quota=dict(type="dict"),
+    purge_quota=dict(type="bool", default=False),
+    network_isolation=dict(type="bool"),
     **members_options(),
     **wait_options(300)
 )
@@ -76,9 +81,15 @@ class WorkspaceResource(Resource):
         clusters=Field(("spec", "placement", "clusters"), kind="set", to_api=_cluster_refs, from_api=_cluster_names),
         labels=Field(("metadata", "labels"), kind="map", hidden_keys=(MANAGED_BY_LABEL,)),
     )
+    # Managed (and shown in diffs) only when given. On the template's spec.template: every placed
+    # cluster's Workspace is built from it, and the console reads the annotation on those Workspaces
+    # (it propagated within 1.5 s in isolation-and-labels.json).
+    optional_fields = dict(network_isolation=IsolationField(("spec", "template", "metadata", "annotations")))
 
     def __init__(self, client, params, check_mode=False, warn=None):
         super().__init__(client, params, check_mode=check_mode, warn=warn)
+        self.fields = dict(self.fields, **dict((k, f) for k, f in self.optional_fields.items()
+                                               if params.get(k) is not None))
         self._current = None
         self._created = False
 
@@ -95,6 +106,7 @@ class WorkspaceResource(Resource):
                 problems.append("labels must not set %s: the collection sets it on what it creates" % key)
             problems.append(dns1123_subdomain_error(key.split("/")[-1], "label key %r" % key))
         problems.append(members_error(p.get("members")))
+        problems.append(quota_error(p.get("quota")))
         if (p.get("wait_timeout") or 1) <= 0:
             problems.append("wait_timeout must be a positive number of seconds")
         return first_error(*problems)
@@ -173,6 +185,14 @@ class WorkspaceResource(Resource):
     def children(self, obj, state):
         if state == "absent":
             return []
+        out = self._members(obj)
+        if self.params.get("quota") is not None:
+            quota = WorkspaceQuota(self.client, self.params["name"], check_mode=self.check_mode)
+            out.append(("quota", quota.converge(self.params["quota"], purge=bool(self.params.get("purge_quota")),
+                                                known_missing=self._current is None)))
+        return out
+
+    def _members(self, obj):
         wanted = list(self.params.get("members") or [])
         manager = self.params.get("manager")
         current_manager = self.fields["manager"].get(self._current) if self._current else None

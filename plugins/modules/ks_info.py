@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 module: ks_info
-short_description: Query KubeSphere workspaces, projects, users, members and clusters
+short_description: Query KubeSphere workspaces, projects, users, members, clusters, roles and role templates
 version_added: 0.1.0
 description:
   - Returns the objects of one kind as KubeSphere returns them, every page read.
@@ -30,10 +30,14 @@ options:
       - V(oauth) returns one item, the server's OAuth settings as C(configs/oauth) reports them (issuer, token
         lifetimes in nanoseconds, the identity providers it could build, without secrets, and the OAuth clients);
         any logged-in user may read it. O(label_selector) does not apply to these two kinds.
+      - V(roletemplate) lists the RoleTemplates custom roles are built from (see O(scope) and O(category)); their
+        names are what M(kubesphere.core.ks_role) takes as O(kubesphere.core.ks_role#module:templates).
+      - V(role) lists the roles of one O(scope) (built-in and custom), V(global) (default), V(cluster) (per
+        cluster), V(workspace) (needs O(workspace)), V(project) (needs O(project)).
     type: str
     required: true
     choices: [workspace, project, user, workspace_member, project_member, cluster, extension, installplan,
-              identity_provider, oauth]
+              identity_provider, oauth, roletemplate, role]
   name:
     description: The exact name of one object; the result is empty when it does not exist.
     type: str
@@ -49,6 +53,17 @@ options:
     type: str
   label_selector:
     description: A Kubernetes label selector, for example V(team=payments) or V(env in (dev,test)).
+    type: str
+  scope:
+    description:
+      - For O(kind=role), the scope of the roles; for O(kind=roletemplate), only the templates of that scope
+        (label C(iam.kubesphere.io/scope), V(project) meaning C(namespace)).
+    type: str
+    choices: [global, cluster, workspace, project]
+  category:
+    description:
+      - For O(kind=roletemplate), only the templates of this category (label C(iam.kubesphere.io/category), for
+        example V(global-access-control) or V(namespace-configuration-management)).
     type: str
 extends_documentation_fragment:
   - kubesphere.core.connection
@@ -89,6 +104,19 @@ EXAMPLES = r"""
   kubesphere.core.ks_info:
     kind: identity_provider
   register: providers
+
+- name: The workspace-scope role templates about members and roles
+  kubesphere.core.ks_info:
+    kind: roletemplate
+    scope: workspace
+    category: workspace-access-control
+  register: templates
+
+- name: The roles of a project (built-in and custom)
+  kubesphere.core.ks_info:
+    kind: role
+    scope: project
+    project: demo-web
 
 - name: Viewers of a project
   kubesphere.core.ks_info:
@@ -131,6 +159,8 @@ def main():
             project=dict(type="str"),
             cluster=dict(type="str"),
             label_selector=dict(type="str"),
+            scope=dict(type="str", choices=["global", "cluster", "workspace", "project"]),
+            category=dict(type="str"),
         ),
         supports_check_mode=True,
     )

@@ -75,6 +75,43 @@ options:
     description: Remove members not listed in O(members).
     type: bool
     default: false
+  quota:
+    description:
+      - The project's hard limits, resource name to quantity (for example C(limits.cpu), C(requests.memory),
+        C(pods), C(count/deployments.apps)), in the ResourceQuota named after the project, as the console creates it.
+      - Quantities are validated and compared by value (V(1000m) equals V(1), V(1Gi) equals V(1024Mi)).
+      - Resources not named are left alone unless O(purge_quota=true).
+      - A quota larger than the workspace's quota is accepted by KubeSphere and reported as a warning; the
+        workspace quota still caps what the project's pods may use.
+    type: dict
+  purge_quota:
+    description:
+      - Remove the resources not named in O(quota) from it. With an empty O(quota), the ResourceQuota is deleted.
+    type: bool
+    default: false
+  default_limits:
+    description:
+      - The default container requests and limits of the project (what the console calls its default container
+        quotas), that is the C(defaultRequest) and C(default) of the C(Container) item of the project's LimitRange. The
+        console edits the project's first LimitRange, so that one is used; without one, a LimitRange named after
+        the project is created.
+      - Only the resources named are managed; quantities are compared by value. A request above its limit fails
+        before any write.
+    type: dict
+    suboptions:
+      requests:
+        description: Default requests, resource name to quantity, for example V(cpu) V(100m) and V(memory) V(128Mi).
+        type: dict
+      limits:
+        description: Default limits, resource name to quantity, for example V(cpu) V(500m) and V(memory) V(512Mi).
+        type: dict
+  network_isolation:
+    description:
+      - Whether the project is network-isolated, set as the KubeSphere console sets it (annotation
+        C(kubesphere.io/network-isolate) V(enabled) or V(disabled), by a merge patch). Not managed when omitted.
+      - B(What it does not do by itself.) KubeSphere v4.1 core only stores it; the NetworkPolicies that enforce it
+        come from the network extension. Without that extension installed, no traffic is blocked.
+    type: bool
   wait:
     description:
       - On delete, wait until the namespace is gone.
@@ -102,6 +139,19 @@ EXAMPLES = r"""
     members:
       - {user: bob, role: operator}
       - {user: carol, role: viewer}
+
+- name: Quota and default container limits (500m is the same as 0.5 on the next run)
+  kubesphere.core.ks_project:
+    name: payments-api
+    workspace: payments
+    quota:
+      limits.cpu: 4
+      limits.memory: 8Gi
+      pods: 50
+    default_limits:
+      requests: {cpu: 100m, memory: 128Mi}
+      limits: {cpu: 500m, memory: 512Mi}
+    network_isolation: true
 
 - name: A project on member1
   kubesphere.core.ks_project:
@@ -134,6 +184,16 @@ project:
     metadata:
       name: payments-api
       labels: {kubesphere.io/workspace: payments, kubesphere.io/managed: "true"}
+quota:
+  description: The project's ResourceQuota after the run (in check mode, as it would be; null when there is none).
+  returned: when O(quota) is given
+  type: dict
+  sample: {metadata: {name: payments-api}, spec: {hard: {limits.cpu: "4", pods: "50"}}}
+default_limits:
+  description: The project's LimitRange after the run (in check mode, as it would be).
+  returned: when O(default_limits) is given
+  type: dict
+  sample: {spec: {limits: [{type: Container, default: {cpu: 500m}, defaultRequest: {cpu: 100m}}]}}
 members:
   description: The members after the run, as C(user) and C(role).
   returned: when O(members) is given or O(purge_members=true)

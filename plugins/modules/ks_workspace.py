@@ -72,6 +72,27 @@ options:
     description: Remove members not listed in O(members). The workspace manager is never removed.
     type: bool
     default: false
+  quota:
+    description:
+      - The workspace's hard limits, resource name to quantity (for example C(limits.cpu), C(requests.memory),
+        C(pods)), in the workspace quota KubeSphere keeps for it (a C(quota.kubesphere.io) ResourceQuota named
+        after the workspace, as the console creates it). It caps the sum over all the workspace's projects.
+      - Quantities are validated and compared by value (V(1000m) equals V(1), V(1Gi) equals V(1024Mi)).
+      - Resources not named are left alone unless O(purge_quota=true).
+    type: dict
+  purge_quota:
+    description:
+      - Remove the resources not named in O(quota) from it. With an empty O(quota), the quota object is deleted.
+    type: bool
+    default: false
+  network_isolation:
+    description:
+      - Whether the workspace's projects are network-isolated from other workspaces, set as the KubeSphere console
+        sets it (annotation C(kubesphere.io/network-isolate) V(enabled) or V(disabled), on the template every
+        placed cluster's Workspace is built from). Not managed when omitted.
+      - B(What it does not do by itself.) KubeSphere v4.1 core only stores it; the NetworkPolicies that enforce it
+        come from the network extension. Without that extension installed, no traffic is blocked.
+    type: bool
   delete_projects:
     description:
       - With O(state=absent), delete the workspace's projects too (propagation policy C(Background)). By default
@@ -111,6 +132,15 @@ EXAMPLES = r"""
       - {user: bob, role: regular}
       - {user: carol, role: viewer}
 
+- name: Cap the workspace and isolate it (the network extension enforces isolation)
+  kubesphere.core.ks_workspace:
+    name: payments
+    quota:
+      limits.cpu: 16
+      limits.memory: 32Gi
+      requests.cpu: 8
+    network_isolation: true
+
 - name: Exactly these members (others are removed, never the manager)
   kubesphere.core.ks_workspace:
     name: payments
@@ -139,6 +169,11 @@ workspace:
     spec:
       template: {spec: {manager: alice}}
       placement: {clusters: [{name: host}]}
+quota:
+  description: The workspace quota object after the run (in check mode, as it would be; null when there is none).
+  returned: when O(quota) is given
+  type: dict
+  sample: {metadata: {name: payments}, spec: {quota: {hard: {limits.cpu: "16"}}}}
 members:
   description: The members after the run, as C(user) and full C(role) names, when O(members) was given.
   returned: when O(members) is given or O(purge_members=true)
