@@ -77,10 +77,16 @@ def _reconcile(ctx, ref, plural):
     if role.get("aggregationRoleTemplates"):
         templates = ctx.api.view(ctx.host).list(ROLE_TEMPLATE)
         changes.append(_aggregation_change(templates, SCOPE_OF[plural]))
-    ctx.store.mutate(ref.cluster, kind, ref.name, ref.namespace, lambda o: any([c(o) for c in changes]))
+    ctx.store.mutate(ref.cluster, kind, ref.name, ref.namespace, lambda o: _apply_all(changes, o))
     if plural == "clusterroles":
         _mirror_cluster_role(ctx, ref.cluster, view.get(kind, ref.name))
     return None
+
+
+def _apply_all(changes, obj):
+    """Run every change (none may be skipped); True when any changed obj."""
+    results = [change(obj) for change in changes]
+    return True in results
 
 
 def _aggregation_change(templates, scope):
