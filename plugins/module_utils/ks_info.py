@@ -112,7 +112,7 @@ def validate(params):
     if missing:
         return "kind=%s needs %s" % (params["kind"], " and ".join(missing))
     if params.get("cluster") and not kind.per_cluster:
-        per_cluster = sorted(name for name, k in KINDS.items() if k.per_cluster) + ["role (scope cluster or project)"]
+        per_cluster = sorted(name for name, k in KINDS.items() if k.per_cluster)
         return ("cluster applies only to the kinds served by each cluster (%s); %s objects live on the host"
                 % (", ".join(per_cluster), params["kind"]))
     return first_error(*[dns1123_label_error(params[opt], opt)
