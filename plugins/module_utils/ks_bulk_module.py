@@ -13,6 +13,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_bulk import BulkRun, summarize
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KS_CONNECTION_ARGSPEC, KubeSphereModule
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_references import ServerReferences
 
 _VALIDATORS = {}
 
@@ -68,7 +69,7 @@ def run_bulk(module):
     connection = dict((key, module.params.get(key)) for key in KS_CONNECTION_ARGSPEC)
     run = BulkRun(kinds, dict((k.option, module.params.get(k.option)) for k in kinds), connection, check_options,
                   check_mode=module.check_mode, diff=module._diff, concurrency=module.params["concurrency"],
-                  prune=module.params.get("prune") or ())
+                  prune=module.params.get("prune") or (), server_references=ServerReferences)
     errors = run.validate()
     if errors:
         module.fail_json(msg="%d input error%s, nothing was sent: %s" % (len(errors), "s" if len(errors) > 1 else "",

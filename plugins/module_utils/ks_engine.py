@@ -17,6 +17,8 @@ from __future__ import annotations
 import copy
 import time
 
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_references import AssumedPresent, ServerReferences
+
 MASK = "********"
 
 
@@ -137,11 +139,12 @@ class Resource:
     # Features (ks_versions.FEATURES) the server's line must have; checked before the first read.
     requires = ()
 
-    def __init__(self, client, params, check_mode=False, warn=None):
+    def __init__(self, client, params, check_mode=False, warn=None, refs=None):
         self._client = client
         self.params = params
         self.check_mode = check_mode
         self.warn = warn or (lambda msg: None)
+        self._refs = refs
 
     @property
     def client(self):
@@ -150,6 +153,17 @@ class Resource:
             self._client = self._client()
         return self._client
 
+    @property
+    def refs(self):
+        """The References lookups (ks_references): one GET each unless the caller gave its own."""
+        if self._refs is None:
+            self._refs = ServerReferences(lambda: self.client)
+            assumed = self.params.get("assume_present")
+            if assumed:
+                self._refs = AssumedPresent(self._refs, users=assumed.get("users"),
+                                            workspaces=assumed.get("workspaces"))
+        return self._refs
+
     # Hooks -----------------------------------------------------------------
     def validate(self, state):
         """Return an error message for bad input, or None. No request may be sent here."""
@@ -157,6 +171,11 @@ class Resource:
 
     def identity(self):
         return self.params.get("name")
+
+    def check_references(self, state, current):
+        """Return an error message when the object refers to something that does not exist
+        (through self.refs), or None. Runs after read and before any write, in check mode too."""
+        return None
 
     def read(self):
         """The current object, or None when it does not exist."""
@@ -199,13 +218,17 @@ class Resource:
         return dict((opt, self.params[opt]) for opt in self.fields if self.params.get(opt) is not None)
 
     def view(self, obj):
-        """The managed fields of obj, in option form; secrets masked."""
+        """The managed fields of obj, in option form; secrets masked. Only the options the task gives
+        (on state=absent, whatever the object has): a diff shows what the task manages, no null noise."""
         if obj is None:
             return {}
         out = {}
+        absent = (self.params.get("state") or "present") == "absent"
         for opt, field in self.fields.items():
             value = field.get(obj)
             wanted = self.params.get(opt)
+            if wanted is None and not (absent and value is not None):
+                continue
             if field.kind == "map" and isinstance(value, dict) and isinstance(wanted, dict):
                 # Only the keys the task manages: the others are not its business.
                 value = dict((k, v) for k, v in value.items() if k in wanted)
@@ -246,6 +269,10 @@ def converge(res, state, wait=False, children=True):
     current = res.read()
     if state != "absent" and res.is_terminating(current):
         current = _after_deletion(res, wait)
+    if state != "absent":
+        problem = res.check_references(state, current)
+        if problem:
+            raise ValidationError(problem)
     before = res.view(current)
     if state == "absent":
         return _converge_absent(res, current, before, wait)
@@ -380,11 +407,13 @@ def _after_write(wait, *args):
 
 def add_children(res, outcome, state):
     """Converge the sub-resources of a converged object and fold them into its outcome."""
+    new = outcome.action == "created"
     for key, child in res.children(outcome.obj, state):
         if child.changed and outcome.action == "unchanged":
             outcome.action = "updated"
         outcome.changed = outcome.changed or child.changed
-        outcome.before[key] = child.before
+        if not new:     # a new object's diff starts from {}, with no empty member list
+            outcome.before[key] = child.before
         outcome.after[key] = child.after
         outcome.extra[key] = child.obj
 

@@ -120,7 +120,7 @@ class Extension(Resource):
         cluster_overrides=Field(("spec", "clusterScheduling", "overrides")),
     )
 
-    def __init__(self, client, params, check_mode=False, warn=None):
+    def __init__(self, client, params, check_mode=False, warn=None, refs=None):
         params = dict(params)
         self.raw_error = None
         try:
@@ -130,7 +130,7 @@ class Extension(Resource):
                     (str(k), render_values(v)) for k, v in params["cluster_overrides"].items())
         except (AttributeError, TypeError, yaml.YAMLError) as err:
             self.raw_error = "config or cluster_overrides could not be rendered as YAML: %s" % err
-        super(Extension, self).__init__(client, params, check_mode=check_mode, warn=warn)
+        super(Extension, self).__init__(client, params, check_mode=check_mode, warn=warn, refs=refs)
         self.extension_obj = None
         self.extension_read = False
         self.replaced = None     # the plan as it was before this run's patch

@@ -6,9 +6,15 @@
 It reads the member list once, adds every missing member in one POST (the
 API takes an array), changes roles with one PUT per member, and removes
 unlisted members only when asked to purge, never the protected ones (the
-workspace manager). In check mode it predicts and sends nothing. Right after
-its parent was created the built-in roles take some tens of milliseconds to
-appear, so an add that meets "role not found" is retried briefly.
+workspace manager). In check mode it predicts and sends nothing.
+
+Before any write the resource asks references_error() whether every user to
+add or change exists and every role is real: built-in short names are checked
+against their lists with no request, any other name (a custom role) by one
+read through the References lookups. Right after its parent was created the
+built-in roles take some tens of milliseconds to appear, so an add that meets
+"role not found" is retried, for a few seconds at most, and only while the
+parent still lacks the finalizer its controller adds once the roles exist.
 """
 
 from __future__ import annotations
@@ -71,14 +77,15 @@ class Members:
     """The members of one workspace (scope="workspace") or project (scope="project")."""
 
     def __init__(self, client, scope, name, cluster=None, check_mode=False, protected=(), fresh=False,
-                 sleep=time.sleep):
+                 sleep=time.sleep, initialised=None):
         self.client = client
         self.scope = scope
         self.name = name
         self.cluster = cluster
         self.check_mode = check_mode
         self.protected = set(p for p in protected if p)
-        self.fresh = fresh          # the parent was created in this run: roles may still be coming
+        self.fresh = fresh          # the parent may not be initialised yet: roles may still be coming
+        self.initialised = initialised  # re-reads the parent: has its controller made the roles?
         self.sleep = sleep
         if scope == "workspace":
             self.path = "%s/workspaces/%s/workspacemembers" % (IAM, name)
@@ -89,6 +96,44 @@ class Members:
 
     def full_role(self, role):
         return workspace_role_name(self.name, role) if self.scope == "workspace" else role
+
+    def builtin_roles(self):
+        return WORKSPACE_ROLES if self.scope == "workspace" else PROJECT_ROLES
+
+    def is_builtin(self, role):
+        """A built-in role, by short name or (workspaces) by its full name: known without a request."""
+        if self.scope != "workspace":
+            return role in PROJECT_ROLES
+        return role in WORKSPACE_ROLES or role in [workspace_role_name(self.name, r) for r in WORKSPACE_ROLES]
+
+    def pending(self, wanted, current):
+        """The members a converge would add or change: [(index, user, role as given)]."""
+        out = []
+        for index, member in enumerate(wanted or []):
+            user, role = member["user"], member["role"]
+            if current.get(user) != self.full_role(role):
+                out.append((index, user, role))
+        return out
+
+    def references_error(self, refs, wanted, current, what="members"):
+        """Why the members to add or change cannot be written (a user or role that does not
+        exist), or None. current: {user: role} as read ({} for a parent still to be made)."""
+        problems = []
+        for index, user, role in self.pending(wanted, current):
+            if not refs.user_exists(user):
+                problems.append("%s[%d].user: user %s does not exist" % (what, index, user))
+            if self.is_builtin(role):
+                continue
+            if self.scope == "workspace":
+                found = refs.role_exists("workspace", role, workspace=self.name)
+            else:
+                found = refs.role_exists("project", role, namespace=self.name, cluster=self.cluster)
+            if not found:
+                problems.append("%s[%d].role: %s role %s does not exist in %s %s (the built-in roles are %s; "
+                                "any other name must be a role made there first)"
+                                % (what, index, self.scope, role, self.scope, self.name,
+                                   ", ".join(self.builtin_roles())))
+        return "; ".join(problems) or None
 
     def read(self):
         """{user: role} as the server lists them."""
@@ -123,17 +168,23 @@ class Members:
         return Outcome(changed, as_list(current), as_list(after), as_list(after))
 
     def _add(self, body):
-        deadline = time.monotonic() + (ROLE_RETRY_SECONDS if self.fresh else 0)
+        deadline = time.monotonic() + ROLE_RETRY_SECONDS
         delay = 0.05
         while True:
             try:
                 return self.client.post(self.path, body, cluster=self.cluster)
             except KubeSphereError as err:
                 role_missing = err.not_found and "not found" in (err.message or "")
-                if not role_missing or time.monotonic() >= deadline:
+                if not (role_missing and self._roles_may_be_coming()) or time.monotonic() >= deadline:
                     raise
-            self.sleep(delay)
+            self.sleep(min(delay, max(0.0, deadline - time.monotonic())))
             delay = min(delay * 2, 0.5)
+
+    def _roles_may_be_coming(self):
+        """Only a parent its controller has not initialised yet may still lack its built-in roles."""
+        if not self.fresh:
+            return False
+        return self.initialised is None or not self.initialised()
 
 
 def as_list(members):

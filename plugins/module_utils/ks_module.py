@@ -25,6 +25,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import (
 # Re-exported: modules import these option helpers from here.
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import (  # noqa: F401 pylint: disable=unused-import
     members_options,
+    references_options,
     state_option,
     wait_options,
 )

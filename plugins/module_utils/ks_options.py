@@ -29,3 +29,11 @@ def members_options():
         )),
         purge_members=dict(type="bool", default=False),
     )
+
+
+def references_options():
+    """assume_present (doc fragment kubesphere.core.references): names the reference checks take as existing."""
+    return dict(assume_present=dict(type="dict", options=dict(
+        users=dict(type="list", elements="str"),
+        workspaces=dict(type="list", elements="str"),
+    )))

@@ -80,13 +80,14 @@ class ProjectResource(Resource):
     # Managed (and shown in diffs) only when given; set as the console sets it (a merge patch).
     optional_fields = dict(network_isolation=IsolationField(("metadata", "annotations")))
 
-    def __init__(self, client, params, check_mode=False, warn=None):
-        super().__init__(client, params, check_mode=check_mode, warn=warn)
+    def __init__(self, client, params, check_mode=False, warn=None, refs=None):
+        super().__init__(client, params, check_mode=check_mode, warn=warn, refs=refs)
         self.fields = dict(self.fields, **dict((k, f) for k, f in self.optional_fields.items()
                                                if params.get(k) is not None))
         self._current = None
         self._created = False
         self._adopting = False
+        self._member_list = None   # {user: role} read before any write, when members are managed
 
     @property
     def cluster(self):
@@ -205,17 +206,39 @@ class ProjectResource(Resource):
     def describe_deleting(self):
         return "the namespace is still Terminating (Kubernetes removes its content first)"
 
+    # References -----------------------------------------------------------------------
+    def check_references(self, state, current):
+        """A new project's workspace must exist; every member to add or change must be a user, with a real role."""
+        problems = []
+        if current is None and not self.refs.workspace_exists(self.params["workspace"]):
+            problems.append("workspace %s does not exist: create it first (a project belongs to a workspace)"
+                            % self.params["workspace"])
+        if self.params.get("members"):
+            members = self._members()
+            self._member_list = {} if current is None else members.read()
+            problems.append(members.references_error(self.refs, self.params["members"], self._member_list))
+        return "; ".join(p for p in problems if p) or None
+
     # Memberships ----------------------------------------------------------------------
-    def _initialised(self):
+    def _initialised(self, obj=None):
         """The namespace controller adds this finalizer after the project's roles: without it
         (created a moment ago, by this task or another) adding members must retry."""
-        finalizers = ((self._current or {}).get("metadata") or {}).get("finalizers") or []
-        return any(name in INITIALISED for name in finalizers)
+        finalizers = (((obj if obj is not None else self._current) or {}).get("metadata") or {}).get("finalizers")
+        return any(name in INITIALISED for name in (finalizers or []))
+
+    def _members(self):
+        def initialised():
+            found = self.client.get("%s/%s" % (self._workspace_path(), self.params["name"]),
+                                    cluster=self.cluster, missing_ok=True)
+            return self._initialised(found or {})
+        return Members(self.client, "project", self.params["name"], cluster=self.cluster,
+                       check_mode=self.check_mode, fresh=self._created or not self._initialised(),
+                       initialised=initialised)
 
     def children(self, obj, state):
         if state == "absent":
             return []
-        out = self._members()
+        out = self._member_children()
         fresh = self._current is None
         if self.params.get("quota") is not None:
             self._warn_above_workspace()
@@ -240,11 +263,10 @@ class ProjectResource(Resource):
                       % (self.params["name"], workspace,
                          ", ".join("%s (%s > %s)" % (r, p, w) for r, (p, w) in sorted(over.items()))))
 
-    def _members(self):
+    def _member_children(self):
         if self.params.get("members") is None and not self.params.get("purge_members"):
             return []
-        members = Members(self.client, "project", self.params["name"], cluster=self.cluster,
-                          check_mode=self.check_mode, fresh=self._created or not self._initialised())
-        current = {} if self._current is None else None
-        return [("members", members.converge(self.params.get("members") or [],
-                                             purge=bool(self.params.get("purge_members")), current=current))]
+        current = {} if self._current is None else self._member_list
+        return [("members", self._members().converge(self.params.get("members") or [],
+                                                     purge=bool(self.params.get("purge_members")),
+                                                     current=current))]

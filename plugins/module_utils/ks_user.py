@@ -143,8 +143,8 @@ class UserResource(Resource):
     kind = "user"
     result_key = "user"
 
-    def __init__(self, client, params, check_mode=False, warn=None):
-        super().__init__(client, params, check_mode=check_mode, warn=warn)
+    def __init__(self, client, params, check_mode=False, warn=None, refs=None):
+        super().__init__(client, params, check_mode=check_mode, warn=warn, refs=refs)
         self.fields = dict(
             email=Field(("spec", "email")),
             display_name=Field(("spec", "displayName")),
@@ -231,6 +231,11 @@ class UserResource(Resource):
 
     # Writes -------------------------------------------------------------------------------
     def new_object(self):
+        if not self.params.get("password"):
+            # KubeSphere accepts it and makes it Active (recordings: identity.json), but no password works.
+            self.warn("user %s is created without a password: nobody can log in as %s with a password until one "
+                      "is set (give password, with update_password=always for an existing user)"
+                      % (self.params["name"], self.params["name"]))
         return mark_managed({"apiVersion": "iam.kubesphere.io/v1beta1", "kind": "User",
                              "metadata": {"name": self.params["name"],
                                           "annotations": {GLOBALROLE_ANNOTATION: DEFAULT_GLOBAL_ROLE}},
@@ -386,10 +391,6 @@ class UserResource(Resource):
         if not obj:
             return out
         out.pop("password", None)
-        # Only what the task manages (on absent, whatever the user had).
-        absent = (self.params.get("state") or "present") == "absent"
-        out = dict((opt, value) for opt, value in out.items()
-                   if self.params.get(opt) is not None or (absent and value is not None))
         if self.params.get("password") is not None:
             after = obj is not self._current
             out["password"] = MASK + (" (changed)" if after and self.password_changes else "")

@@ -86,12 +86,13 @@ class WorkspaceResource(Resource):
     # (it propagated within 1.5 s in isolation-and-labels.json).
     optional_fields = dict(network_isolation=IsolationField(("spec", "template", "metadata", "annotations")))
 
-    def __init__(self, client, params, check_mode=False, warn=None):
-        super().__init__(client, params, check_mode=check_mode, warn=warn)
+    def __init__(self, client, params, check_mode=False, warn=None, refs=None):
+        super().__init__(client, params, check_mode=check_mode, warn=warn, refs=refs)
         self.fields = dict(self.fields, **dict((k, f) for k, f in self.optional_fields.items()
                                                if params.get(k) is not None))
         self._current = None
         self._created = False
+        self._member_list = None   # {user: role} read before any write, when members are managed
 
     # Input ----------------------------------------------------------------------------
     def validate(self, state):
@@ -181,18 +182,41 @@ class WorkspaceResource(Resource):
                 "(%s) is Ready, so a member cluster that is not Ready is the likely cause"
                 % (", ".join(placed) or "none listed"))
 
+    # References -----------------------------------------------------------------------
+    def check_references(self, state, current):
+        """The manager and every member to add or change must be users, and their roles real."""
+        problems = []
+        manager = self.params.get("manager")
+        if manager and manager != (self.fields["manager"].get(current) if current else None):
+            if not self.refs.user_exists(manager):
+                problems.append("manager: user %s does not exist" % manager)
+        if self.params.get("members"):
+            members = self._members(current)
+            self._member_list = {} if current is None else members.read()
+            problems.append(members.references_error(self.refs, self.params["members"], self._member_list))
+        return "; ".join(p for p in problems if p) or None
+
     # Memberships ----------------------------------------------------------------------
+    def _members(self, obj):
+        manager = self.params.get("manager")
+        current_manager = self.fields["manager"].get(self._current) if self._current else None
+        return Members(self.client, "workspace", self.params["name"], check_mode=self.check_mode,
+                       protected=[manager or current_manager, (obj or {}).get("spec", {}).get("template", {})
+                                  .get("spec", {}).get("manager")],
+                       fresh=self._created or not _initialised(self._current),
+                       initialised=lambda: _initialised(self.client.get(self._path(), missing_ok=True)))
+
     def children(self, obj, state):
         if state == "absent":
             return []
-        out = self._members(obj)
+        out = self._member_children(obj)
         if self.params.get("quota") is not None:
             quota = WorkspaceQuota(self.client, self.params["name"], check_mode=self.check_mode)
             out.append(("quota", quota.converge(self.params["quota"], purge=bool(self.params.get("purge_quota")),
                                                 known_missing=self._current is None)))
         return out
 
-    def _members(self, obj):
+    def _member_children(self, obj):
         wanted = list(self.params.get("members") or [])
         manager = self.params.get("manager")
         current_manager = self.fields["manager"].get(self._current) if self._current else None
@@ -202,11 +226,7 @@ class WorkspaceResource(Resource):
             wanted.append(dict(user=manager, role="admin"))
         if self.params.get("members") is None and not manager_changed and not self.params.get("purge_members"):
             return []
-        members = Members(self.client, "workspace", self.params["name"], check_mode=self.check_mode,
-                          protected=[manager or current_manager, (obj or {}).get("spec", {}).get("template", {})
-                                     .get("spec", {}).get("manager")],
-                          fresh=self._created or not _initialised(self._current))
         # A workspace about to be created has no members yet (only its manager, bound by the controller).
-        current = {} if self._current is None else None
-        return [("members", members.converge(wanted, purge=bool(self.params.get("purge_members")),
-                                             current=current))]
+        current = {} if self._current is None else self._member_list
+        return [("members", self._members(obj).converge(wanted, purge=bool(self.params.get("purge_members")),
+                                                        current=current))]

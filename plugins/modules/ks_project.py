@@ -126,6 +126,7 @@ options:
 extends_documentation_fragment:
   - kubesphere.core.connection
   - kubesphere.core.attributes
+  - kubesphere.core.references
 author:
   - KubeSphere collection maintainers (@kubesphere)
 """
@@ -202,12 +203,12 @@ members:
   sample: [{user: admin, role: admin}, {user: bob, role: operator}]
 """
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule, run_resource
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule, references_options, run_resource
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_project import PROJECT_OPTIONS, ProjectResource
 
 
 def main():
-    module = KubeSphereModule(argument_spec=PROJECT_OPTIONS, supports_check_mode=True)
+    module = KubeSphereModule(argument_spec=dict(PROJECT_OPTIONS, **references_options()), supports_check_mode=True)
     run_resource(module, ProjectResource)
 
 

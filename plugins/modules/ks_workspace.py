@@ -114,6 +114,7 @@ options:
 extends_documentation_fragment:
   - kubesphere.core.connection
   - kubesphere.core.attributes
+  - kubesphere.core.references
 author:
   - KubeSphere collection maintainers (@kubesphere)
 """
@@ -182,12 +183,12 @@ members:
   sample: [{user: alice, role: payments-admin}, {user: bob, role: payments-regular}]
 """
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule, run_resource
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule, references_options, run_resource
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_workspace import WORKSPACE_OPTIONS, WorkspaceResource
 
 
 def main():
-    module = KubeSphereModule(argument_spec=WORKSPACE_OPTIONS, supports_check_mode=True)
+    module = KubeSphereModule(argument_spec=dict(WORKSPACE_OPTIONS, **references_options()), supports_check_mode=True)
     run_resource(module, WorkspaceResource)
 
 

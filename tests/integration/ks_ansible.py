@@ -154,3 +154,12 @@ def create_regular_user(emulator, name):
         assert time.monotonic() < deadline, "user %s never became Active" % name
         time.sleep(0.05)
     return {"KUBESPHERE_USERNAME": name, "KUBESPHERE_PASSWORD": REGULAR_PASSWORD}
+
+
+def create_users(emulator, *names):
+    """Plain users (no password) for tests that make them members; an existing one is kept."""
+    token = emulator.login()
+    for name in names:
+        status, body = emulator.call("POST", "/kapis/iam.kubesphere.io/v1beta1/users", {
+            "metadata": {"name": name}, "spec": {"email": name + "@example.com"}}, token=token)
+        assert status == 200 or "already exists" in str(body), body

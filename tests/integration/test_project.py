@@ -1,6 +1,6 @@
 """ks_project through real ansible-playbook runs against the emulator."""
 
-from ks_ansible import admin_call, api_requests, create_regular_user, unique
+from ks_ansible import admin_call, api_requests, create_regular_user, create_users, unique
 
 TEMPLATES = "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates"
 IAM = "/kapis/iam.kubesphere.io/v1beta1"
@@ -24,6 +24,7 @@ def members_of(emulator, project, cluster=""):
 
 def test_lifecycle_with_check_mode_and_diff(ansible, emulator, no_writes):
     ws, project = make_workspace(emulator), unique("pl")
+    create_users(emulator, project + "-bob", project + "-carol")
     play = dict(extra_vars={"ws": ws, "project_name": project}, diff=True)
 
     with no_writes():
@@ -37,7 +38,7 @@ def test_lifecycle_with_check_mode_and_diff(ansible, emulator, no_writes):
     run = ansible.playbook("project_lifecycle.yml", "--tags", "create", **play).assert_ok()
     created = run.result("Create")
     assert created["changed"] and not run.result("Create again")["changed"]
-    assert created["diff"]["before"] == {"members": []}
+    assert created["diff"]["before"] == {}          # a new object's diff starts from nothing
     assert created["diff"]["after"] == {"alias_name": "Lifecycle", "description": "created by the lifecycle test",
                                         "labels": {"app": "lifecycle"},
                                         "members": [{"user": project + "-bob", "role": "viewer"}]}
@@ -90,6 +91,7 @@ def test_project_of_another_workspace_is_an_error(ansible, emulator):
 
 def test_project_on_a_member_cluster(ansible, emulator):
     ws, project = make_workspace(emulator, ("host", "member1")), unique("pm")
+    create_users(emulator, "m1-bob")
     run = ansible.playbook("project_more.yml", "--tags", "member", extra_vars={"project": project, "ws": ws}).assert_ok()
     created = run.result("On member1")
     assert created["changed"] and not run.result("On member1 again")["changed"]

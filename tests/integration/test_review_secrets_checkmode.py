@@ -108,21 +108,20 @@ def test_server_failures_are_clean_and_say_changed_after_a_write(ansible, emulat
     assert "Traceback" not in run.output and "MODULE FAILURE" not in run.output
     expected = {"401 ks_user": 401, "401 ks_workspace": 401, "401 ks_project": 401, "401 ks_extension": 401,
                 "401 ks_info": 401, "401 ks_api": 401, "403 ks_workspace as a regular user": 403,
-                "403 ks_user as a regular user": 403, "404 ks_api": 404, "409 ks_api": 409,
-                "404 member role after the workspace was created": 404,
-                "404 member role after the project was created": 404}
+                "403 ks_user as a regular user": 403, "404 ks_api": 404, "409 ks_api": 409}
     for task, status in expected.items():
         result = run.result(task)
         assert result.get("status") == status, (task, result)   # failed_when: false keeps the failure's result
         assert result.get("server_message") or result.get("json") or result.get("content"), (task, result)
         assert str(status) in result["msg"], (task, result)
-    # The object was created before its member write failed: the failure must say so.
-    for task, path in (("404 member role after the workspace was created",
+    # A member role that does not exist is refused before the object is made (no half-made object).
+    for task, path in (("A member role that does not exist, for a new workspace",
                         "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates/%s-ws" % prefix),
-                       ("404 member role after the project was created",
+                       ("A member role that does not exist, for a new project",
                         "/api/v1/namespaces/%s-pr" % prefix)):
-        assert admin_call(emulator, "GET", path)[0] == 200, path
-        assert run.result(task)["changed"] is True, (task, run.result(task))
+        assert admin_call(emulator, "GET", path)[0] == 404, path
+        assert "role no-such-role does not exist" in run.result(task)["msg"], run.result(task)
+        assert run.result(task)["changed"] is False, (task, run.result(task))
     assert password not in run.output
 
 

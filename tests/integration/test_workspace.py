@@ -2,7 +2,7 @@
 import time
 import uuid
 
-from ks_ansible import admin_call, api_requests, create_regular_user, unique
+from ks_ansible import admin_call, api_requests, create_regular_user, create_users, unique
 
 TEMPLATES = "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates"
 IAM = "/kapis/iam.kubesphere.io/v1beta1"
@@ -17,6 +17,7 @@ def members_of(emulator, ws):
 
 def test_lifecycle_with_check_mode_and_diff(ansible, emulator, no_writes):
     ws = unique("wsl")
+    create_users(emulator, ws + "-bob", ws + "-carol", ws + "-dave")
     play = dict(extra_vars={"ws_name": ws}, diff=True)
 
     with no_writes():
@@ -29,7 +30,7 @@ def test_lifecycle_with_check_mode_and_diff(ansible, emulator, no_writes):
     run = ansible.playbook("workspace_lifecycle.yml", "--tags", "create", **play).assert_ok()
     created = run.result("Create")
     assert created["changed"] and not run.result("Create again")["changed"]
-    assert created["diff"]["before"] == {"members": []}
+    assert created["diff"]["before"] == {}          # a new object's diff starts from nothing
     assert created["diff"]["after"]["alias_name"] == "Lifecycle"
     assert created["diff"]["after"]["clusters"] == ["host"]
     assert created["diff"]["after"]["members"] == [{"user": ws + "-bob", "role": ws + "-regular"}]
@@ -75,6 +76,7 @@ def test_lifecycle_with_check_mode_and_diff(ansible, emulator, no_writes):
 
 def test_long_name_uses_the_hashed_role(ansible, emulator):
     long_name = ("team-" + uuid.uuid4().hex + "-" + "x" * 40)[:60]
+    create_users(emulator, "long-member")
     run = ansible.playbook("workspace_more.yml", "--tags", "long", extra_vars={"long_name": long_name}).assert_ok()
     added = run.result("A long name with a regular member")
     role, = [m["role"] for m in added["members"] if m["user"] == "long-member"]

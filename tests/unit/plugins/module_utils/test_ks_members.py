@@ -93,3 +93,63 @@ def test_members_input_checks():
     assert "twice" in members_error([{"user": "bob", "role": "viewer"}, {"user": "bob", "role": "admin"}])
     assert "members[0].role" in members_error([{"user": "bob", "role": "Bad Role"}])
     assert members_error([{"user": "bob", "role": "viewer"}]) is None
+
+
+def test_role_not_found_is_not_retried_once_the_parent_is_initialised():
+    # The parent has its init finalizer: the roles its controller makes exist, so "not found" is final.
+    client = FakeClient({}, missing_roles=100)
+    with pytest.raises(KubeSphereError):
+        Members(client, "workspace", "ws", fresh=True, sleep=lambda s: None, initialised=lambda: True).converge(
+            [{"user": "bob", "role": "regular"}], current={})
+    assert [c[0] for c in client.calls] == ["POST"]
+
+
+def test_role_not_found_retry_is_bounded_by_time_not_count(monkeypatch):
+    from ansible_collections.kubesphere.core.plugins.module_utils import ks_members
+    clock = [0.0]
+    monkeypatch.setattr(ks_members.time, "monotonic", lambda: clock[0])
+
+    def sleep(seconds):
+        clock[0] += seconds
+    client = FakeClient({}, missing_roles=10 ** 6)
+    with pytest.raises(KubeSphereError):
+        Members(client, "workspace", "ws", fresh=True, sleep=sleep, initialised=lambda: False).converge(
+            [{"user": "bob", "role": "regular"}], current={})
+    assert clock[0] == pytest.approx(ks_members.ROLE_RETRY_SECONDS)
+    assert len(client.calls) < 20
+
+
+class FakeRefs:
+    def __init__(self, users=(), roles=()):
+        self.users, self.roles, self.asked = set(users), set(roles), []
+
+    def user_exists(self, name):
+        self.asked.append(("user", name))
+        return name in self.users
+
+    def workspace_exists(self, name):
+        return True
+
+    def role_exists(self, scope, name, workspace=None, namespace=None, cluster=None):
+        self.asked.append(("role", scope, name, workspace or namespace))
+        return name in self.roles
+
+
+def test_references_error_checks_built_in_roles_without_a_request_and_others_by_one_read():
+    refs = FakeRefs(users=["bob", "carol"], roles=["custom"])
+    members = Members(None, "workspace", "ws")
+    wanted = [{"user": "bob", "role": "viewer"}, {"user": "carol", "role": "ws-admin"},
+              {"user": "bob2", "role": "custom"}, {"user": "carol", "role": "owner"}]
+    problem = members.references_error(refs, wanted, {})
+    assert problem == ("members[2].user: user bob2 does not exist; members[3].role: workspace role owner does "
+                       "not exist in workspace ws (the built-in roles are admin, regular, self-provisioner, "
+                       "viewer; any other name must be a role made there first)")
+    assert ("role", "workspace", "custom", "ws") in refs.asked
+    assert not any(a[0] == "role" and a[2] in ("viewer", "ws-admin") for a in refs.asked)
+    # Members already bound with that role are not looked up again.
+    refs.asked = []
+    assert members.references_error(refs, [{"user": "ghost", "role": "viewer"}], {"ghost": "ws-viewer"}) is None
+    assert refs.asked == []
+    project = Members(None, "project", "p1")
+    assert "project role regular does not exist" in project.references_error(
+        FakeRefs(users=["bob"]), [{"user": "bob", "role": "regular"}], {})

@@ -1,0 +1,31 @@
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+"""The option that tunes the reference checks of workspaces and projects."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r"""
+options:
+  assume_present:
+    description:
+      - Before any write (and in check mode) the module checks that what the task refers to exists
+        (a new project's O(ks_project#module:workspace), a workspace O(ks_workspace#module:manager), every
+        member to add or change and its role), and fails naming what is missing.
+      - Users and workspaces named here are taken as existing without asking the server. Give the ones an
+        earlier task of the same play creates, so that C(--check), where that task creates nothing, plans
+        the later task instead of predicting a failure. The C(kubesphere.core.tenant) role does this for
+        the users and workspaces it declares.
+    type: dict
+    suboptions:
+      users:
+        description: User names to take as existing.
+        type: list
+        elements: str
+      workspaces:
+        description: Workspace names to take as existing.
+        type: list
+        elements: str
+"""

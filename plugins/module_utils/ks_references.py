@@ -1,0 +1,124 @@
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+"""Do the objects a resource refers to exist? Asked before any write.
+
+KubeSphere itself accepts many dangling references (a project labelled with a
+workspace that does not exist, a member who is not a user), so a resource
+checks them first, through this small interface:
+
+    refs.user_exists(name) -> bool
+    refs.workspace_exists(name) -> bool
+    refs.role_exists(scope, name, workspace=None, namespace=None, cluster=None) -> bool
+        scope: "global" (GlobalRole), "workspace" (WorkspaceRole of workspace),
+        "project" (Role in namespace, on cluster; None means the host), or
+        "cluster" (ClusterRole, on cluster).
+
+ServerReferences answers each question with one GET, memoised for the run. A
+bulk run may pass its own object with the same three methods, answering from
+lists it has already read and counting objects declared earlier in the same
+run as existing. A lookup the caller may not make (403) answers True: the
+server will judge the write itself, and a wrong "does not exist" would block
+a valid change.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_errors import KubeSphereError
+
+IAM = "/kapis/iam.kubesphere.io/v1beta1"
+TENANT = "/kapis/tenant.kubesphere.io/v1beta1"
+WORKSPACE_LABEL = "kubesphere.io/workspace"
+ROLE_SCOPES = ("global", "workspace", "project", "cluster")
+
+
+class ServerReferences(object):
+    """The References interface backed by one GET per question (memoised)."""
+
+    def __init__(self, client):
+        self._client = client
+        self._known = {}
+
+    @property
+    def client(self):
+        if callable(self._client):     # resolved lazily, like Resource.client
+            self._client = self._client()
+        return self._client
+
+    def user_exists(self, name):
+        return self._memo(("user", name), lambda: self._user(name))
+
+    def workspace_exists(self, name):
+        return self._memo(("workspace", name),
+                          lambda: self._found("%s/workspacetemplates/%s" % (TENANT, name)) is not None)
+
+    def role_exists(self, scope, name, workspace=None, namespace=None, cluster=None):
+        if scope not in ROLE_SCOPES:
+            raise ValueError("role scope must be one of %s, not %r" % (", ".join(ROLE_SCOPES), scope))
+        key = ("role", scope, name, workspace, namespace, cluster)
+        return self._memo(key, lambda: self._role(scope, name, workspace, namespace, cluster))
+
+    # One GET each ---------------------------------------------------------------------
+    def _memo(self, key, lookup):
+        if key not in self._known:
+            self._known[key] = lookup()
+        return self._known[key]
+
+    def _found(self, path, cluster=None):
+        """The object, None when missing, True when we may not look (403)."""
+        try:
+            return self.client.get(path, cluster=cluster, missing_ok=True)
+        except KubeSphereError as err:
+            if err.status == 403:
+                return True
+            raise
+
+    def _user(self, name):
+        found = self._found("%s/users/%s" % (IAM, name))
+        if found is not True:
+            return found is not None
+        # A platform-regular user may not GET another user, but may list them (recordings).
+        try:
+            listed = self.client.get("%s/users" % IAM, query={"names": name})
+        except KubeSphereError as err:
+            if err.status == 403:
+                return True
+            raise
+        return any((i.get("metadata") or {}).get("name") == name for i in (listed or {}).get("items") or [])
+
+    def _role(self, scope, name, workspace, namespace, cluster):
+        if scope == "workspace":
+            found = self._found("%s/workspaces/%s/workspaceroles/%s" % (IAM, workspace, name))
+            if isinstance(found, dict):
+                # A WorkspaceRole without its workspace label cannot be bound (recordings: 404 on members POST).
+                return ((found.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL) == workspace
+            return found is not None
+        if scope == "project":
+            path = "%s/namespaces/%s/roles/%s" % (IAM, namespace, name)
+        elif scope == "cluster":
+            path = "/apis/iam.kubesphere.io/v1beta1/clusterroles/%s" % name
+        else:
+            path = "%s/globalroles/%s" % (IAM, name)
+        return self._found(path, cluster=cluster) is not None
+
+
+class AssumedPresent(object):
+    """References that count the given users and workspaces as existing, and ask refs about the rest.
+
+    For a play that makes them in an earlier task: under --check those tasks create nothing, so the
+    later task would otherwise predict a failure the real run never meets.
+    """
+
+    def __init__(self, refs, users=(), workspaces=()):
+        self._refs = refs
+        self._users = set(users or ())
+        self._workspaces = set(workspaces or ())
+
+    def user_exists(self, name):
+        return name in self._users or self._refs.user_exists(name)
+
+    def workspace_exists(self, name):
+        return name in self._workspaces or self._refs.workspace_exists(name)
+
+    def role_exists(self, scope, name, workspace=None, namespace=None, cluster=None):
+        return self._refs.role_exists(scope, name, workspace=workspace, namespace=namespace, cluster=cluster)
