@@ -21,7 +21,7 @@ def test_roles_work_with_a_token_instead_of_a_password(ansible, emulator, via):
         extra["ks_token"] = token
     else:
         env["KUBESPHERE_TOKEN"] = token
-    run = ansible.playbook("review_token_roles.yml", "-vvv", extra_vars=extra, env=env, diff=True)
+    run = ansible.playbook("roles_with_a_token.yml", "-vvv", extra_vars=extra, env=env, diff=True)
     run.assert_ok()
     assert run.result("Report what changed")["tenant_changes"] == ["user " + user]
     assert admin_call(emulator, "GET", "/kapis/iam.kubesphere.io/v1beta1/users/" + user)[0] == 200
@@ -64,27 +64,27 @@ def test_check_mode_predicts_every_step_sends_no_write_and_leaks_nothing(fresh_e
         emu.reset_counters()
         emu.configure(forbid_writes=True)
         try:
-            plan = ansible.playbook("review_check_steps.yml", "-vvv", "--tags", step, check=True, diff=True,
+            plan = ansible.playbook("check_mode_steps.yml", "-vvv", "--tags", step, check=True, diff=True,
                                     extra_vars={"prefix": prefix})
         finally:
             emu.configure(forbid_writes=False)
         plan.assert_ok()
         counters = emu.counters()
         assert counters["writes"] == 0 and counters.get("forbidden_writes", 0) == 0, (step, counters)
-        real = ansible.playbook("review_check_steps.yml", "-vvv", "--tags", step, diff=True,
+        real = ansible.playbook("check_mode_steps.yml", "-vvv", "--tags", step, diff=True,
                                 extra_vars={"prefix": prefix}).assert_ok()
         assert _changed(plan) == _changed(real), step
         assert all(_changed(real).values()), (step, _changed(real))
         emu.reset_counters()
         emu.configure(forbid_writes=True)
         try:
-            again = ansible.playbook("review_check_steps.yml", "-vvv", "--tags", step, check=True, diff=True,
+            again = ansible.playbook("check_mode_steps.yml", "-vvv", "--tags", step, check=True, diff=True,
                                      extra_vars={"prefix": prefix}).assert_ok()
         finally:
             emu.configure(forbid_writes=False)
         assert not any(_changed(again).values()), (step, _changed(again))
         assert emu.counters()["writes"] == 0
-        assert not any(_changed(ansible.playbook("review_check_steps.yml", "--tags", step,
+        assert not any(_changed(ansible.playbook("check_mode_steps.yml", "--tags", step,
                                                  extra_vars={"prefix": prefix}).assert_ok()).values()), step
         outputs.append(plan.output + real.output + again.output + json.dumps(plan.records + real.records))
         if step == "update":
@@ -103,7 +103,7 @@ def test_server_failures_are_clean_and_say_changed_after_a_write(ansible, emulat
             "metadata": {"name": regular, "annotations": {"iam.kubesphere.io/globalrole": "platform-regular"}},
             "spec": {"email": regular + "@example.com", "password": password}}
     assert admin_call(emulator, "POST", "/kapis/iam.kubesphere.io/v1beta1/users", body)[0] == 200
-    run = ansible.playbook("review_failures.yml", extra_vars={"prefix": prefix, "regular": regular,
+    run = ansible.playbook("server_failures.yml", extra_vars={"prefix": prefix, "regular": regular,
                                                               "regular_password": password}).assert_ok()
     assert "Traceback" not in run.output and "MODULE FAILURE" not in run.output
     expected = {"401 ks_user": 401, "401 ks_workspace": 401, "401 ks_project": 401, "401 ks_extension": 401,
@@ -127,9 +127,9 @@ def test_server_failures_are_clean_and_say_changed_after_a_write(ansible, emulat
 
 def test_ks_api_never_shows_a_user_password_or_its_hash(ansible, emulator):
     user = unique("apisec")
-    plan = ansible.playbook("review_api_secrets.yml", "-vvv", check=True, diff=True,
+    plan = ansible.playbook("api_secrets.yml", "-vvv", check=True, diff=True,
                             extra_vars={"api_user": user}).assert_ok()
-    run = ansible.playbook("review_api_secrets.yml", "-vvv", diff=True, extra_vars={"api_user": user}).assert_ok()
+    run = ansible.playbook("api_secrets.yml", "-vvv", diff=True, extra_vars={"api_user": user}).assert_ok()
     status, raw = admin_call(emulator, "GET", "/apis/iam.kubesphere.io/v1beta1/users/" + user)
     stored = raw["spec"]["password"]
     assert status == 200 and stored.startswith("$2")

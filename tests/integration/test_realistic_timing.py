@@ -30,7 +30,7 @@ def test_tenancy_flows_right_after_each_write(slow):
     tag = uuid.uuid4().hex[:6]
     ws, project, user = "tim-ws-" + tag, "tim-web-" + tag, "tim-dev-" + tag
     names = dict(workspace_name=ws, project_name=project, user_name=user)
-    run = ansible.playbook("review_timing.yml", extra_vars=names)
+    run = ansible.playbook("realistic_timing.yml", extra_vars=names)
     assert run.rc == 0, run.output[-4000:]
     assert run.result("A new user, waited until Active")["user"]["status"]["state"] == "Active"
     assert emu.login(user, "Timing-Passw0rd-1")
@@ -90,7 +90,7 @@ def test_members_of_a_workspace_and_project_not_yet_initialised(fresh_emulator, 
         "metadata": {"name": project, "labels": {"kubesphere.io/workspace": ws, "kubesphere.io/managed": "true"}}})
     assert status == 200, body
 
-    run = Ansible(emu, tmp_path).playbook("review_timing_members.yml",
+    run = Ansible(emu, tmp_path).playbook("realistic_timing_members.yml",
                                           extra_vars=dict(workspace_name=ws, project_name=project))
     assert run.rc == 0, run.output[-3000:]
     assert run.result("Workspace members")["members"] == [dict(user="admin", role=ws + "-viewer")]
