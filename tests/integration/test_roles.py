@@ -1,7 +1,7 @@
 """Issue 6: the tenant and extensions roles, through playbooks/onboard_team.yml and real runs."""
 import pytest
 
-from ks_ansible import Ansible, ROOT
+from ks_ansible import ROOT, Ansible, api_requests
 
 ONBOARD = ROOT / "playbooks" / "onboard_team.yml"
 EVERYTHING = ["user alice", "user bob", "user carol", "workspace team-alpha", "project alpha-web",
@@ -98,3 +98,22 @@ def test_extensions_role_installs_waits_and_is_idempotent(own):
     again = ansible.playbook("extensions_role.yml", extra_vars=wanted).assert_ok()
     assert again.result("Report what changed")["extensions_changes"] == []
     assert emu.counters()["writes"] == 0
+
+
+def test_a_team_file_that_does_not_exist_fails_naming_the_path(ansible, emulator):
+    emulator.reset_counters()
+    run = ansible.playbook(ROOT / "playbooks" / "onboard_team.yml", extra_vars={"team_file": "no-such-team.yml"})
+    assert run.rc != 0 and "Nothing to change" not in run.output
+    looked_for = str(ROOT / "playbooks" / "no-such-team.yml")
+    assert looked_for in run.output and "resolved against the playbook's directory" in run.output
+    assert api_requests(emulator) == {}
+
+
+def test_team_variables_of_the_wrong_shape_are_named_with_the_shape_expected(ansible, emulator):
+    emulator.reset_counters()
+    run = ansible.playbook(ROOT / "playbooks" / "onboard_team.yml", extra_vars={
+        "ks_workspaces": [{"name": "w", "members": "bob"}], "ks_projects": {"name": "p"}})
+    assert run.rc != 0
+    assert "ks_workspaces[0].members must be a list of {user: ..., role: ...}, not a string" in run.output
+    assert "ks_projects must be a list of items (- name: ...), not a mapping" in run.output
+    assert "_AnsibleTaggedDict" not in run.output and api_requests(emulator) == {}
