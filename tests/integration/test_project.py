@@ -31,7 +31,8 @@ def test_lifecycle_with_check_mode_and_diff(ansible, emulator, no_writes):
         run = ansible.playbook("project_lifecycle.yml", "--tags", "create", check=True, **play).assert_ok()
     predicted = run.result("Create")
     assert predicted["changed"]
-    labels = {"kubesphere.io/workspace": ws, "kubesphere.io/managed": "true", "app": "lifecycle"}
+    labels = {"kubesphere.io/workspace": ws, "kubesphere.io/managed": "true", "app": "lifecycle",
+              "app.kubernetes.io/managed-by": "kubesphere.core"}
     assert predicted["project"]["metadata"]["labels"] == labels
     assert predicted["members"] == [{"user": project + "-bob", "role": "viewer"}]
 
@@ -121,6 +122,7 @@ def test_platform_regular_user_gets_a_clear_403_until_made_workspace_admin(ansib
 def test_adopt_a_namespace_in_no_workspace(ansible, emulator, no_writes):
     ws, other_ws, orphan, member = make_workspace(emulator), make_workspace(emulator), unique("orphan"), unique("am")
     other_project = unique("owned")
+    create_users(emulator, member)
     plain = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": orphan}}
     assert admin_call(emulator, "POST", "/api/v1/namespaces", plain)[0] == 201
     assert admin_call(emulator, "POST", "/kapis/tenant.kubesphere.io/v1beta1/workspaces/%s/namespaces" % other_ws,

@@ -54,7 +54,8 @@ def test_lifecycle_with_check_mode_and_diff(ansible, emulator, no_writes):
     assert update["changed"] and not run.result("Update again")["changed"]
     assert update["diff"]["before"]["manager"] == "admin" and update["diff"]["after"]["manager"] == ws + "-carol"
     assert update["diff"]["before"]["labels"] == {} and update["diff"]["after"]["labels"] == {"tier": "gold"}
-    assert update["workspace"]["metadata"]["labels"] == {"team": "a", "tier": "gold"}
+    assert update["workspace"]["metadata"]["labels"] == {"team": "a", "tier": "gold",
+                                                         "app.kubernetes.io/managed-by": "kubesphere.core"}
     template = update["workspace"]
     assert template["metadata"]["annotations"]["kubesphere.io/alias-name"] == "Lifecycle (renamed)"
     assert sorted(c["name"] for c in template["spec"]["placement"]["clusters"]) == ["host", "member1"]
