@@ -86,7 +86,7 @@ options:
         directory a play starts in).
       - Files are mode 0600 in a 0700 directory and hold tokens and their expiry, never a password. Each entry
         carries a salted hash of the password that obtained it, so a different password never uses the cached
-        token and logs in afresh, and a refused login is remembered (for 30 seconds, so that many processes with
+        token and logs in afresh, and a refused login is remembered (for 5 minutes, so that many processes with
         the same wrong password send it once) only for that same password.
       - A directory or file that others may read or write is set back to 0700/0600 when it belongs to the user
         running the module; one that belongs to another user is not used (a warning says so, and tokens are

@@ -11,7 +11,7 @@ so that between them they log in once.
 
 An entry is tagged with a salted, slow hash of the password that made it (PBKDF2; never the password):
 a cached token is used only by a caller with that same password, so a changed or wrong password logs
-in afresh. A refused password login is remembered for 30 seconds (the server's answer, the time and
+in afresh. A refused password login is remembered for 5 minutes (the server's answer, the time and
 the tag of the refused password), so that the other processes waiting on the lock, and later calls,
 fail with the same answer instead of each sending the same wrong password again, while a different
 (corrected) password is tried at once. A cache directory that others may write or that belongs to
@@ -52,7 +52,10 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_transport impor
 TRUE_STRINGS = ("true", "yes", "on", "1", "y")
 FALSE_STRINGS = ("false", "no", "off", "0", "n")
 CACHE_FORMAT = 1
-FAILURE_MEMORY = 30.0  # seconds a refused password login is replayed to other processes
+# Seconds a refused password login is replayed instead of sent again. It is tied to that password, so a
+# corrected one is tried at once; 30 s was shorter than a 20-item loop on a busy controller, which then
+# spent a second attempt towards KubeSphere's 10-failure lock-out (10 minutes).
+FAILURE_MEMORY = 300.0
 TOKEN_PATH = "/oauth/token"
 TAG_ITERATIONS = 20000  # PBKDF2 rounds of the password tag: a few ms per process, slow to brute-force
 
