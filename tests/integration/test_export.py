@@ -121,6 +121,18 @@ def test_export_adopt_apply_again_and_edit(platform, tmp_path):
                  for m in members)
     assert roles["bob"] == "ws-one-viewer" and roles["carol"] == "ws-one-viewer"
 
+    # Adopted objects are under management: dropped from the file and pruned, exactly that one goes.
+    declared = yaml.safe_load(out.read_text())
+    declared["ks_projects"] = [p for p in declared["ks_projects"] if p["name"] != "two-api"]
+    out.write_text(yaml.safe_dump(declared, sort_keys=False))
+    emu.reset_counters()
+    pruned = ansible.playbook(APPLY, extra_vars=dict(team, ks_prune=["projects"])).assert_ok()
+    assert changes(pruned) == ["project two-api"]
+    assert emu.counters()["writes"] == 1
+    status, namespace = emu.call("GET", "/api/v1/namespaces/two-api", token=emu.login())
+    assert status == 404 or namespace["metadata"].get("deletionTimestamp")
+    assert get(emu, "/api/v1/namespaces/one-web")["metadata"].get("deletionTimestamp") is None
+
 
 def test_a_platform_regular_user_exports_what_it_may_see(platform, tmp_path):
     ansible = Ansible(platform, tmp_path)
