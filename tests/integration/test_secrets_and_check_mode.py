@@ -143,7 +143,8 @@ def test_ks_api_never_shows_a_user_password_or_its_hash(ansible, emulator):
 @pytest.mark.parametrize("module,args", [
     ("kubesphere.core.ks_user", {"name": "{p}-u", "email": "{p}-u@example.com", "password": "Review-Pa55word"}),
     ("kubesphere.core.ks_workspace", {"name": "{p}-ws", "manager": "admin"}),
-    ("kubesphere.core.ks_project", {"name": "{p}-pr", "workspace": "{p}-ws"}),
+    ("kubesphere.core.ks_project", {"name": "{p}-pr", "workspace": "{p}-ws",
+                                    "assume_present": {"workspaces": ["{p}-ws"]}}),
     ("kubesphere.core.ks_extension", {"name": "metrics-server", "version": "0.7.2"}),
     ("kubesphere.core.ks_api", {"path": "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates", "method": "POST",
                                 "body": {"metadata": {"name": "{p}-ws"}}}),
