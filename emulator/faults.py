@@ -120,7 +120,7 @@ class Faults:
             rng = random.Random("%s %s %d" % (config.get("seed", 0), method, occurrence))
             action = Action()
             # Always draw the same numbers in the same order, so one seed gives one sequence.
-            jitter, status_roll, status_pick, before_roll, after_roll = (rng.random() for _ in range(5))
+            jitter, status_roll, status_pick, before_roll, after_roll = (rng.random() for _draw in range(5))
             action.delay = (config.get("latency_ms", 0) + jitter * config.get("jitter_ms", 0)) / 1000.0
             if action.delay:
                 self._bump("latency")

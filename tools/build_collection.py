@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Build the collection tarball from the files git tracks, never from whatever lies in the checkout.
 
 ansible-galaxy builds from a directory and ships everything build_ignore does not name, so an

@@ -11,8 +11,8 @@ from emulator.testing import EmulatorProcess
 from . import replay
 from .replay import _STARTING, EMULATOR_OPTIONS, MAX_GAP, Replayer, _at
 
-RECORDINGS_V3 = os.environ.get("KS_RECORDINGS_V3") or os.path.join(os.path.dirname(replay.RECORDINGS),
-                                                                     "ks-recordings-v3.4")
+RECORDINGS_V3 = (os.environ.get("KS_RECORDINGS_V3")
+                 or os.path.join(os.path.dirname(replay.RECORDINGS), "ks-recordings-v3.4"))
 FILES_V3 = ("version.json", "oauth.json", "oauth-lockout.json", "users.json", "roles.json", "workspaces.json",
             "projects.json", "workspace-members.json", "project-members.json", "clusters.json", "errors.json",
             "workspace-deletion.json")
