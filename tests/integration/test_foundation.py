@@ -112,6 +112,17 @@ def test_adhoc_ks_api(ansible):
     assert '"admin"' in run.stdout
 
 
+def test_adhoc_ks_api_check_mode_returns_the_full_url_and_sends_nothing(ansible, emulator, no_writes):
+    args = {"method": "POST", "path": "/api/v1/namespaces", "cluster": "member1", "query": {"dryRun": "All"},
+            "body": {"metadata": {"name": "never-sent"}}}
+    with no_writes():
+        run = ansible.adhoc("kubesphere.core.ks_api", json.dumps(args), "--check",
+                            env={"ANSIBLE_LOAD_CALLBACK_PLUGINS": "1"}).assert_ok()
+    result = run.records[0]["result"]
+    assert result["url"] == emulator.url + "/clusters/member1/api/v1/namespaces?dryRun=All", result
+    assert result["changed"] and result["request"]["method"] == "POST" and "not sent" in result["msg"]
+
+
 def ansible_inventory():
     from ks_ansible import PLAYBOOKS
     return PLAYBOOKS / "forks.ini"
