@@ -122,6 +122,18 @@ def test_cache_is_not_reused_for_another_selector(ks, clusters_emulator, tmp_pat
     assert requests(clusters_emulator) == {CLUSTER_LIST: 1}
 
 
+def test_no_host_anywhere_names_the_option_and_kubesphere_host(ks, clusters_emulator):
+    env = ks.env({"ANSIBLE_INVENTORY_UNPARSED_FAILED": "true"})
+    del env["KUBESPHERE_HOST"]
+    proc = subprocess.run([str(BIN / "ansible-inventory"), "-i", str(CONFIGS / "plain.ks_clusters.yml"), "--list"],
+                          env=env, cwd=str(ROOT), capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode != 0
+    message = " ".join(proc.stderr.split())       # ansible may wrap a long error over lines
+    assert "No KubeSphere host for %s" % (CONFIGS / "plain.ks_clusters.yml") in message, proc.stderr
+    assert "set ks_host in that file, or the KUBESPHERE_HOST environment variable" in message, proc.stderr
+    assert requests(clusters_emulator) == {}
+
+
 def test_per_cluster_task_fails_clearly_on_the_not_ready_member(ks, clusters_emulator):
     run = ks.playbook("per_cluster.yml", inventory=CONFIGS / "plain.ks_clusters.yml")
     assert run.rc != 0
