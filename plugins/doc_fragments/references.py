@@ -13,7 +13,8 @@ options:
     description:
       - Before any write (and in check mode) the module checks that what the task refers to exists
         (a new project's O(kubesphere.core.ks_project#module:workspace), a workspace O(kubesphere.core.ks_workspace#module:manager), every
-        member to add or change and its role), and fails naming what is missing.
+        member to add or change and its role, a new workspace role's O(kubesphere.core.ks_role#module:workspace)),
+        and fails naming what is missing.
       - Users and workspaces named here are taken as existing without asking the server. Give the ones an
         earlier task of the same play creates, so that C(--check), where that task creates nothing, plans
         the later task instead of predicting a failure. M(kubesphere.core.ks_tenancy) (and so the

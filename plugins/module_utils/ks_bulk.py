@@ -29,6 +29,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import R
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import is_managed, is_system
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_snapshot import ItemClient, Snapshot
 
+WORKSPACE_LABEL = "kubesphere.io/workspace"
 ACTIONS = ("created", "updated", "deleted", "unchanged", "failed", "skipped")
 MIN_CONCURRENCY, MAX_CONCURRENCY = 1, 32
 
@@ -38,12 +39,16 @@ class Kind(object):
 
     option: the task option holding its items ("users"); kind: the singular for results ("user");
     resource: the Resource class; options: the item option spec (the module's own);
-    key(params) -> (cluster or None, name); refs(params) -> [(kind, key)] it refers to;
+    key(params) -> (cluster or None, name, ...) naming one object; refs(params) -> [(kind, key)] it refers to;
+    member_refs(params) -> [(kind, key)] its memberships need (a custom role): they wait for those;
     load(client, snapshot, run) -> {key: object} of what exists (adding rules to the snapshot),
-    or None when the collection cannot be listed; prune_params(key, obj) -> params to remove obj.
+    or None when the collection cannot be listed; prune_params(key, obj) -> params to remove obj;
+    tier(params) -> where in the order its objects are written (default: its place in the table);
+    describe(key, params) -> how messages name it; extra(key, params) -> more fields for its result.
     """
 
-    def __init__(self, option, kind, resource, options, load, key=None, refs=None, prune_params=None):
+    def __init__(self, option, kind, resource, options, load, key=None, refs=None, prune_params=None,
+                 member_refs=None, tier=None, describe=None, extra=None):
         self.option = option
         self.kind = kind
         self.resource = resource
@@ -51,7 +56,15 @@ class Kind(object):
         self.load = load
         self.key = key or (lambda p: (None, p["name"]))
         self.refs = refs or (lambda p: [])
+        self.member_refs = member_refs or (lambda p: [])
         self.prune_params = prune_params or (lambda key, obj: dict(name=key[1], state="absent"))
+        self.tier = tier
+        self.describe = describe or _describe
+        self.extra = extra or (lambda key, params: dict(cluster=key[0]))
+
+
+def _describe(key, params):
+    return "%s%s" % (key[1], (" on cluster %s" % key[0]) if key[0] else "")
 
 
 class Item(object):
@@ -65,6 +78,8 @@ class Item(object):
         self.key = kind.key(params)
         self.pruned = pruned
         self.deps = []
+        self.member_deps = []       # declared objects its memberships need (custom roles)
+        self.tier = None
         self.client = None
         self.res = None
         self.outcome = None
@@ -74,15 +89,13 @@ class Item(object):
 
     @property
     def label(self):
-        cluster, name = self.key
-        return "%s %s%s" % (self.kind.kind, name, (" on cluster %s" % cluster) if cluster else "")
+        return "%s %s" % (self.kind.kind, self.kind.describe(self.key, self.params))
 
     def result(self, diff):
         action = self.status or (self.outcome.action if self.outcome else "unchanged")
-        out = dict(kind=self.kind.kind, name=self.key[1], cluster=self.key[0], action=action,
-                   changed=bool(self.changed))
-        if self.kind.option == "projects" and out["cluster"] is None:
-            out["cluster"] = "host"
+        out = dict(kind=self.kind.kind, name=self.key[1])
+        out.update(self.kind.extra(self.key, self.params))
+        out.update(action=action, changed=bool(self.changed))
         if self.pruned:
             out["pruned"] = True
         if self.message:
@@ -122,9 +135,19 @@ class BulkReferences(object):
         return self._exists("workspace", "workspaces", name)
 
     def role_exists(self, scope, name, workspace=None, namespace=None, cluster=None):
-        if scope == "workspace" and workspace and self._declared("workspace", workspace) \
-                and (None, workspace) not in (self._run.inventory.get("workspaces") or {}):
-            return True     # made by this run: KubeSphere gives it its roles as it initialises it
+        """A custom role declared in this run's roles counts (when present); else the role lists the run
+        read (run.role_lists: {scope: {name: role}}, only scopes read whole), else the fallback."""
+        kind = next((k for k in self._run.kinds if k.kind == "role"), None)
+        if kind is not None:
+            key = kind.key(dict(name=name, scope=scope, workspace=workspace, project=namespace, cluster=cluster))
+            item = next((i for i in self._run.of(kind.option) if i.key == key), None)
+            if item is not None and item.params.get("workspace") == workspace:
+                return item.state == "present"
+        listed = self._run.role_lists.get(scope)
+        if listed is not None:
+            role = listed.get(name)
+            labels = ((role or {}).get("metadata") or {}).get("labels") or {}
+            return role is not None and (scope != "workspace" or labels.get(WORKSPACE_LABEL) == workspace)
         return self._ask("role_exists", scope, name, workspace=workspace, namespace=namespace, cluster=cluster)
 
     def _ask(self, method, *args, **kwargs):
@@ -155,6 +178,7 @@ class BulkRun(object):
         self.warnings = []
         self.items = []
         self.inventory = {}
+        self.role_lists = {}
         # server_references(client): the one-GET-per-question References (ks_references) for what the lists
         # do not answer; without it those questions are left to the server.
         self.server_references = server_references
@@ -178,7 +202,7 @@ class BulkRun(object):
         errors.extend("prune names %r, which is not one of %s" % (p, ", ".join(sorted(known)))
                       for p in sorted(self.prune - known))
         seen = {}
-        for kind in self.kinds:
+        for order, kind in enumerate(self.kinds):
             for index, raw in enumerate(self.raw.get(kind.option) or []):
                 where = "%s[%d]" % (kind.option, index)
                 if not isinstance(raw, dict):
@@ -202,6 +226,7 @@ class BulkRun(object):
                                   % (where, item.label, kind.option, seen[(kind.option, item.key)]))
                     continue
                 seen[(kind.option, item.key)] = index
+                item.tier = kind.tier(params) if kind.tier else order
                 self.items.append(item)
         return errors
 
@@ -237,6 +262,10 @@ class BulkRun(object):
                 elif not self._exists(by_kind[ref_kind], ref_key):
                     self._fail(item, "it refers to %s, which does not exist and is not declared in %s"
                                % (what, by_kind[ref_kind].option))
+            for ref in item.kind.member_refs(item.params) if item.state == "present" else []:
+                target = declared.get(ref)
+                if target is not None and target.state == "present":
+                    item.member_deps.append(target)
         for item in self.items:   # a removal waits for the removals of what refers to it
             if item.state == "absent":
                 for ref in item.kind.refs(item.params):
@@ -267,15 +296,19 @@ class BulkRun(object):
             params = dict(self.connection)
             params.update(self.check_options(kind.options, kind.prune_params(key, obj))[0])
             item = Item(kind, None, params, pruned=True)
+            item.tier = kind.tier(params) if kind.tier else self.kinds.index(kind)
             self.items.append(item)
             declared[(kind.kind, key)] = item
 
     # 4. Phases --------------------------------------------------------------------------------
     def phases(self):
-        """[(step, items)] in the order they run."""
-        out = [("object", self.of(k.option, "present")) for k in self.kinds]
-        out += [("children", self.of(k.option, "present")) for k in self.kinds]
-        out += [("object", self.of(k.option, "absent")) for k in reversed(self.kinds)]
+        """[(step, items)] in the order they run: objects to keep by tier (a kind's place in the table,
+        or what its tier says), then their memberships, then removals in the reverse order."""
+        present = [i for i in self.items if i.state == "present"]
+        absent = [i for i in self.items if i.state == "absent"]
+        out = [("object", [i for i in present if i.tier == t]) for t in sorted(set(i.tier for i in present))]
+        out += [("children", [i for i in present if i.kind is k]) for k in self.kinds]
+        out += [("object", [i for i in absent if i.tier == t]) for t in sorted(set(i.tier for i in absent), reverse=True)]
         return [(step, items) for step, items in out if items]
 
     def execute(self, client):
@@ -291,12 +324,14 @@ class BulkRun(object):
                 runnable = []
                 for item in items:
                     if item.status is None:
-                        # Only before an object is written: its memberships need no more than their users.
-                        blocker = next((d for d in item.deps if d.status is not None), None) if step == "object" else None
+                        # Before an object is written, what it is in; its memberships need only the roles they grant.
+                        deps = item.deps if step == "object" else item.member_deps
+                        blocker = next((d for d in deps if d.status is not None), None)
                         if blocker is not None:
                             item.status = "skipped"
-                            item.message = "skipped: it depends on %s, which %s" % (
-                                blocker.label, "failed" if blocker.status == "failed" else "was skipped")
+                            what = "skipped: it depends on" if step == "object" else "members skipped: they need"
+                            item.message = "%s %s, which %s" % (
+                                what, blocker.label, "failed" if blocker.status == "failed" else "was skipped")
                         else:
                             runnable.append(item)
                     if item not in order:

@@ -21,6 +21,7 @@ import difflib
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import Field, Resource, ResourceFailure, ValidationError
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import mark_managed
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import state_option, wait_options
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_validate import (
     dns1123_label_error,
     dns1123_subdomain_error,
@@ -31,6 +32,22 @@ IAM = "/apis/iam.kubesphere.io/v1beta1"
 WORKSPACE_LABEL = "kubesphere.io/workspace"
 SCOPE_LABEL = "iam.kubesphere.io/scope"
 REGO = "iam.kubesphere.io/rego-override"
+SCOPE_NAMES = ("global", "cluster", "workspace", "project")
+
+# The options of ks_role (and of a ks_tenancy roles item), without the connection options.
+ROLE_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    scope=dict(type="str", default="global", choices=list(SCOPE_NAMES)),
+    workspace=dict(type="str"),
+    project=dict(type="str"),
+    cluster=dict(type="str"),
+    templates=dict(type="list", elements="str"),
+    alias_name=dict(type="str"),
+    description=dict(type="str"),
+    remove_bindings=dict(type="bool", default=False),
+    state=state_option(),
+    **wait_options(120)
+)
 
 
 class Scope(object):
@@ -77,8 +94,8 @@ class RoleResource(Resource):
         description=Field(("metadata", "annotations", "kubesphere.io/description")),
     )
 
-    def __init__(self, client, params, check_mode=False, warn=None):
-        super().__init__(client, params, check_mode=check_mode, warn=warn)
+    def __init__(self, client, params, check_mode=False, warn=None, refs=None):
+        super().__init__(client, params, check_mode=check_mode, warn=warn, refs=refs)
         self.scope = SCOPES[params.get("scope") or "global"]
         self._templates = None
         self.removed_bindings = []
@@ -116,6 +133,13 @@ class RoleResource(Resource):
         for index, name in enumerate(p.get("templates") or []):
             problems.append(dns1123_subdomain_error(name, "templates[%d]" % index))
         return first_error(*problems)
+
+    def check_references(self, state, current):
+        workspace = self.params.get("workspace")
+        if current is None and self.params.get("scope") == "workspace" and not self.refs.workspace_exists(workspace):
+            # KubeSphere would store it, labelled with a workspace that is not there.
+            return "workspace %s does not exist; create it first (kubesphere.core.ks_workspace)" % workspace
+        return None
 
     # Reads ----------------------------------------------------------------------------
     def _collection(self, plural=None):

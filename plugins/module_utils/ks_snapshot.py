@@ -41,9 +41,11 @@ class Snapshot(object):
         self._lock = threading.Lock()
         self.stats = dict(served=0)
 
-    def add_rule(self, rule):
+    def add_rule(self, rule, reusable=False):
+        """reusable: its answers may be served any number of times (what the server alone owns and a
+        run never writes, such as the RoleTemplates)."""
         with self._lock:
-            self._rules.append(rule)
+            self._rules.append((rule, reusable))
 
     def take(self, cluster, path, query=None):
         """The answer for this read, or NOT_COVERED (also once it has been served)."""
@@ -52,10 +54,11 @@ class Snapshot(object):
         with self._lock:
             if key in self._served:
                 return NOT_COVERED
-            for rule in self._rules:
+            for rule, reusable in self._rules:
                 answer = rule(cluster, path, query or {})
                 if answer is not NOT_COVERED:
-                    self._served.add(key)
+                    if not reusable:
+                        self._served.add(key)
                     bump(self.stats, "served")
                     return answer
         return NOT_COVERED

@@ -12,11 +12,20 @@ new row here: a Kind with its Resource, its options and its list reader.
 from __future__ import annotations
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_bulk import Kind
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import PROJECT_ROLES, WORKSPACE_ROLES, workspace_role_name
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_project import (
     PROJECT_OPTIONS,
     TENANT,
     WORKSPACE_LABEL,
     ProjectResource,
+)
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_role import (
+    IAM,
+    ROLE_OPTIONS,
+    SCOPE_LABEL,
+    SCOPES,
+    RoleResource,
+    scope_collection,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_snapshot import (
     MISSING,
@@ -40,6 +49,10 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_workspace impor
 )
 
 NAMESPACES = "/api/v1/namespaces"
+ROLE_TEMPLATES = IAM + "/roletemplates"
+# The order objects are written in (removals run in reverse). A role comes right after what it lives in,
+# and a platform or cluster role before the users that may be given it.
+TIER_PLATFORM_ROLES, TIER_USERS, TIER_WORKSPACES, TIER_WORKSPACE_ROLES, TIER_PROJECTS, TIER_PROJECT_ROLES = range(6)
 
 
 def _by_name(items):
@@ -94,6 +107,7 @@ def _project_clusters(run):
     """The clusters whose namespaces are read: those of the declared projects and, to prune, every
     cluster a declared workspace is placed on, and the host."""
     clusters = set(cluster_key(i.params.get("cluster")) for i in run.of("projects"))
+    clusters.update(cluster_key(i.params.get("cluster")) for i in run.of("roles") if i.params["scope"] == "project")
     if "projects" in run.prune:
         clusters.add(None)
         for item in run.of("workspaces", "present"):
@@ -137,6 +151,18 @@ def _project_refs(params):
     return refs + _member_refs(params)
 
 
+def _custom_member_roles(params, scope, builtin):
+    """The declared-role keys a workspace's or project's members grant (other than the built-in roles)."""
+    where = dict(name=None, scope=scope, project=params["name"], cluster=params.get("cluster"))
+    out = []
+    for member in params.get("members") or []:
+        role = member["role"]
+        if role not in builtin and not (scope == "workspace" and role in [workspace_role_name(params["name"], r)
+                                                                          for r in WORKSPACE_ROLES]):
+            out.append(("role", _role_key(dict(where, name=role))))
+    return out
+
+
 def _prune_project(key, obj):
     params = dict(name=key[1], cluster=key[0] or "host", state="absent")
     workspace = ((obj.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL)
@@ -145,11 +171,99 @@ def _prune_project(key, obj):
     return params
 
 
+# Custom roles ----------------------------------------------------------------------------------
+def _role_key(params):
+    """(cluster, name, scope, project): a WorkspaceRole's name is unique across workspaces (it is
+    cluster-wide), so its workspace is not part of the key."""
+    scope = params.get("scope") or "global"
+    cluster = cluster_key(params.get("cluster")) if scope in ("cluster", "project") else None
+    return (cluster, params["name"], scope, params.get("project") if scope == "project" else None)
+
+
+def _role_refs(params):
+    if params["scope"] == "workspace":
+        return [("workspace", (None, params["workspace"]))]
+    if params["scope"] == "project":
+        return [("project", (cluster_key(params.get("cluster")), params["project"]))]
+    return []
+
+
+def _role_tier(params):
+    return dict(workspace=TIER_WORKSPACE_ROLES, project=TIER_PROJECT_ROLES).get(params["scope"], TIER_PLATFORM_ROLES)
+
+
+def _describe_role(key, params):
+    cluster, name, scope, project = key
+    where = dict(workspace=" in workspace %s" % params.get("workspace"), project=" in project %s" % project)
+    return "%s (%s)%s%s" % (name, scope, where.get(scope, ""), (" on cluster %s" % cluster) if cluster else "")
+
+
+def _role_result(key, params):
+    out = dict(scope=key[2], cluster=(key[0] or "host") if key[2] in ("cluster", "project") else None)
+    if key[2] == "workspace":
+        out["workspace"] = params.get("workspace")
+    if key[2] == "project":
+        out["project"] = key[3]
+    return out
+
+
+def _load_roles(client, snapshot, run):
+    """The global and workspace roles by one list each, the cluster roles by one per cluster (what the
+    declared roles, and prune, need); the RoleTemplates of each scope once, served to every role.
+    A project's roles are read one by one (one GET each: a list per project would cost the same)."""
+    items = run.of("roles")
+    scopes = set(i.params["scope"] for i in items)
+    if "roles" in run.prune:
+        scopes.update(("global", "workspace"))
+    found = {}
+    for scope in ("global", "workspace"):
+        if scope in scopes:
+            path = scope_collection(scope, SCOPES[scope].plural)
+            roles = _by_name(client.list_all(path))
+            snapshot.add_rule(by_name_rule(path, roles))
+            run.role_lists[scope] = roles
+            found.update(((None, name, scope, None), obj) for name, obj in roles.items())
+    clusters = set(cluster_key(i.params.get("cluster")) for i in items if i.params["scope"] == "cluster")
+    for cluster in sorted(clusters, key=lambda c: c or ""):
+        path = scope_collection("cluster", SCOPES["cluster"].plural)
+        roles = _by_name(client.list_all(path, cluster=cluster))
+        snapshot.add_rule(by_name_rule(path, roles, cluster=cluster))
+        found.update(((cluster, name, "cluster", None), obj) for name, obj in roles.items())
+    for scope in sorted(set(i.params["scope"] for i in items if i.state == "present" and i.params.get("templates"))):
+        query = {"labelSelector": "%s=%s" % (SCOPE_LABEL, SCOPES[scope].template_scope)}
+        snapshot.add_rule(_list_rule(ROLE_TEMPLATES, query, client.list_all(ROLE_TEMPLATES, query=query)),
+                          reusable=True)
+    return found
+
+
+def _list_rule(path, query, items):
+    def rule(cluster, asked, asked_query):
+        return items if cluster is None and asked == path and asked_query == query else NOT_COVERED
+    return rule
+
+
+def _prune_role(key, obj):
+    cluster, name, scope, project = key
+    params = dict(name=name, scope=scope, state="absent")
+    if scope == "workspace":
+        params["workspace"] = ((obj.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL)
+    if scope in ("cluster", "project"):
+        params["cluster"] = cluster or "host"
+    if project:
+        params["project"] = project
+    return params
+
+
 KINDS = (
-    Kind("users", "user", UserResource, USER_OPTIONS, load=_load_users),
+    Kind("users", "user", UserResource, USER_OPTIONS, load=_load_users, tier=lambda p: TIER_USERS),
     Kind("workspaces", "workspace", WorkspaceResource, WORKSPACE_OPTIONS, load=_load_workspaces,
-         refs=_workspace_refs),
+         refs=_workspace_refs, member_refs=lambda p: _custom_member_roles(p, "workspace", WORKSPACE_ROLES),
+         tier=lambda p: TIER_WORKSPACES),
     Kind("projects", "project", ProjectResource, PROJECT_OPTIONS, load=_load_projects,
          key=lambda p: (cluster_key(p.get("cluster")), p["name"]), refs=_project_refs,
-         prune_params=_prune_project),
+         member_refs=lambda p: _custom_member_roles(p, "project", PROJECT_ROLES),
+         prune_params=_prune_project, tier=lambda p: TIER_PROJECTS,
+         extra=lambda key, p: dict(cluster=key[0] or "host")),
+    Kind("roles", "role", RoleResource, ROLE_OPTIONS, load=_load_roles, key=_role_key, refs=_role_refs,
+         prune_params=_prune_role, tier=_role_tier, describe=_describe_role, extra=_role_result),
 )

@@ -54,6 +54,7 @@ GLOBAL_ROLE_BINDINGS = "/apis/iam.kubesphere.io/v1beta1/globalrolebindings"
 CLUSTERS = "/kapis/resources.kubesphere.io/v1alpha3/clusters"
 GLOBALROLE_ANNOTATION = "iam.kubesphere.io/globalrole"
 IDENTITY_PREFIX = "iam.kubesphere.io/identity-provider."
+NEW_ROLE_TIMEOUT = 5.0        # how long a GlobalRole made a moment ago may stay unseen by the users API
 PASSWORD_HASH_TIMEOUT = 10.0   # the controller hashed a new password ~0.14 s after the PUT (recorded)
 USER_REF_LABEL = "iam.kubesphere.io/user-ref"
 ROLE_REF_LABEL = "iam.kubesphere.io/role-ref"
@@ -247,7 +248,22 @@ class UserResource(Resource):
             # The controller sets Active once the password is hashed; sending it early would
             # allow logins before that.
             del body["status"]
-        return self.client.post(USERS, body)
+        deadline = time.monotonic() + NEW_ROLE_TIMEOUT
+        while True:
+            try:
+                return self.client.post(USERS, body)
+            except KubeSphereError as err:
+                # The users API looks the global role up in its informer cache, which can lag a role made a
+                # moment ago (ks_tenancy makes the roles just before the users). The reference check has
+                # already found the role, so a "not found" here is that lag, waited out for a few seconds.
+                if not (err.not_found and self._names_global_role(err)) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(0.1)
+
+    def _names_global_role(self, err):
+        role = (self.params.get("global_role") or "").lower()
+        message = (err.message or "").lower()
+        return bool(role) and "globalrole" in message and '"%s"' % role in message
 
     def update(self, current, body, changed):
         result = copy.deepcopy(current)

@@ -82,6 +82,7 @@ options:
 extends_documentation_fragment:
   - kubesphere.core.connection
   - kubesphere.core.attributes
+  - kubesphere.core.references
 author:
   - KubeSphere collection maintainers (@kubesphere)
 """
@@ -150,28 +151,12 @@ bound_to:
   sample: [User bob]
 """
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import (
-    KubeSphereModule, run_resource, state_option, wait_options)
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_role import RoleResource
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule, references_options, run_resource
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_role import ROLE_OPTIONS, RoleResource
 
 
 def main():
-    module = KubeSphereModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            scope=dict(type="str", default="global", choices=["global", "cluster", "workspace", "project"]),
-            workspace=dict(type="str"),
-            project=dict(type="str"),
-            cluster=dict(type="str"),
-            templates=dict(type="list", elements="str"),
-            alias_name=dict(type="str"),
-            description=dict(type="str"),
-            remove_bindings=dict(type="bool", default=False),
-            state=state_option(),
-            **wait_options(120)
-        ),
-        supports_check_mode=True,
-    )
+    module = KubeSphereModule(argument_spec=dict(ROLE_OPTIONS, **references_options()), supports_check_mode=True)
     run_resource(module, RoleResource)
 
 

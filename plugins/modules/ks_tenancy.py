@@ -8,22 +8,24 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 module: ks_tenancy
-short_description: Converge a whole KubeSphere tenancy (users, workspaces, projects, members) in one task
+short_description: Converge a whole KubeSphere tenancy (users, workspaces, projects, roles, members) in one task
 version_added: 0.2.0
 description:
-  - Converges many users, workspaces and projects, with their members, in one task over one login. Each item
-    takes exactly the options of M(kubesphere.core.ks_user), M(kubesphere.core.ks_workspace) or
-    M(kubesphere.core.ks_project) (without the connection options), with the same defaults and the same
-    checks, and is converged by the same code as those modules.
+  - Converges many users, workspaces, projects and custom roles, with their members, quotas and limits, in
+    one task over one login. Each item takes exactly the options of M(kubesphere.core.ks_user),
+    M(kubesphere.core.ks_workspace), M(kubesphere.core.ks_project) or M(kubesphere.core.ks_role) (without
+    the connection options), with the same defaults and the same checks, and is converged by the same code
+    as those modules.
   - Every item is checked before any request is sent, and every input error of every item is reported at once.
-  - Reads each collection once by list (users, workspace templates, the namespaces of each cluster involved)
-    and answers each object's first read from it, so a run that changes nothing costs about one request per
+  - Reads each collection once by list (users, workspace templates, the namespaces of each cluster involved,
+    the global and workspace roles and the role templates when roles are declared) and answers each
+    object's first read from it, so a run that changes nothing costs about one request per
     object with members (their member list) and a few lists; objects are never read back after a write.
-  - "Runs in order: users, then workspaces, then projects, then the members of workspaces and projects; then
-    removals (items with C(state=absent), and what O(prune) removes) in reverse: projects, workspaces,
-    users."
-  - An item that refers to a user or workspace that neither exists nor is declared fails before anything is
-    written for it; an item that refers to a declared item that failed (a project in a workspace that could
+  - "Runs in order: global and cluster roles, users, workspaces, workspace roles, projects, project roles,
+    then the members (and quotas and default limits) of workspaces and projects; then removals (items with
+    C(state=absent), and what O(prune) removes) in reverse order."
+  - An item that refers to a user, workspace, project or custom role that neither exists nor is declared
+    fails before anything is written for it; an item that refers to a declared item that failed (a project in a workspace that could
     not be created) is skipped. The others go on, and the task fails at the end listing every failure.
   - B(Management.) An object is under this collection's management when it carries the label
     C(app.kubernetes.io/managed-by=kubesphere.core). The collection's modules (this one and the single ones)
@@ -55,6 +57,15 @@ options:
     type: list
     elements: dict
     default: []
+  roles:
+    description:
+      - Custom roles, each with the options of M(kubesphere.core.ks_role) (C(name), C(scope), C(workspace),
+        C(project), C(cluster), C(templates), C(alias_name), C(description), C(remove_bindings), C(state),
+        C(wait), C(wait_timeout)). Members of the workspaces and projects above may be given them by name.
+      - A workspace role's name is unique across workspaces (KubeSphere keeps WorkspaceRoles cluster-wide).
+    type: list
+    elements: dict
+    default: []
   concurrency:
     description: How many objects are converged at once (requests in flight over the one login), 1 to 32.
     type: int
@@ -64,12 +75,14 @@ options:
       - The kinds whose undeclared objects are removed. Only objects under management (see above) go, never
         KubeSphere's own (C(admin), C(system-workspace), C(kube-*) and C(kubesphere-*) namespaces, anything
         labelled C(kubesphere.io/protected-resource)), nor the user this task logs in as.
-      - Projects are pruned on the host and on every cluster a declared project or workspace names.
+      - Projects are pruned on the host and on every cluster a declared project or workspace names; roles
+        at the global and workspace scopes, and cluster roles on the clusters a declared cluster role names
+        (project roles are not pruned; remove them with C(state=absent)).
       - An item declared with C(state=absent) is removed whether it is under management or not.
       - An object a declared item still names (a member, a manager, a project's workspace) is kept, with a warning.
     type: list
     elements: str
-    choices: [users, workspaces, projects]
+    choices: [users, workspaces, projects, roles]
     default: []
 extends_documentation_fragment:
   - kubesphere.core.connection
@@ -81,6 +94,7 @@ seealso:
   - module: kubesphere.core.ks_user
   - module: kubesphere.core.ks_workspace
   - module: kubesphere.core.ks_project
+  - module: kubesphere.core.ks_role
 author:
   - KubeSphere collection maintainers (@kubesphere)
 """
@@ -95,17 +109,28 @@ EXAMPLES = r"""
       - name: payments
         manager: alice
         clusters: [host, member1]
-        members: [{user: bob, role: regular}]
+        quota: {limits.cpu: "20", limits.memory: 64Gi}
+        members: [{user: bob, role: payments-release-manager}]
     projects:
-      - {name: payments-api, workspace: payments, members: [{user: bob, role: operator}]}
+      - name: payments-api
+        workspace: payments
+        quota: {limits.cpu: "8", requests.memory: 16Gi}
+        default_limits: {requests: {cpu: 100m, memory: 128Mi}, limits: {cpu: 500m, memory: 512Mi}}
+        members: [{user: bob, role: operator}]
       - {name: payments-batch, workspace: payments, cluster: member1}
+    roles:
+      - name: payments-release-manager
+        scope: workspace
+        workspace: payments
+        templates: [workspace-view-projects, workspace-view-members]
 
 - name: Exactly the declared tenancy; remove what this collection made that is no longer declared
   kubesphere.core.ks_tenancy:
     users: "{{ platform_users }}"
     workspaces: "{{ platform_workspaces }}"
     projects: "{{ platform_projects }}"
-    prune: [users, workspaces, projects]
+    roles: "{{ platform_roles }}"
+    prune: [users, workspaces, projects, roles]
     concurrency: 16
   register: tenancy
 
@@ -122,14 +147,26 @@ results:
   elements: dict
   contains:
     kind:
-      description: V(user), V(workspace) or V(project).
+      description: V(user), V(workspace), V(project) or V(role).
       type: str
     name:
       description: The object's name.
       type: str
     cluster:
-      description: The cluster of a project (V(host) for the host); null for users and workspaces.
+      description: The cluster of a project, cluster role or project role (V(host) for the host); null for the others.
       type: str
+    scope:
+      description: A role's scope.
+      type: str
+      returned: for roles
+    workspace:
+      description: A workspace role's workspace.
+      type: str
+      returned: for workspace roles
+    project:
+      description: A project role's project.
+      type: str
+      returned: for project roles
     action:
       description: V(created), V(updated), V(deleted), V(unchanged), V(failed) or V(skipped).
       type: str

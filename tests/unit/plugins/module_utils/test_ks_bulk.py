@@ -238,10 +238,11 @@ def test_item_secrets_are_found_for_masking():
 
 
 def test_the_tenancy_items_take_the_modules_own_options():
-    from ansible_collections.kubesphere.core.plugins.module_utils import ks_project, ks_user, ks_workspace
+    from ansible_collections.kubesphere.core.plugins.module_utils import ks_project, ks_role, ks_user, ks_workspace
     assert [(k.option, k.options) for k in KINDS] == [("users", ks_user.USER_OPTIONS),
                                                       ("workspaces", ks_workspace.WORKSPACE_OPTIONS),
-                                                      ("projects", ks_project.PROJECT_OPTIONS)]
+                                                      ("projects", ks_project.PROJECT_OPTIONS),
+                                                      ("roles", ks_role.ROLE_OPTIONS)]
 
 
 @pytest.mark.parametrize("item, problem", [
@@ -272,6 +273,47 @@ def test_references_come_from_the_lists_and_the_declaration():
     assert refs.user_exists("new") and refs.user_exists("old")            # declared; listed
     assert not refs.user_exists("gone") and not refs.user_exists("ghost")  # declared absent; not listed
     assert refs.workspace_exists("fresh") and not refs.workspace_exists("other") and asked == ["other"]
-    assert refs.role_exists("workspace", "fresh-admin", workspace="fresh")  # its roles come as it is made
+    assert not refs.role_exists("workspace", "custom", workspace="fresh") and asked[-1] == ("workspace", "custom")
     assert not refs.role_exists("global", "custom") and asked[-1] == ("global", "custom")
     assert BulkReferences(run).role_exists("global", "custom")              # no fallback: the server judges
+
+
+def test_declared_and_listed_roles_answer_the_role_references():
+    from ansible_collections.kubesphere.core.plugins.module_utils.ks_bulk import BulkReferences
+    run = BulkRun(KINDS, {"roles": [{"name": "auditor", "templates": ["global-view-users"]},
+                                    {"name": "releaser", "scope": "workspace", "workspace": "pay"},
+                                    {"name": "old", "scope": "workspace", "workspace": "pay", "state": "absent"},
+                                    {"name": "deployer", "scope": "project", "project": "api", "cluster": "m1"}]},
+                  {}, check_options)
+    assert run.validate() == []
+    run.role_lists = {"global": {"listed": {}}}
+
+    class Server:
+        def role_exists(self, *args, **kwargs):
+            return "asked"
+    refs = BulkReferences(run, fallback=Server())
+    assert refs.role_exists("global", "auditor") is True
+    assert refs.role_exists("global", "listed") is True and refs.role_exists("global", "ghost") is False
+    assert refs.role_exists("workspace", "releaser", workspace="pay") is True
+    assert refs.role_exists("workspace", "releaser", workspace="other") == "asked"   # another workspace's
+    assert refs.role_exists("workspace", "old", workspace="pay") is False           # declared absent
+    assert refs.role_exists("project", "deployer", namespace="api", cluster="m1") is True
+    assert refs.role_exists("project", "deployer", namespace="api", cluster=None) == "asked"
+
+
+def test_roles_run_right_after_what_they_live_in_and_go_in_reverse():
+    run = BulkRun(KINDS, {"users": [{"name": "u"}], "workspaces": [{"name": "w"}, {"name": "x", "state": "absent"}],
+                          "projects": [{"name": "p", "workspace": "w"}],
+                          "roles": [{"name": "g"}, {"name": "wr", "scope": "workspace", "workspace": "w"},
+                                    {"name": "pr", "scope": "project", "project": "p"},
+                                    {"name": "xr", "scope": "workspace", "workspace": "x", "state": "absent"}]},
+                  {}, check_options)
+    assert run.validate() == []
+    order = [(step, [i.label for i in items]) for step, items in run.phases()]
+    assert order == [("object", ["role g (global)"]), ("object", ["user u"]), ("object", ["workspace w"]),
+                     ("object", ["role wr (workspace) in workspace w"]), ("object", ["project p"]),
+                     ("object", ["role pr (project) in project p"]),
+                     ("children", ["user u"]), ("children", ["workspace w"]), ("children", ["project p"]),
+                     ("children", ["role g (global)", "role wr (workspace) in workspace w",
+                                   "role pr (project) in project p"]),
+                     ("object", ["role xr (workspace) in workspace x"]), ("object", ["workspace x"])]
