@@ -117,4 +117,3 @@ def test_roles_quotas_and_limits_planned_made_again_respelled_narrowed_and_remov
     removed = ansible.playbook(PLAY, extra_vars=gone).assert_ok()
     assert report(removed)[("role", "deployer")]["action"] == "deleted"
     assert admin_call(emu, "GET", "%s/namespaces/pay-api/roles/deployer" % APIS)[0] == 404
-
