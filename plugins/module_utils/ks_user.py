@@ -59,6 +59,8 @@ PASSWORD_HASH_TIMEOUT = 10.0   # the controller hashed a new password ~0.14 s af
 USER_REF_LABEL = "iam.kubesphere.io/user-ref"
 ROLE_REF_LABEL = "iam.kubesphere.io/role-ref"
 DEFAULT_GLOBAL_ROLE = "platform-regular"   # least privilege: no rights until invited
+# The platform roles every KubeSphere (3.4 and 4.x) ships: known without a request.
+PLATFORM_ROLES = ("platform-admin", "platform-regular", "platform-self-provisioner")
 ACTIVE, DISABLED = "Active", "Disabled"
 CONFLICT_RETRIES = 5
 
@@ -174,6 +176,18 @@ class UserResource(Resource):
             "wait_timeout must be a positive number of seconds" if (p.get("wait_timeout") or 1) <= 0 else None,
             identities_error(p.get("identities")),
         )
+
+    def check_references(self, state, current):
+        """A global role to give must be a platform role or a GlobalRole made first. KubeSphere answers 404
+        for a new user with one that does not exist (recordings: users.json); checked here, --check predicts
+        it, and a change of an existing user's role meets the same rule before its PUT."""
+        role = self.params.get("global_role")
+        if role is None or role in PLATFORM_ROLES or (current and self.fields["global_role"].get(current) == role):
+            return None
+        if self.refs.role_exists("global", role):
+            return None
+        return ("global_role: global role %s does not exist (the built-in ones are %s; any other name must be "
+                "a GlobalRole made first, with kubesphere.core.ks_role)" % (role, ", ".join(PLATFORM_ROLES)))
 
     def _wants_present(self):
         return (self.params.get("state") or "present") == "present"

@@ -56,6 +56,8 @@ options:
       - The platform role (a GlobalRole name such as V(platform-regular), V(platform-self-provisioner) or
         V(platform-admin)).
       - When a user is created without it, V(platform-regular) is used (least privilege; no rights until invited).
+      - Any name other than those three must be a GlobalRole that exists (one made with M(kubesphere.core.ks_role),
+        for example). That is checked before any write, in check mode too, with one read of the role.
     type: str
   display_name:
     description: The display name (C(spec.displayName)).

@@ -3,10 +3,11 @@ update conflicts, and a controller without the bcrypt library."""
 import copy
 
 import bcrypt
+import pytest
 
 from ansible_collections.kubesphere.core.plugins.module_utils import ks_user
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import converge
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import ValidationError, converge
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_user import UserResource
 
 USER_PATH = "/kapis/iam.kubesphere.io/v1beta1/users/bob"
@@ -119,3 +120,32 @@ def test_without_bcrypt_the_password_is_set_again_with_a_warning(monkeypatch):
     assert out.changed and ("PUT", USER_PATH + "/password") in client.calls
     assert len(warnings) == 1 and "bcrypt" in warnings[0]
     assert out.after["password"] == "******** (changed)"
+
+
+class FakeRefs:
+    def __init__(self, roles=()):
+        self.roles = set(roles)
+        self.asked = []
+
+    def role_exists(self, scope, name, **where):
+        self.asked.append((scope, name))
+        return name in self.roles
+
+
+def test_a_platform_role_or_the_one_held_is_not_looked_up_a_new_custom_one_is():
+    refs = FakeRefs(roles={"auditor"})
+    converge(UserResource(FakeClient(user()), params(global_role="platform-admin"), refs=refs), "present")
+    held = FakeClient(user("auditor"), [binding("auditor")])
+    assert not converge(UserResource(held, params(global_role="auditor"), refs=refs), "present").changed
+    assert refs.asked == []
+    assert converge(UserResource(FakeClient(user()), params(global_role="auditor"), refs=refs), "present").changed
+    assert refs.asked == [("global", "auditor")]
+
+
+def test_a_global_role_that_does_not_exist_fails_before_any_write():
+    client = FakeClient(user())
+    with pytest.raises(ValidationError) as err:
+        converge(UserResource(client, params(global_role="auditr"), refs=FakeRefs(roles={"auditor"})), "present")
+    assert "global_role: global role auditr does not exist" in str(err.value)
+    assert "platform-admin, platform-regular, platform-self-provisioner" in str(err.value)
+    assert [c[0] for c in client.calls] == ["GET", "LIST"]
