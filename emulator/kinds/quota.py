@@ -6,7 +6,7 @@ accepted: KubeSphere's quota webhook only checks pods, PVCs and services."""
 
 from .. import errors
 from ..admission import admission
-from ..quantity import QuantityError, parse
+from ..quantity import QuantityError, canonical_map, parse
 from ..registry import Kind, register_kind
 from ..validation import go_quote
 
@@ -44,6 +44,8 @@ def check_resource_quota(review):
               for r, v in sorted(_values(RESOURCE_QUOTA, hard).items()) if v < 0]
     if causes:
         raise errors.invalid(RESOURCE_QUOTA, review.obj["metadata"]["name"], causes)
+    if hard is not None:
+        review.obj["spec"]["hard"] = canonical_map(hard)
     review.obj.setdefault("status", {})
 
 
@@ -68,6 +70,10 @@ def check_limit_range(review):
                                "value %s" % (text, shown), "FieldValueInvalid"))
     if causes:
         raise errors.invalid(LIMIT_RANGE, review.obj["metadata"]["name"], causes)
+    for item in (review.obj.get("spec") or {}).get("limits") or []:
+        for key in ("default", "defaultRequest", "max", "min", "maxLimitRequestRatio"):
+            if key in item:
+                item[key] = canonical_map(item[key])
 
 
 @admission("quota.kubesphere.io", "resourcequotas")

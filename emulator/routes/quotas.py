@@ -1,7 +1,9 @@
 """Workspace quotas: /kapis/tenant.kubesphere.io/v1beta1/workspaces/{ws}/resourcequotas.
 POST, GET, PUT and DELETE of one quota.kubesphere.io ResourceQuota, and no list
 (GET on the collection is 405; list through /apis with the workspace label).
-The handler adds the kubesphere.io/workspace label and spec.selector; errors
+The handler adds the kubesphere.io/workspace label and spec.selector, and
+decodes the body into the typed object, so its quantities are stored in
+canonical form (a CRD written through /apis keeps them as sent); errors
 are plain text, most of them 500 (duplicate, stale or missing resourceVersion,
 PUT of a missing quota); a quota of another workspace is a lower-case 404."""
 
@@ -10,6 +12,7 @@ from ..context import text_error
 from ..kinds.quota import WORKSPACE_QUOTA
 from ..kinds.tenant import WORKSPACE_LABEL
 from ..objects import go_ordered, labels_of
+from ..quantity import canonical_map
 from .router import kapi
 
 BASE = "/kapis/tenant.kubesphere.io/v1beta1/workspaces/{ws}/resourcequotas"
@@ -19,7 +22,11 @@ def _body(ctx, workspace):
     body = ctx.json_body("v1alpha2.ResourceQuota", dict)
     metadata = body.setdefault("metadata", {})
     metadata.setdefault("labels", {})[WORKSPACE_LABEL] = workspace
-    body.setdefault("spec", {})["selector"] = {WORKSPACE_LABEL: workspace}
+    spec = body.setdefault("spec", {})
+    spec["selector"] = {WORKSPACE_LABEL: workspace}
+    quota = spec.get("quota")
+    if isinstance(quota, dict) and isinstance(quota.get("hard"), dict):
+        quota["hard"] = canonical_map(quota["hard"])
     return body
 
 
