@@ -5,8 +5,8 @@
 
 Every item is built by the Resource of its kind (Resource.options: one definition of where an option
 lives in an object), from lists read once each (users, their GlobalRoleBindings, workspace templates,
-namespaces per cluster, members per workspace and project, InstallPlans), so applying the export
-changes nothing. Left out: what the server owns (uids, versions, timestamps, status, controller-made
+namespaces per cluster, members per workspace and project, InstallPlans, quotas and LimitRanges), so
+applying the export changes nothing. Left out: what the server owns (uids, versions, timestamps, status, controller-made
 roles and bindings, the creator annotation), passwords (KubeSphere never returns them, and an existing
 user needs none), KubeSphere's own objects unless asked, and objects being deleted (with a warning).
 
@@ -35,6 +35,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_project import 
     WORKSPACE_LABEL,
     ProjectResource,
 )
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_quota import DefaultLimits, ProjectQuota, WorkspaceQuota
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_user import (
     CLUSTERS,
     GLOBAL_ROLE_BINDINGS,
@@ -47,6 +48,10 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_user import (
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_workspace import TEMPLATES, WorkspaceResource
 
 HOST_LABEL = "cluster-role.kubesphere.io/host"
+# The tenant API has no list of workspace quotas (405); the CRD's own list has them all (platform-admin).
+WORKSPACE_QUOTAS = "/apis/quota.kubesphere.io/v1alpha2/resourcequotas"
+# Keys left out of an item when empty: their absence declares the same (nothing to manage).
+OMITTED_WHEN_EMPTY = frozenset(["labels", "identities", "quota", "default_limits"])
 # Labels KubeSphere or Kubernetes set themselves (and the modules manage): never declared.
 SERVER_LABELS = frozenset([MANAGED_BY_LABEL, WORKSPACE_LABEL, MANAGED_LABEL, "kubernetes.io/metadata.name",
                            "kubesphere.io/protected-resource", "kubesphere.io/extension-ref"])
@@ -70,7 +75,7 @@ def _ordered(item, keys):
     out = {}
     for key in keys:
         value = item.get(key)
-        if value is None or value == {} or (key == "labels" and not value):
+        if value is None or value == {} or (key in OMITTED_WHEN_EMPTY and not value):
             continue
         out[key] = dict(sorted(value.items())) if isinstance(value, dict) else value
     return out
@@ -78,6 +83,24 @@ def _ordered(item, keys):
 
 def _declared_labels(labels):
     return dict((k, v) for k, v in (labels or {}).items() if k not in SERVER_LABELS)
+
+
+def _options(resource, obj):
+    """obj as the options of its Resource, network_isolation included only when it is on: omitted, the
+    module leaves the annotation alone, and off (or missing) reads as false, so neither changes anything."""
+    item = resource(None, {"network_isolation": True}).options(obj)
+    if not item.get("network_isolation"):
+        item.pop("network_isolation", None)
+    return item
+
+
+def _by_namespace(items):
+    if items is None:
+        return None
+    out = {}
+    for obj in items:
+        out.setdefault((obj.get("metadata") or {}).get("namespace"), []).append(obj)
+    return out
 
 
 class Exporter(object):
@@ -104,6 +127,25 @@ class Exporter(object):
             if err.status not in (401, 403):
                 raise
             self.skip(what, name, "not allowed to list them (%s %s)%s" % (err.status, err.message or err.reason, instead))
+            return None
+
+    def _list_or_none(self, path, cluster=None):
+        """A list that per-object reads can replace: None (and no warning) when the caller may not read it."""
+        try:
+            return self.client.list_all(path, cluster=cluster)
+        except KubeSphereError as err:
+            if err.status not in (401, 403):
+                raise
+            return None
+
+    def _read_or_skip(self, what, name, reader):
+        """reader(), or None with the skip recorded when the caller may not read it."""
+        try:
+            return reader()
+        except KubeSphereError as err:
+            if err.status not in (401, 403):
+                raise
+            self.skip(what, name, "not allowed to read it (%s %s)" % (err.status, err.message or err.reason))
             return None
 
     def skip(self, kind, name, reason):
@@ -152,9 +194,10 @@ class Exporter(object):
             name = obj["metadata"]["name"]
             if not self.wanted("workspace", obj, workspace=name):
                 continue
-            item = WorkspaceResource(None, {}).options(obj)
+            item = _options(WorkspaceResource, obj)
             item["name"] = name
             item["labels"] = _declared_labels(item.get("labels"))
+            item["quota"] = self._workspace_quota(name)
             members = self.members("workspace", name, "%s/workspaces/%s/workspacemembers" % (IAM, name),
                                    "iam.kubesphere.io/workspacerole")
             if members is not None:
@@ -163,6 +206,29 @@ class Exporter(object):
         for name in sorted(set(self.params.get("workspaces") or []) - set(i["name"] for o, i in out)):
             self.skip("workspace", name, "not found, or not visible to this user")
         return out
+
+    def _workspace_quota(self, name):
+        """The workspace quota's hard limits as stored: from one list of them all when the caller may make
+        it, else one GET per workspace (any user may read a workspace's quota)."""
+        quota = WorkspaceQuota(self.client, name)
+        quotas = self.cached("workspace quotas", lambda: self._list_or_none(WORKSPACE_QUOTAS))
+        if quotas is None:
+            return quota.hard(self._read_or_skip("workspace quota", name, quota.read))
+        # The tenant API serves a quota only through the workspace its label names.
+        return quota.hard(next((q for q in quotas if q["metadata"]["name"] == name
+                                and (q["metadata"].get("labels") or {}).get(WORKSPACE_LABEL) == name), None))
+
+    def _in_project(self, plural, project, cluster):
+        """The project's objects of a core plural (resourcequotas, limitranges): from one list per cluster
+        when the caller may make it, else one list in the project."""
+        lists = self.cached((plural, cluster), lambda: _by_namespace(
+            self._list_or_none("/api/v1/%s" % plural, cluster=cluster)))
+        if lists is not None:
+            return lists.get(project, [])
+        what = "project quota" if plural == "resourcequotas" else "project default_limits"
+        found = self._read_or_skip(what, "%s on %s" % (project, cluster), lambda: self.client.list_all(
+            "/api/v1/namespaces/%s/%s" % (project, plural), cluster=cluster))
+        return found or []
 
     def projects(self):
         return self.cached("projects", self._read_projects)
@@ -195,8 +261,13 @@ class Exporter(object):
             return None
         if not self.wanted("project", obj, workspace=workspace):
             return None
-        item = ProjectResource(None, {}).options(obj)
+        item = _options(ProjectResource, obj)
         item.update(name=name, cluster=cluster, labels=_declared_labels(item.get("labels")))
+        # Where ks_project keeps them: the ResourceQuota named after the project, the console's LimitRange.
+        quota = [q for q in self._in_project("resourcequotas", name, cluster) if q["metadata"]["name"] == name]
+        item["quota"] = ProjectQuota(None, name).hard(quota[0] if quota else None)
+        item["default_limits"] = DefaultLimits.declared(DefaultLimits.pick(
+            self._in_project("limitranges", name, cluster), name))
         members = self.members("project", name, "%s/namespaces/%s/namespacemembers" % (IAM, name),
                                "iam.kubesphere.io/role", cluster=cluster)
         if members is not None:
@@ -309,13 +380,15 @@ class Exporter(object):
 
 KINDS = [
     ExportKind("ks_users", "user",
-               ("name", "email", "display_name", "description", "lang", "global_role", "enabled"),
+               ("name", "email", "display_name", "description", "lang", "global_role", "enabled", "identities"),
                Exporter.users),
     ExportKind("ks_workspaces", "workspace",
-               ("name", "manager", "alias_name", "description", "clusters", "labels", "members"),
+               ("name", "manager", "alias_name", "description", "clusters", "labels", "quota", "network_isolation",
+                "members"),
                Exporter.workspaces),
     ExportKind("ks_projects", "project",
-               ("name", "workspace", "cluster", "alias_name", "description", "labels", "members"),
+               ("name", "workspace", "cluster", "alias_name", "description", "labels", "quota", "default_limits",
+                "network_isolation", "members"),
                Exporter.projects),
     ExportKind("ks_extensions", "extension",
                ("name", "version", "enabled", "upgrade_strategy", "config", "clusters", "cluster_overrides"),

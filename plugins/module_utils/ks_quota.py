@@ -156,8 +156,12 @@ class DefaultLimits(object):
         self.collection = "/api/v1/namespaces/%s/limitranges" % project
 
     def read(self):
-        items = self.client.list_all(self.collection, cluster=self.cluster)
-        named = [i for i in items if i["metadata"]["name"] == self.project]
+        return self.pick(self.client.list_all(self.collection, cluster=self.cluster), self.project)
+
+    @staticmethod
+    def pick(items, project):
+        """The LimitRange the console edits: the one named after the project, else the first listed."""
+        named = [i for i in items if i["metadata"]["name"] == project]
         return (named or items or [None])[0]
 
     @staticmethod
@@ -166,6 +170,12 @@ class DefaultLimits(object):
             if item.get("type") == "Container":
                 return item
         return None
+
+    @classmethod
+    def declared(cls, obj):
+        """The default_limits option that obj (a LimitRange, or None) holds: {requests, limits}, empty ones left out."""
+        container = cls._container(obj) or {}
+        return dict((option, dict(sorted(container[key].items()))) for option, key in cls.KEYS if container.get(key))
 
     def converge(self, desired, known_missing=False):
         current = None if known_missing else self.read()

@@ -11,8 +11,8 @@ module: ks_export
 short_description: Export today's KubeSphere tenancy as the items the tenant and extensions roles take
 version_added: 0.1.0
 description:
-  - Reads users, workspaces, projects (on every cluster the caller can reach), their members and the installed
-    extensions, and returns them as RV(ks_users), RV(ks_workspaces), RV(ks_projects) and RV(ks_extensions), items
+  - Reads users, workspaces, projects (on every cluster the caller can reach), their members, quotas, default
+    limits and network isolation, and the installed extensions, and returns them as RV(ks_users), RV(ks_workspaces), RV(ks_projects) and RV(ks_extensions), items
     whose keys are the options of M(kubesphere.core.ks_user), M(kubesphere.core.ks_workspace),
     M(kubesphere.core.ks_project) and M(kubesphere.core.ks_extension). Applied with the C(kubesphere.core.tenant)
     and C(kubesphere.core.extensions) roles, the export changes nothing.
@@ -22,6 +22,19 @@ description:
     the roles and bindings its controllers make, the C(kubesphere.io/creator) annotation, the labels KubeSphere
     sets). Items are sorted by name (projects by name and cluster) and their keys come in a fixed order, so two
     exports of an unchanged platform are identical and a diff of two exports reads as the changes.
+  - Workspaces carry their O(kubesphere.core.ks_workspace#module:quota) (the hard limits of the workspace quota)
+    and projects their O(kubesphere.core.ks_project#module:quota) (the ResourceQuota named after the project) and
+    O(kubesphere.core.ks_project#module:default_limits) (the Container defaults of the LimitRange the console
+    edits), quantities spelled as the server stores them (C(1000m) comes back as C(1)). The tenant API has no
+    list of workspace quotas, so they are read by one list of the C(quota.kubesphere.io) objects, which needs
+    platform-admin rights, and otherwise by one GET per workspace. Project quotas and LimitRanges are read by
+    one list of each per cluster, and otherwise by one list of each per project.
+  - C(network_isolation=true) is exported where the C(kubesphere.io/network-isolate) annotation is on; where it
+    is off or missing the option is left out, which the modules then leave alone (and off reads as false).
+  - Users carry their O(kubesphere.core.ks_user#module:identities), the links to identity-provider identities
+    (the C(iam.kubesphere.io/identity-provider.<provider>) annotations). The providers themselves are not
+    exported (their secrets are not readable back); M(kubesphere.core.ks_info) with C(kind=identity_provider)
+    shows them.
   - Users are exported without passwords (KubeSphere never returns them); applying the export to users that exist
     neither needs nor resets one. A user locked out by failed logins is exported as enabled, as the modules see it,
     so applying the export neither unlocks nor disables anyone. The platform role is the one the user's
@@ -96,19 +109,27 @@ ks_users:
   returned: always
   type: list
   elements: dict
-  sample: [{name: alice, email: alice@example.com, global_role: platform-regular, enabled: true}]
+  sample: [{name: alice, email: alice@example.com, global_role: platform-regular, enabled: true,
+            identities: [{provider: corp-ldap, uid: alice}]}]
 ks_workspaces:
-  description: Workspaces, each with options of M(kubesphere.core.ks_workspace), members with short role names.
+  description:
+    - Workspaces, each with options of M(kubesphere.core.ks_workspace), members with short role names.
+    - C(quota) only when the workspace has one, C(network_isolation) only when it is on.
   returned: always
   type: list
   elements: dict
-  sample: [{name: payments, manager: alice, clusters: [host, member1], members: [{user: alice, role: admin}]}]
+  sample: [{name: payments, manager: alice, clusters: [host, member1], quota: {limits.cpu: "8", limits.memory: 16Gi},
+            network_isolation: true, members: [{user: alice, role: admin}]}]
 ks_projects:
-  description: Projects, each with options of M(kubesphere.core.ks_project), with the cluster it is on.
+  description:
+    - Projects, each with options of M(kubesphere.core.ks_project), with the cluster it is on.
+    - C(quota) and C(default_limits) only when the project has them, C(network_isolation) only when it is on.
   returned: always
   type: list
   elements: dict
-  sample: [{name: payments-api, workspace: payments, cluster: host, members: [{user: bob, role: operator}]}]
+  sample: [{name: payments-api, workspace: payments, cluster: host, quota: {pods: "20"},
+            default_limits: {limits: {cpu: 500m, memory: 512Mi}, requests: {cpu: 100m, memory: 128Mi}},
+            members: [{user: bob, role: operator}]}]
 ks_extensions:
   description: Extensions that have an InstallPlan, each with options of M(kubesphere.core.ks_extension).
   returned: always

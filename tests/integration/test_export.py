@@ -172,3 +172,101 @@ def test_the_readme_adoption_runs_as_written(tmp_path):
     recaps = [int(n) for n in re.findall(r"localhost\s+: ok=\d+\s+changed=(\d+)", run.stdout)]
     assert recaps[2:] == [0, 0, 1], run.stdout[-4000:]       # --check, apply, and the one edit
     assert "'workspace legacy-team'" in run.stdout or '"workspace legacy-team"' in run.stdout
+
+
+# Issue 12 and 15 on top: quotas, default limits, network isolation and identity links --------------
+SECRETS = "/api/v1/namespaces/kubesphere-system/secrets"
+ISOLATE = "kubesphere.io/network-isolate"
+
+
+def _provider(name, kind, provider):
+    config = {"name": name, "type": kind, "mappingMethod": "auto", "provider": provider}
+    return {"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": name, "labels": {"config.kubesphere.io/type": "identityprovider"}},
+            "type": "config.kubesphere.io/identityprovider",
+            "stringData": {"configuration.yaml": yaml.safe_dump(config)}}
+
+
+def build_limits_platform(emu):
+    """Made straight through the API as the console makes it, the quantities in other spellings than
+    the server stores (2000m, 4096Mi, 1000m, 0.5): two identity providers and a user linked to both; a
+    workspace with a quota and network isolation; a project with a quota, default container limits
+    (a LimitRange not named after the project: the console edits the first one) and isolation; a
+    project whose isolation is off."""
+    token = emu.login()
+
+    def call(method, path, body=None):
+        status, answer = emu.call(method, path, body, token=token)
+        assert status in (200, 201), (method, path, status, answer)
+        return answer
+
+    call("POST", SECRETS, _provider("corp-ldap", "LDAPIdentityProvider", {
+        "host": "127.0.0.1:1", "managerDN": "cn=admin,dc=example,dc=org", "managerPassword": "Bind-Secret-9",
+        "userSearchBase": "ou=Users,dc=example,dc=org", "loginAttribute": "uid"}))
+    call("POST", SECRETS, _provider("gh", "GitHubIdentityProvider", {
+        "clientID": "app", "clientSecret": "Gh-Secret-9", "redirectURL": "http://127.0.0.1:1/oauth/redirect/gh"}))
+    call("POST", console_platform.USERS, {
+        "apiVersion": "iam.kubesphere.io/v1beta1", "kind": "User",
+        "metadata": {"name": "ida", "annotations": {"iam.kubesphere.io/globalrole": "platform-regular",
+                                                    "iam.kubesphere.io/identity-provider.corp-ldap": "ida-uid",
+                                                    "iam.kubesphere.io/identity-provider.gh": "4711"}},
+        "spec": {"email": "ida@example.com"}})
+    tenant = console_platform.TENANT
+    call("POST", tenant + "/workspacetemplates", {
+        "apiVersion": "tenant.kubesphere.io/v1beta1", "kind": "WorkspaceTemplate", "metadata": {"name": "ws-q"},
+        "spec": {"template": {"spec": {"manager": "admin"}, "metadata": {"annotations": {ISOLATE: "enabled"}}},
+                 "placement": {"clusters": [{"name": "host"}]}}})
+    console_platform._wait(lambda: "cascading-deletion" in str(emu.call(
+        "GET", tenant + "/workspacetemplates/ws-q", token=token)[1]), "ws-q initialised")
+    call("POST", tenant + "/workspaces/ws-q/resourcequotas", {
+        "apiVersion": "quota.kubesphere.io/v1alpha2", "kind": "ResourceQuota", "metadata": {"name": "ws-q"},
+        "spec": {"quota": {"hard": {"limits.cpu": "2000m", "limits.memory": "4096Mi"}}}})
+    for name, isolation in (("q-app", "enabled"), ("q-plain", "disabled")):
+        call("POST", tenant + "/workspaces/ws-q/namespaces", {
+            "apiVersion": "v1", "kind": "Namespace",
+            "metadata": {"name": name, "labels": {"kubesphere.io/managed": "true"},
+                         "annotations": {"kubesphere.io/creator": "admin", ISOLATE: isolation}}})
+    call("POST", "/api/v1/namespaces/q-app/resourcequotas", {
+        "apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q-app", "namespace": "q-app"},
+        "spec": {"hard": {"limits.cpu": "1000m", "pods": "10"}}})
+    call("POST", "/api/v1/namespaces/q-app/limitranges", {
+        "apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "container-limits", "namespace": "q-app"},
+        "spec": {"limits": [{"type": "Container", "default": {"cpu": "0.5", "memory": "512Mi"},
+                             "defaultRequest": {"cpu": "100m", "memory": "128Mi"}}]}})
+    call("POST", console_platform.IAM + "/workspaces/ws-q/workspacemembers",
+         [{"username": "ida", "roleRef": "ws-q-viewer"}])
+
+
+def test_export_carries_quotas_isolation_and_identities(tmp_path):
+    from emulator.testing import EmulatorProcess
+    with EmulatorProcess(members=[], bcrypt_cost=4, controller_delay_ms=10, informer_lag_ms=10) as emu:
+        build_limits_platform(emu)
+        out = tmp_path / "limits.yml"
+        emu.reset_counters()
+        run = Ansible(emu, tmp_path).playbook(ROOT / "tests" / "integration" / "playbooks" / "export_roundtrip.yml",
+                                              extra_vars={"out": str(out), "mark_managed": False}).assert_ok()
+        counters = emu.counters()
+    declared = yaml.safe_load(out.read_text())
+    assert declared["ks_users"] == [{
+        "name": "ida", "email": "ida@example.com", "global_role": "platform-regular", "enabled": True,
+        "identities": [{"provider": "corp-ldap", "uid": "ida-uid"}, {"provider": "gh", "uid": "4711"}]}]
+    assert declared["ks_workspaces"] == [{
+        "name": "ws-q", "manager": "admin", "clusters": ["host"],
+        "quota": {"limits.cpu": "2", "limits.memory": "4Gi"}, "network_isolation": True,
+        "members": [{"user": "admin", "role": "admin"}, {"user": "ida", "role": "viewer"}]}]
+    # Isolation off is left out (omitted, the module leaves it alone; off reads as false either way).
+    assert declared["ks_projects"] == [
+        {"name": "q-app", "workspace": "ws-q", "cluster": "host", "quota": {"limits.cpu": "1", "pods": "10"},
+         "default_limits": {"limits": {"cpu": "500m", "memory": "512Mi"},
+                            "requests": {"cpu": "100m", "memory": "128Mi"}},
+         "network_isolation": True, "members": [{"user": "admin", "role": "admin"}]},
+        {"name": "q-plain", "workspace": "ws-q", "cluster": "host", "members": [{"user": "admin", "role": "admin"}]}]
+    assert "Secret-9" not in out.read_text()
+    assert not run.result("Apply it under check mode")["changed"]
+    assert not run.result("Apply it")["changed"]
+    assert counters["writes"] == 0, counters        # no adoption asked, and nothing to change
+    export, again = run.result("Export"), run.result("Export again")
+    for key in ("ks_users", "ks_workspaces", "ks_projects"):
+        assert again[key] == export[key]
+    # One list each for the workspace quotas, the cluster's ResourceQuotas and its LimitRanges.
+    print("export requests:", export["summary"]["requests"])

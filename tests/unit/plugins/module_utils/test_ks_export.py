@@ -27,7 +27,9 @@ LISTS = {
         {"metadata": {"name": "zed", "annotations": {"iam.kubesphere.io/globalrole": "platform-regular"},
                       "resourceVersion": "9", "uid": "u1"},
          "spec": {"email": "zed@example.com"}, "status": {"state": "AuthLimitExceeded"}},
-        {"metadata": {"name": "amy", "annotations": {"iam.kubesphere.io/globalrole": "platform-regular"}},
+        {"metadata": {"name": "amy", "annotations": {"iam.kubesphere.io/globalrole": "platform-regular",
+                                                     "iam.kubesphere.io/identity-provider.ldap": "amy-uid",
+                                                     "iam.kubesphere.io/identity-provider.github": "4711"}},
          "spec": {"email": "amy@example.com", "lang": "zh"}, "status": {"state": "Disabled"}},
         {"metadata": {"name": "gone", "deletionTimestamp": "2026-12-01T00:00:00Z"}, "spec": {"email": "g@example.com"}},
     ],
@@ -41,7 +43,8 @@ LISTS = {
          "spec": {"template": {"spec": {"manager": "admin"}}, "placement": {"clusterSelector": {}}}},
         {"metadata": {"name": LONG_WS, "labels": {"app.kubernetes.io/managed-by": "kubesphere.core", "b": "2", "a": "1"},
                       "annotations": {"kubesphere.io/creator": "admin"}, "finalizers": ["x"]},
-         "spec": {"template": {"spec": {"manager": "zed"}},
+         "spec": {"template": {"spec": {"manager": "zed"},
+                               "metadata": {"annotations": {"kubesphere.io/network-isolate": "enabled"}}},
                   "placement": {"clusters": [{"name": "member1"}, {"name": "host"}]}}},
     ],
     "/kapis/resources.kubesphere.io/v1alpha3/clusters": [
@@ -54,6 +57,21 @@ LISTS = {
         ns("web", LONG_WS, cluster_labels={"tier": "web"}),
     ],
     ("/kapis/tenant.kubesphere.io/v1beta1/namespaces", "member1"): [ns("batch", LONG_WS)],
+    # Quotas: the workspace's (named after it, labelled with it), and one named after another workspace.
+    "/apis/quota.kubesphere.io/v1alpha2/resourcequotas": [
+        {"metadata": {"name": LONG_WS, "labels": {"kubesphere.io/workspace": LONG_WS}},
+         "spec": {"quota": {"hard": {"pods": "20", "limits.cpu": "4"}}}},
+        {"metadata": {"name": "other", "labels": {"kubesphere.io/workspace": "other"}},
+         "spec": {"quota": {"hard": {"pods": "1"}}}}],
+    # The project's own quota is the one named after it; a kubectl-made one is not ks_project's.
+    ("/api/v1/resourcequotas", "host"): [
+        {"metadata": {"name": "web", "namespace": "web"}, "spec": {"hard": {"limits.memory": "8Gi"}}},
+        {"metadata": {"name": "by-hand", "namespace": "web"}, "spec": {"hard": {"pods": "3"}}}],
+    ("/api/v1/limitranges", "host"): [
+        {"metadata": {"name": "limits", "namespace": "web"},
+         "spec": {"limits": [{"type": "Pod", "max": {"cpu": "4"}},
+                             {"type": "Container", "default": {"memory": "512Mi", "cpu": "500m"},
+                              "defaultRequest": {"cpu": "100m"}}]}}],
     "/kapis/iam.kubesphere.io/v1beta1/workspaces/%s/workspacemembers" % LONG_WS: [
         {"metadata": {"name": "zed", "annotations": {"iam.kubesphere.io/workspacerole": workspace_role_name(LONG_WS, "admin")}}},
         {"metadata": {"name": "amy", "annotations": {"iam.kubesphere.io/workspacerole": "custom-ws-role"}}},
@@ -67,10 +85,18 @@ LISTS = {
 }
 
 
+GETS = {"/kapis/tenant.kubesphere.io/v1beta1/workspaces/%s/resourcequotas/%s" % (LONG_WS, LONG_WS):
+        {"metadata": {"name": LONG_WS}, "spec": {"quota": {"hard": {"pods": "20"}}}}}
+
+
 class FakeClient:
     def __init__(self, forbidden=()):
         self.forbidden = set(forbidden)
         self.calls = []
+
+    def get(self, path, cluster=None, missing_ok=False):
+        self.calls.append((path, cluster, "GET"))
+        return GETS.get(path)
 
     def list_all(self, path, cluster=None, query=None):
         self.calls.append((path, cluster, query))
@@ -91,17 +117,21 @@ def test_items_are_declared_state_in_a_fixed_order():
     result, exporter, warnings = export()
     assert list(result) == ["ks_users", "ks_workspaces", "ks_projects", "ks_extensions"]
     assert result["ks_users"] == [
-        {"name": "amy", "email": "amy@example.com", "lang": "zh", "global_role": "platform-admin", "enabled": False},
+        {"name": "amy", "email": "amy@example.com", "lang": "zh", "global_role": "platform-admin", "enabled": False,
+         "identities": [{"provider": "github", "uid": "4711"}, {"provider": "ldap", "uid": "amy-uid"}]},
         # No live binding: no role to declare (ks_user judges the role by the bindings, not the annotation).
         {"name": "zed", "email": "zed@example.com", "enabled": True}]
     workspace = result["ks_workspaces"][0]
-    assert list(workspace) == ["name", "manager", "clusters", "labels", "members"]
+    assert list(workspace) == ["name", "manager", "clusters", "labels", "quota", "network_isolation", "members"]
+    assert workspace["quota"] == {"limits.cpu": "4", "pods": "20"} and workspace["network_isolation"] is True
     assert workspace["labels"] == {"a": "1", "b": "2"} and list(workspace["labels"]) == ["a", "b"]
     assert workspace["clusters"] == ["host", "member1"]
     assert workspace["members"] == [{"user": "amy", "role": "custom-ws-role"}, {"user": "zed", "role": "admin"}]
     assert result["ks_projects"] == [
         {"name": "batch", "workspace": LONG_WS, "cluster": "member1"},
         {"name": "web", "workspace": LONG_WS, "cluster": "host", "labels": {"tier": "web"},
+         "quota": {"limits.memory": "8Gi"},
+         "default_limits": {"limits": {"cpu": "500m", "memory": "512Mi"}, "requests": {"cpu": "100m"}},
          "members": [{"user": "amy", "role": "viewer"}]}]
     assert result["ks_extensions"] == [{"name": "metrics-server", "version": "0.7.2", "enabled": True,
                                         "upgrade_strategy": "Manual", "config": "a: 1\n"}]
@@ -131,6 +161,17 @@ def test_label_selector_goes_to_the_server_and_a_forbidden_list_is_a_warning():
     assert queries["/apis/iam.kubesphere.io/v1beta1/globalrolebindings"] == {}
     assert result["ks_extensions"] == []
     assert any(w.startswith("Not exported: extension: not allowed to list them (403") for w in warnings)
+
+
+def test_quotas_are_read_one_by_one_when_the_lists_are_not_allowed():
+    client = FakeClient(forbidden=["/apis/quota.kubesphere.io/v1alpha2/resourcequotas", "/api/v1/resourcequotas",
+                                   "/api/v1/limitranges", "/api/v1/namespaces/batch/resourcequotas"])
+    result, _exporter, warnings = export(client=client)
+    assert result["ks_workspaces"][0]["quota"] == {"pods": "20"}       # the workspace's GET
+    assert [p.get("quota") for p in result["ks_projects"]] == [None, None]
+    assert ("/api/v1/namespaces/web/limitranges", "host", None) in client.calls
+    assert any(w.startswith("Not exported: project quota batch on member1: not allowed to read it (403")
+               for w in warnings)
 
 
 def _role_options(role, variable):
