@@ -12,7 +12,8 @@ short_description: Export today's KubeSphere tenancy as the items the tenant and
 version_added: 0.1.0
 description:
   - Reads users, workspaces, projects (on every cluster the caller can reach), their members, quotas, default
-    limits and network isolation, and the installed extensions, and returns them as RV(ks_users), RV(ks_workspaces), RV(ks_projects) and RV(ks_extensions), items
+    limits and network isolation, and the installed extensions, and returns them as RV(ks_users),
+    RV(ks_workspaces), RV(ks_projects) and RV(ks_extensions), items
     whose keys are the options of M(kubesphere.core.ks_user), M(kubesphere.core.ks_workspace),
     M(kubesphere.core.ks_project) and M(kubesphere.core.ks_extension). Applied with the C(kubesphere.core.tenant)
     and C(kubesphere.core.extensions) roles, the export changes nothing.
