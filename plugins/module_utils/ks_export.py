@@ -36,6 +36,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_project import 
     ProjectResource,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_quota import DefaultLimits, ProjectQuota, WorkspaceQuota
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_role import SCOPES, RoleResource, scope_collection
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_user import (
     CLUSTERS,
     GLOBAL_ROLE_BINDINGS,
@@ -58,17 +59,28 @@ SERVER_LABELS = frozenset([MANAGED_BY_LABEL, WORKSPACE_LABEL, MANAGED_LABEL, "ku
 
 
 class ExportKind(object):
-    """key: the result key (the roles' variable); keys: the item's options, in the order written."""
+    """key: the result key (the roles' variable); keys: the item's options, in the order written;
+    order: the sort key of an item (name, then cluster, unless said)."""
 
-    def __init__(self, key, kind, keys, reader):
+    def __init__(self, key, kind, keys, reader, order=None):
         self.key = key
         self.kind = kind
         self.keys = keys
         self.reader = reader
+        self.order = order or _identity
 
 
 def _identity(item):
     return (item.get("name"), item.get("cluster") or "")
+
+
+SCOPE_ORDER = ("global", "cluster", "workspace", "project")
+
+
+def _role_order(item):
+    """Roles by scope, then where they live, then name."""
+    return (SCOPE_ORDER.index(item["scope"]), item.get("workspace") or item.get("project") or "",
+            item.get("cluster") or "", item["name"])
 
 
 def _ordered(item, keys):
@@ -116,11 +128,12 @@ class Exporter(object):
         self._cache = {}
 
     # Reading ---------------------------------------------------------------------------
+    def _selector(self):
+        return {"labelSelector": self.params["label_selector"]} if self.params.get("label_selector") else {}
+
     def _list(self, what, path, cluster=None, selector=True, name=None, instead=""):
         """Every item of a list, or None when the caller may not read it (the skip is recorded)."""
-        query = {}
-        if selector and self.params.get("label_selector"):
-            query["labelSelector"] = self.params["label_selector"]
+        query = self._selector() if selector else {}
         try:
             return self.client.list_all(path, cluster=cluster, query=query)
         except KubeSphereError as err:
@@ -129,10 +142,10 @@ class Exporter(object):
             self.skip(what, name, "not allowed to list them (%s %s)%s" % (err.status, err.message or err.reason, instead))
             return None
 
-    def _list_or_none(self, path, cluster=None):
+    def _list_or_none(self, path, cluster=None, query=None):
         """A list that per-object reads can replace: None (and no warning) when the caller may not read it."""
         try:
-            return self.client.list_all(path, cluster=cluster)
+            return self.client.list_all(path, cluster=cluster, query=query or {})
         except KubeSphereError as err:
             if err.status not in (401, 403):
                 raise
@@ -321,6 +334,66 @@ class Exporter(object):
                 users.add(item["manager"])
         return users
 
+    def roles(self):
+        """Custom roles (never KubeSphere's own, ks_managed.is_system): global and cluster roles unless the
+        export is filtered by workspace, the exported workspaces' roles, and the exported projects' roles."""
+        out = []
+        if not self.params.get("workspaces"):
+            out += self._roles("global", scope_collection("global", SCOPES["global"].plural))
+            for cluster, ready in self.clusters():
+                if ready is not False:
+                    out += self._roles("cluster", scope_collection("cluster", SCOPES["cluster"].plural), cluster)
+        workspaces = set(item["name"] for _obj, item in self.workspaces())
+        for obj, item in self._roles("workspace", scope_collection("workspace", SCOPES["workspace"].plural)):
+            workspace = (obj["metadata"].get("labels") or {}).get(WORKSPACE_LABEL)
+            if workspace in workspaces:
+                out.append((obj, dict(item, workspace=workspace)))
+            elif not workspace:
+                self.skip("workspacerole", item["name"], "it has no %s label, so it cannot be bound" % WORKSPACE_LABEL)
+        projects = {}
+        for _obj, item in self.projects():
+            projects.setdefault(item["cluster"], set()).add(item["name"])
+        for cluster in sorted(projects):
+            for obj, item in self._project_roles(cluster, projects[cluster]):
+                out.append((obj, dict(item, project=obj["metadata"].get("namespace"), cluster=cluster)))
+        return out
+
+    def _project_roles(self, cluster, names):
+        """The roles in these projects: one list per cluster when the caller may make it, else one per project."""
+        found = self._list_or_none(scope_collection("global", SCOPES["project"].plural), cluster=cluster,
+                                   query=self._selector())      # every namespace's Roles
+        if found is not None:
+            return self._role_items("project", [r for r in found if r["metadata"].get("namespace") in names], cluster)
+        out = []
+        for name in sorted(names):
+            out += self._roles("project", scope_collection("project", SCOPES["project"].plural, name), cluster,
+                               label="%s on %s" % (name, cluster))
+        return out
+
+    def _roles(self, scope, path, cluster=None, label=None):
+        found = self._list("%s role" % scope, path, cluster=cluster,
+                           name=label or (None if cluster is None else "on %s" % cluster))
+        return self._role_items(scope, found or [], cluster)
+
+    def _role_items(self, scope, found, cluster=None):
+        kind = SCOPES[scope].kind.lower()
+        out = []
+        for obj in found:
+            name = obj["metadata"]["name"]
+            # Never KubeSphere's own roles, not even with include_system: its controllers own them.
+            if is_system(kind, name, obj) or not self.wanted(kind, obj):
+                continue
+            item = RoleResource(None, {"scope": scope}).options(obj)
+            item.update(name=name, scope=scope)
+            item.setdefault("templates", [])
+            if not item["templates"] and obj.get("rules"):
+                self.warn("%s %s: its rules do not come from role templates, and the export carries only template "
+                          "names; applied elsewhere it would be made without them" % (kind, name))
+            if scope == "cluster":
+                item["cluster"] = cluster
+            out.append((obj, item))
+        return out
+
     def extensions(self):
         if self.params.get("workspaces"):
             return []       # platform-wide: not part of a team's export
@@ -338,7 +411,7 @@ class Exporter(object):
     def run(self):
         result = {}
         for kind in KINDS:
-            pairs = sorted(kind.reader(self), key=lambda pair: _identity(pair[1]))
+            pairs = sorted(kind.reader(self), key=lambda pair, kind=kind: kind.order(pair[1]))
             self.objects[kind.kind] = pairs
             result[kind.key] = [_ordered(item, kind.keys) for _obj, item in pairs]
         deleting = ["%s %s" % (s["kind"], s["name"]) for s in self.skipped if s["reason"] == "being deleted"]
@@ -356,9 +429,14 @@ class Exporter(object):
         Resource's own update); return the names marked (or, in check mode, to be marked)."""
         marked = []
         labels = {MANAGED_BY_LABEL: MANAGED_BY_VALUE}
-        for kind, resource in (("user", UserResource), ("workspace", WorkspaceResource), ("project", ProjectResource)):
+        for kind, resource in (("user", UserResource), ("workspace", WorkspaceResource), ("project", ProjectResource),
+                               ("role", RoleResource)):
             for obj, item in self.objects.get(kind, []):
                 label = "%s %s" % (kind, item["name"]) + (" on %s" % item["cluster"] if item.get("cluster") else "")
+                if kind == "role":
+                    label = "%s %s" % (SCOPES[item["scope"]].kind.lower(), item["name"]) + (
+                        " in %s" % item["project"] if item.get("project") else "") + (
+                        " on %s" % item["cluster"] if item.get("cluster") else "")
                 if is_managed(obj):
                     continue
                 other = managed_by_other(obj)
@@ -368,6 +446,8 @@ class Exporter(object):
                 params = dict(name=item["name"], labels=labels)
                 if kind == "project":
                     params.update(workspace=item["workspace"], cluster=item["cluster"])
+                if kind == "role":
+                    params.update((k, item[k]) for k in ("scope", "workspace", "project", "cluster") if item.get(k))
                 res = resource(self.client, params, check_mode=check_mode, warn=self.warn)
                 # The modules refuse and hide the label in a task's labels; adoption is the one place that sets
                 # it on an existing object, so it converges a plain labels field (names came from the server).
@@ -390,6 +470,9 @@ KINDS = [
                ("name", "workspace", "cluster", "alias_name", "description", "labels", "quota", "default_limits",
                 "network_isolation", "members"),
                Exporter.projects),
+    ExportKind("ks_roles", "role",
+               ("name", "scope", "workspace", "project", "cluster", "templates", "alias_name", "description"),
+               Exporter.roles, order=_role_order),
     ExportKind("ks_extensions", "extension",
                ("name", "version", "enabled", "upgrade_strategy", "config", "clusters", "cluster_overrides"),
                Exporter.extensions),

@@ -12,10 +12,10 @@ short_description: Export today's KubeSphere tenancy as the items the tenant and
 version_added: 0.1.0
 description:
   - Reads users, workspaces, projects (on every cluster the caller can reach), their members, quotas, default
-    limits and network isolation, and the installed extensions, and returns them as RV(ks_users),
-    RV(ks_workspaces), RV(ks_projects) and RV(ks_extensions), items
-    whose keys are the options of M(kubesphere.core.ks_user), M(kubesphere.core.ks_workspace),
-    M(kubesphere.core.ks_project) and M(kubesphere.core.ks_extension). Applied with the C(kubesphere.core.tenant)
+    limits and network isolation, custom roles and the installed extensions, and returns them as RV(ks_users),
+    RV(ks_workspaces), RV(ks_projects), RV(ks_roles) and RV(ks_extensions), items whose keys are the options of
+    M(kubesphere.core.ks_user), M(kubesphere.core.ks_workspace), M(kubesphere.core.ks_project),
+    M(kubesphere.core.ks_role) and M(kubesphere.core.ks_extension). Applied with the C(kubesphere.core.tenant)
     and C(kubesphere.core.extensions) roles, the export changes nothing.
   - A separate module rather than a M(kubesphere.core.ks_info) mode, because it returns declared state (options),
     not API objects, and because with O(mark_managed) it writes.
@@ -36,6 +36,21 @@ description:
     (the C(iam.kubesphere.io/identity-provider.<provider>) annotations). The providers themselves are not
     exported (their secrets are not readable back); M(kubesphere.core.ks_info) with C(kind=identity_provider)
     shows them.
+  - Custom roles are exported as RV(ks_roles), items with the options of M(kubesphere.core.ks_role). They are the
+    global roles (one list), the cluster roles (one list per ready cluster), the roles of each exported workspace (one list of all
+    WorkspaceRoles) and of each exported project (one list of Roles per cluster, else one per project). With
+    O(workspaces), only those workspaces' and their projects' roles. Members that hold a custom role name it in
+    full, as M(kubesphere.core.ks_workspace) takes it.
+  - KubeSphere's own roles are never exported, not even with O(include_system), because its controllers make and
+    own them. They are the roles annotated C(kubesphere.io/creator=system) (what KubeSphere makes from its
+    BuiltinRoles, and the cluster built-ins), the GlobalRoles the ks-core chart installs (C(anonymous),
+    C(authenticated), C(platform-admin), C(platform-regular), C(platform-self-provisioner),
+    C(pre-registration)), C(cluster-admin) and C(cluster-viewer), each workspace's C(<workspace>-admin),
+    C(-regular), C(-self-provisioner) and C(-viewer), and each project's C(admin), C(operator) and C(viewer).
+  - A role carries the names of the role templates it is built from, not its rules. A role whose rules come
+    from no template (written by hand) is exported with O(kubesphere.core.ks_role#module:templates=[]) and a
+    warning; applied to another platform it would be made without those rules. A WorkspaceRole without the
+    C(kubesphere.io/workspace) label cannot be bound and is left out (RV(left_out)).
   - Users are exported without passwords (KubeSphere never returns them); applying the export to users that exist
     neither needs nor resets one. A user locked out by failed logins is exported as enabled, as the modules see it,
     so applying the export neither unlocks nor disables anyone. The platform role is the one the user's
@@ -66,7 +81,7 @@ options:
     default: false
   mark_managed:
     description:
-      - Adopt what is exported. Every exported user, workspace and project that lacks the label
+      - Adopt what is exported. Every exported user, workspace, project and custom role that lacks the label
         C(app.kubernetes.io/managed-by=kubesphere.core) gets it, through the same update each module sends, so
         from then on it counts as under this collection's management (the rule C(prune) uses).
       - An object whose label names another tool is not marked (a warning says so). The label is never
@@ -131,6 +146,15 @@ ks_projects:
   sample: [{name: payments-api, workspace: payments, cluster: host, quota: {pods: "20"},
             default_limits: {limits: {cpu: 500m, memory: 512Mi}, requests: {cpu: 100m, memory: 128Mi}},
             members: [{user: bob, role: operator}]}]
+ks_roles:
+  description:
+    - Custom roles (never KubeSphere's own), each with options of M(kubesphere.core.ks_role), sorted by scope
+      (global, cluster, workspace, project), then where they live, then name.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: auditor, scope: global, templates: [global-view-users], alias_name: Auditor},
+           {name: payments-releaser, scope: workspace, workspace: payments, templates: [workspace-view-projects]}]
 ks_extensions:
   description: Extensions that have an InstallPlan, each with options of M(kubesphere.core.ks_extension).
   returned: always
@@ -164,7 +188,7 @@ summary:
   description: How many items of each kind were exported, and how many API requests the export made.
   returned: always
   type: dict
-  sample: {ks_users: 3, ks_workspaces: 1, ks_projects: 2, ks_extensions: 1, requests: 12}
+  sample: {ks_users: 3, ks_workspaces: 1, ks_projects: 2, ks_roles: 2, ks_extensions: 1, requests: 14}
 """
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError

@@ -174,7 +174,7 @@ def test_the_readme_adoption_runs_as_written(tmp_path):
     assert "'workspace legacy-team'" in run.stdout or '"workspace legacy-team"' in run.stdout
 
 
-# Issue 12 and 15 on top: quotas, default limits, network isolation and identity links --------------
+# Issue 12 and 15 on top: quotas, default limits, network isolation, identity links, custom roles ------
 SECRETS = "/api/v1/namespaces/kubesphere-system/secrets"
 ISOLATE = "kubesphere.io/network-isolate"
 
@@ -192,7 +192,7 @@ def build_limits_platform(emu):
     the server stores (2000m, 4096Mi, 1000m, 0.5): two identity providers and a user linked to both; a
     workspace with a quota and network isolation; a project with a quota, default container limits
     (a LimitRange not named after the project: the console edits the first one) and isolation; a
-    project whose isolation is off."""
+    project whose isolation is off; a custom global, workspace (bound to the user) and project role."""
     token = emu.login()
 
     def call(method, path, body=None):
@@ -233,11 +233,31 @@ def build_limits_platform(emu):
         "apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "container-limits", "namespace": "q-app"},
         "spec": {"limits": [{"type": "Container", "default": {"cpu": "0.5", "memory": "512Mi"},
                              "defaultRequest": {"cpu": "100m", "memory": "128Mi"}}]}})
+    # Custom roles as the console makes them (rules: [] beside the templates, the workspace label), one of
+    # them bound to ida; the built-in roles around them are KubeSphere's and are not exported.
+    roles = "/apis/iam.kubesphere.io/v1beta1"
+    call("POST", roles + "/globalroles", {
+        "apiVersion": "iam.kubesphere.io/v1beta1", "kind": "GlobalRole",
+        "metadata": {"name": "auditor", "annotations": {"kubesphere.io/alias-name": "Auditor",
+                                                        "kubesphere.io/creator": "admin"}},
+        "aggregationRoleTemplates": {"templateNames": ["global-view-workspaces", "global-view-users"]}, "rules": []})
+    call("POST", roles + "/workspaceroles", {
+        "apiVersion": "iam.kubesphere.io/v1beta1", "kind": "WorkspaceRole",
+        "metadata": {"name": "ws-q-releaser", "labels": {"kubesphere.io/workspace": "ws-q"},
+                     "annotations": {"kubesphere.io/description": "ships releases"}},
+        "aggregationRoleTemplates": {"templateNames": ["workspace-view-projects", "workspace-view-members"]},
+        "rules": []})
+    call("POST", roles + "/namespaces/q-app/roles", {
+        "apiVersion": "iam.kubesphere.io/v1beta1", "kind": "Role", "metadata": {"name": "config-reader",
+                                                                               "namespace": "q-app"},
+        "aggregationRoleTemplates": {"templateNames": ["namespace-view-configmaps"]}, "rules": []})
+    console_platform._wait(lambda: "rules" in str(emu.call("GET", roles + "/workspaceroles/ws-q-releaser",
+                                                           token=token)[1]), "ws-q-releaser aggregated")
     call("POST", console_platform.IAM + "/workspaces/ws-q/workspacemembers",
-         [{"username": "ida", "roleRef": "ws-q-viewer"}])
+         [{"username": "ida", "roleRef": "ws-q-releaser"}])
 
 
-def test_export_carries_quotas_isolation_and_identities(tmp_path):
+def test_export_carries_quotas_isolation_identities_and_roles(tmp_path):
     from emulator.testing import EmulatorProcess
     with EmulatorProcess(members=[], bcrypt_cost=4, controller_delay_ms=10, informer_lag_ms=10) as emu:
         build_limits_platform(emu)
@@ -253,7 +273,7 @@ def test_export_carries_quotas_isolation_and_identities(tmp_path):
     assert declared["ks_workspaces"] == [{
         "name": "ws-q", "manager": "admin", "clusters": ["host"],
         "quota": {"limits.cpu": "2", "limits.memory": "4Gi"}, "network_isolation": True,
-        "members": [{"user": "admin", "role": "admin"}, {"user": "ida", "role": "viewer"}]}]
+        "members": [{"user": "admin", "role": "admin"}, {"user": "ida", "role": "ws-q-releaser"}]}]
     # Isolation off is left out (omitted, the module leaves it alone; off reads as false either way).
     assert declared["ks_projects"] == [
         {"name": "q-app", "workspace": "ws-q", "cluster": "host", "quota": {"limits.cpu": "1", "pods": "10"},
@@ -261,12 +281,20 @@ def test_export_carries_quotas_isolation_and_identities(tmp_path):
                             "requests": {"cpu": "100m", "memory": "128Mi"}},
          "network_isolation": True, "members": [{"user": "admin", "role": "admin"}]},
         {"name": "q-plain", "workspace": "ws-q", "cluster": "host", "members": [{"user": "admin", "role": "admin"}]}]
+    # Only the custom roles, with exactly the options of ks_role (the controller's template order is not kept).
+    assert declared["ks_roles"] == [
+        {"name": "auditor", "scope": "global", "templates": ["global-view-users", "global-view-workspaces"],
+         "alias_name": "Auditor"},
+        {"name": "ws-q-releaser", "scope": "workspace", "workspace": "ws-q",
+         "templates": ["workspace-view-members", "workspace-view-projects"], "description": "ships releases"},
+        {"name": "config-reader", "scope": "project", "project": "q-app", "cluster": "host",
+         "templates": ["namespace-view-configmaps"]}]
     assert "Secret-9" not in out.read_text()
     assert not run.result("Apply it under check mode")["changed"]
     assert not run.result("Apply it")["changed"]
     assert counters["writes"] == 0, counters        # no adoption asked, and nothing to change
     export, again = run.result("Export"), run.result("Export again")
-    for key in ("ks_users", "ks_workspaces", "ks_projects"):
+    for key in ("ks_users", "ks_workspaces", "ks_projects", "ks_roles"):
         assert again[key] == export[key]
     # One list each for the workspace quotas, the cluster's ResourceQuotas and its LimitRanges.
     print("export requests:", export["summary"]["requests"])

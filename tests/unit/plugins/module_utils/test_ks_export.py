@@ -89,6 +89,40 @@ GETS = {"/kapis/tenant.kubesphere.io/v1beta1/workspaces/%s/resourcequotas/%s" % 
         {"metadata": {"name": LONG_WS}, "spec": {"quota": {"hard": {"pods": "20"}}}}}
 
 
+def role(name, rules=None, templates=None, namespace=None, creator=None, workspace=None, **annotations):
+    metadata = {"name": name, "annotations": dict(annotations)}
+    if creator:
+        metadata["annotations"]["kubesphere.io/creator"] = creator
+    if namespace:
+        metadata["namespace"] = namespace
+    if workspace:
+        metadata["labels"] = {"kubesphere.io/workspace": workspace}
+    return {"metadata": metadata, "rules": rules or [],
+            "aggregationRoleTemplates": {"templateNames": templates or []}}
+
+
+IAM_APIS = "/apis/iam.kubesphere.io/v1beta1"
+LISTS.update({
+    IAM_APIS + "/globalroles": [
+        role("platform-admin", creator="admin", templates=["global-manage-users"]),   # the chart's, by name
+        role("anonymous"), role("pre-registration"),
+        role("auditor", templates=["global-view-users", "global-view-basic"], creator="carol",
+             **{"kubesphere.io/alias-name": "Auditor", "kubesphere.io/description": "reads everything"})],
+    (IAM_APIS + "/clusterroles", "host"): [role("cluster-admin", creator="system"), role("cluster-viewer"),
+                                           role("node-reader", templates=["cluster-view-nodes"])],
+    (IAM_APIS + "/clusterroles", "member1"): [role("by-hand", rules=[{"verbs": ["get"]}])],
+    IAM_APIS + "/workspaceroles": [
+        role(workspace_role_name(LONG_WS, "admin"), creator="system", workspace=LONG_WS),
+        role(workspace_role_name(LONG_WS, "viewer"), workspace=LONG_WS),        # built-in by its name
+        role("releaser", templates=["workspace-view-projects"], workspace=LONG_WS),
+        role("elsewhere", workspace="other"), role("unlabelled")],
+    (IAM_APIS + "/roles", "host"): [
+        role("admin", creator="system", namespace="web"), role("viewer", namespace="web"),
+        role("deployer", templates=["namespace-manage-workloads"], namespace="web"),
+        role("debugger", namespace="kubesphere-system")],
+})
+
+
 class FakeClient:
     def __init__(self, forbidden=()):
         self.forbidden = set(forbidden)
@@ -115,7 +149,7 @@ def export(params=None, client=None):
 
 def test_items_are_declared_state_in_a_fixed_order():
     result, exporter, warnings = export()
-    assert list(result) == ["ks_users", "ks_workspaces", "ks_projects", "ks_extensions"]
+    assert list(result) == ["ks_users", "ks_workspaces", "ks_projects", "ks_roles", "ks_extensions"]
     assert result["ks_users"] == [
         {"name": "amy", "email": "amy@example.com", "lang": "zh", "global_role": "platform-admin", "enabled": False,
          "identities": [{"provider": "github", "uid": "4711"}, {"provider": "ldap", "uid": "amy-uid"}]},
@@ -139,6 +173,27 @@ def test_items_are_declared_state_in_a_fixed_order():
     assert "Left out, being deleted: user gone" in warnings
     assert "Not exported: cluster member2: not ready: its projects are not exported" in warnings
     assert any(w.startswith("Not exported: project members batch on member1: not allowed") for w in warnings)
+
+
+def test_custom_roles_only_with_the_options_of_ks_role():
+    result, exporter, warnings = export()
+    assert result["ks_roles"] == [
+        {"name": "auditor", "scope": "global", "templates": ["global-view-basic", "global-view-users"],
+         "alias_name": "Auditor", "description": "reads everything"},
+        {"name": "node-reader", "scope": "cluster", "cluster": "host", "templates": ["cluster-view-nodes"]},
+        {"name": "by-hand", "scope": "cluster", "cluster": "member1", "templates": []},
+        {"name": "releaser", "scope": "workspace", "workspace": LONG_WS, "templates": ["workspace-view-projects"]},
+        {"name": "deployer", "scope": "project", "project": "web", "cluster": "host",
+         "templates": ["namespace-manage-workloads"]}]
+    assert "Not exported: workspacerole unlabelled: it has no kubesphere.io/workspace label, so it cannot be bound" \
+        in warnings
+    assert any(w.startswith("clusterrole by-hand: its rules do not come from role templates") for w in warnings)
+    # Never KubeSphere's own, not even with include_system; a filtered export has only its workspaces' roles.
+    result, _exporter, _warnings = export({"include_system": True})
+    assert "platform-admin" not in [r["name"] for r in result["ks_roles"]]
+    assert "debugger" in [r["name"] for r in result["ks_roles"]]           # a custom one in kubesphere-system
+    result, _exporter, _warnings = export({"workspaces": [LONG_WS]})
+    assert [(r["scope"], r["name"]) for r in result["ks_roles"]] == [("workspace", "releaser"), ("project", "deployer")]
 
 
 def test_include_system_and_the_workspaces_filter():
@@ -181,6 +236,7 @@ def _role_options(role, variable):
 
 
 def test_every_exported_key_is_an_option_of_the_role_that_applies_it():
-    roles = {"ks_users": "tenant", "ks_workspaces": "tenant", "ks_projects": "tenant", "ks_extensions": "extensions"}
+    roles = {"ks_users": "tenant", "ks_workspaces": "tenant", "ks_projects": "tenant", "ks_roles": "tenant",
+             "ks_extensions": "extensions"}
     for kind in KINDS:
         assert set(kind.keys) <= _role_options(roles[kind.key], kind.key), kind.key
