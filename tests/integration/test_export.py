@@ -54,8 +54,9 @@ def test_export_adopt_apply_again_and_edit(platform, tmp_path):
     emu.reset_counters()
     first = ansible.playbook(EXPORT, extra_vars={"out": str(out)}).assert_ok()
     export = first.result("Export")
-    assert export["summary"] == {"ks_users": 5, "ks_workspaces": 2, "ks_projects": 3, "ks_extensions": 1,
-                                 "requests": export["summary"]["requests"]}
+    assert export["summary"] == {"ks_users": 5, "ks_workspaces": 2, "ks_projects": 3, "ks_roles": 0,
+                                 "ks_extensions": 1, "requests": export["summary"]["requests"]}
+    print("export requests (first, with adoption):", export["summary"]["requests"])
     assert sorted(export["marked"]) == sorted(
         ["user %s" % u for u in ("alice", "bob", "carol", "dave", "erin")] + ["workspace ws-one", "workspace ws-two"]
         + ["project one-web on host", "project two-api on host", "project two-batch on member1"])
