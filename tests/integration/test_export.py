@@ -265,7 +265,7 @@ def test_export_carries_quotas_isolation_identities_and_roles(tmp_path):
         out = tmp_path / "limits.yml"
         emu.reset_counters()
         run = Ansible(emu, tmp_path).playbook(ROOT / "tests" / "integration" / "playbooks" / "export_roundtrip.yml",
-                                              extra_vars={"out": str(out), "mark_managed": False}).assert_ok()
+                                              extra_vars={"out": str(out)}).assert_ok()
         counters = emu.counters()
     declared = yaml.safe_load(out.read_text())
     assert declared["ks_users"] == [{
@@ -291,11 +291,14 @@ def test_export_carries_quotas_isolation_identities_and_roles(tmp_path):
         {"name": "config-reader", "scope": "project", "project": "q-app", "cluster": "host",
          "templates": ["namespace-view-configmaps"]}]
     assert "Secret-9" not in out.read_text()
+    export, again = run.result("Export"), run.result("Export again")
+    assert sorted(export["marked"]) == ["globalrole auditor", "project q-app on host", "project q-plain on host",
+                                        "role config-reader in q-app on host", "user ida", "workspace ws-q",
+                                        "workspacerole ws-q-releaser"]
+    assert again["marked"] == []
     assert not run.result("Apply it under check mode")["changed"]
     assert not run.result("Apply it")["changed"]
-    assert counters["writes"] == 0, counters        # no adoption asked, and nothing to change
-    export, again = run.result("Export"), run.result("Export again")
+    assert counters["writes"] == len(export["marked"]), counters    # the adoption's labels, and nothing else
     for key in ("ks_users", "ks_workspaces", "ks_projects", "ks_roles"):
         assert again[key] == export[key]
-    # One list each for the workspace quotas, the cluster's ResourceQuotas and its LimitRanges.
-    print("export requests:", export["summary"]["requests"])
+    print("export requests (with adoption):", export["summary"]["requests"], "again:", again["summary"]["requests"])
