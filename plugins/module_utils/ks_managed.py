@@ -74,7 +74,9 @@ def is_system(kind, name, obj=None):
             return True
         return labels.get("kubesphere.io/workspace") == "system-workspace"
     if kind in ROLE_KINDS:
-        return _is_builtin_role(kind, name, obj)
+        # An object that says its kind (CRD list items do) wins: "role" may stand for a role of any scope.
+        own = str((obj or {}).get("kind") or "").lower()
+        return _is_builtin_role(own if own in ROLE_KINDS else kind, name, obj)
     return False
 
 
