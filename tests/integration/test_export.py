@@ -249,8 +249,8 @@ def build_limits_platform(emu):
         "aggregationRoleTemplates": {"templateNames": ["workspace-view-projects", "workspace-view-members"]},
         "rules": []})
     call("POST", roles + "/namespaces/q-app/roles", {
-        "apiVersion": "iam.kubesphere.io/v1beta1", "kind": "Role", "metadata": {"name": "config-reader",
-                                                                               "namespace": "q-app"},
+        "apiVersion": "iam.kubesphere.io/v1beta1", "kind": "Role",
+        "metadata": {"name": "config-reader", "namespace": "q-app"},
         "aggregationRoleTemplates": {"templateNames": ["namespace-view-configmaps"]}, "rules": []})
     console_platform._wait(lambda: "rules" in str(emu.call("GET", roles + "/workspaceroles/ws-q-releaser",
                                                            token=token)[1]), "ws-q-releaser aggregated")
