@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.validation import check_type_dict, check_type_list
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_bulk import BulkRun, summarize
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
@@ -16,10 +17,67 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import K
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_references import ServerReferences
 
 _VALIDATORS = {}
+_SHAPES = ((bool, "boolean"), (str, "string"), (dict, "mapping"), (list, "list"), ((int, float), "number"))
+
+
+def shape_of(value):
+    """What a value is, in YAML's words (Ansible's own messages name internal classes instead)."""
+    return next((word for kind, word in _SHAPES if isinstance(value, kind)), "value of another kind")
+
+
+def example(spec):
+    """The required options of an item, for a message: 'user: ..., role: ...'."""
+    return ", ".join("%s: ..." % name for name, option in spec.items() if option.get("required")) or "..."
+
+
+def _converts(value, what):
+    """Whether Ansible's validator turns a string into a mapping (or a list of them): JSON or key=value."""
+    if not isinstance(value, str):
+        return False
+    try:
+        parts = check_type_list(value) if what == "list" else [value]
+        for part in parts:
+            check_type_dict(part)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def shape_errors(spec, params, where=""):
+    """Options of one item that hold a list of mappings, or a mapping, given in a shape Ansible's validator
+    would refuse (members: bob), each named with the shape expected; nested items are looked into too.
+    What that validator accepts (a key=value string) is left to it."""
+    errors = []
+    for name, option in spec.items():
+        value = params.get(name)
+        path, options = where + name, option.get("options") or {}
+        items = option.get("type") == "list" and option.get("elements") == "dict"
+        takes_mappings = items or option.get("type") == "dict"
+        if value is None or not takes_mappings or _converts(value, "list" if items else "dict"):
+            continue
+        if items:
+            if not isinstance(value, list):
+                errors.append("%s must be a list of {%s}, not a %s" % (path, example(options), shape_of(value)))
+                continue
+            for index, element in enumerate(value):
+                if isinstance(element, dict):
+                    errors.extend(shape_errors(options, element, "%s[%d]." % (path, index)))
+                elif not _converts(element, "dict"):
+                    errors.append("%s[%d] must be a mapping such as {%s}, not a %s"
+                                  % (path, index, example(options), shape_of(element)))
+        elif option.get("type") == "dict":
+            if not isinstance(value, dict):
+                errors.append("%s must be a mapping, not a %s" % (path, shape_of(value)))
+            else:
+                errors.extend(shape_errors(options, value, path + "."))
+    return errors
 
 
 def check_options(spec, params):
     """(validated params, [every error]) for one item, with the rules of the module the spec belongs to."""
+    problems = shape_errors(spec, params)
+    if problems:
+        return params, problems
     validator = _VALIDATORS.get(id(spec))
     if validator is None:
         validator = _VALIDATORS[id(spec)] = ArgumentSpecValidator(copy.deepcopy(spec))
@@ -48,12 +106,32 @@ class BulkModule(KubeSphereModule):
 
     def __init__(self, kinds, **kwargs):
         self.kinds = kinds
+        self.misshapen = {}    # item options not given as a list: {option: value}, reported by run_bulk
         super().__init__(**kwargs)
         self._mask_items()
 
+    def _load_params(self):
+        # Before Ansible validates the options: an item list given as a mapping (users: {name: bob}) would
+        # fail there naming an internal class, with its password in the result. It is masked, set aside and
+        # reported with every other input error.
+        super()._load_params()
+        for kind in self.kinds:
+            value = self.params.get(kind.option)
+            if value is not None and not isinstance(value, list) and not _converts(value, "list"):
+                self.misshapen[kind.option] = value
+                self.params[kind.option] = []
+        self._mask_items()
+
+    def shape_errors(self):
+        return ["%s must be a list of items (- %s), not a %s"
+                % (kind.option, example(kind.options), shape_of(self.misshapen[kind.option]))
+                for kind in self.kinds if kind.option in self.misshapen]
+
     def _mask_items(self):
         for kind in self.kinds:
-            for item in self.params.get(kind.option) or []:
+            items = self.params.get(kind.option) or []
+            items = [self.misshapen[kind.option]] if kind.option in self.misshapen else items
+            for item in items if isinstance(items, list) else []:
                 self.no_log_values.update(secrets_of(kind.options, item))
 
     def _log_invocation(self):
@@ -70,8 +148,9 @@ def run_bulk(module):
     run = BulkRun(kinds, dict((k.option, module.params.get(k.option)) for k in kinds), connection, check_options,
                   check_mode=module.check_mode, diff=module._diff, concurrency=module.params["concurrency"],
                   prune=module.params.get("prune") or (), server_references=ServerReferences)
-    errors = run.validate()
+    errors = module.shape_errors() + run.validate()
     if errors:
+        module.params.update(module.misshapen)      # the result shows the input as given (masked)
         module.fail_json(msg="%d input error%s, nothing was sent: %s" % (len(errors), "s" if len(errors) > 1 else "",
                                                                          "; ".join(errors)), errors=errors)
     module.pool_size = module.params["concurrency"]

@@ -1,4 +1,6 @@
 """Issue 6: the tenant and extensions roles, through playbooks/onboard_team.yml and real runs."""
+import json
+
 import pytest
 
 from ks_ansible import ROOT, Ansible, api_requests
@@ -117,3 +119,23 @@ def test_team_variables_of_the_wrong_shape_are_named_with_the_shape_expected(ans
     assert "ks_workspaces[0].members must be a list of {user: ..., role: ...}, not a string" in run.output
     assert "ks_projects must be a list of items (- name: ...), not a mapping" in run.output
     assert "_AnsibleTaggedDict" not in run.output and api_requests(emulator) == {}
+
+
+def test_the_role_used_directly_names_every_variable_of_the_wrong_shape_at_once(ansible, emulator):
+    emulator.reset_counters()
+    password = "Shape-Pa55word-%d" % id(emulator)
+    run = ansible.playbook("tenant_role_direct.yml", "-vvv", extra_vars={
+        "ks_users": {"name": "bob", "password": password},
+        "ks_workspaces": [{"name": "w", "members": "bob"}, {"name": "w2", "members": {"user": "bob", "role": "admin"}}],
+        "ks_projects": [{"name": "p", "workspace": "w", "members": ["bob"]}]})
+    assert run.rc != 0
+    message = run.result("kubesphere.core.tenant : Converge users, workspaces, projects and their members")["msg"]
+    for expected in ("users must be a list of items (- name: ...), not a mapping",
+                     "workspaces[0] (w): members must be a list of {user: ..., role: ...}, not a string",
+                     "workspaces[1] (w2): members must be a list of {user: ..., role: ...}, not a mapping",
+                     "projects[0] (p): members[0] must be a mapping such as {user: ..., role: ...}, not a string"):
+        assert expected in message, message
+    assert "4 input errors, nothing was sent" in message, message
+    assert "_AnsibleTagged" not in run.output and "<class" not in run.output
+    assert password not in run.output and password not in json.dumps(run.records)
+    assert api_requests(emulator) == {}
