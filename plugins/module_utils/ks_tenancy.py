@@ -12,6 +12,7 @@ new row here: a Kind with its Resource, its options and its list reader.
 from __future__ import annotations
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_bulk import Kind
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_member_lists import members_rule, worth_listing
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import PROJECT_ROLES, WORKSPACE_ROLES, workspace_role_name
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_project import (
     PROJECT_OPTIONS,
@@ -94,7 +95,16 @@ def _bindings_rule(bindings):
 def _load_workspaces(client, snapshot, run):
     templates = _by_name(client.list_all(TEMPLATES))
     snapshot.add_rule(by_name_rule(TEMPLATES, templates))
+    _add_members_rule(client, snapshot, run.of("workspaces", "present"), "workspace", templates)
     return dict(((None, name), obj) for name, obj in templates.items())
+
+
+def _add_members_rule(client, snapshot, items, scope, existing, cluster=None):
+    """Members of many existing workspaces or projects: from one list of their role bindings."""
+    if worth_listing(client, items):
+        rule = members_rule(client, scope, existing, cluster=cluster)
+        if rule is not None:
+            snapshot.add_rule(rule)
 
 
 def _workspace_refs(params):
@@ -120,6 +130,8 @@ def _load_projects(client, snapshot, run):
     for cluster in _project_clusters(run):
         namespaces = _by_name(client.list_all(TENANT + "/namespaces", cluster=cluster))
         snapshot.add_rule(_in_workspace_rule(cluster, namespaces))
+        on_cluster = [i for i in run.of("projects", "present") if cluster_key(i.params.get("cluster")) == cluster]
+        _add_members_rule(client, snapshot, on_cluster, "project", namespaces, cluster=cluster)
         snapshot.add_rule(by_name_rule(NAMESPACES, namespaces, cluster=cluster))
         found.update(((cluster, name), obj) for name, obj in namespaces.items())
     return found

@@ -38,6 +38,10 @@ FEATURES = {
     "extensions": "the extension API (kubesphere.io/v1alpha1 Extensions and InstallPlans)",
     # 3.x configures identity providers in the kubesphere-config ConfigMap, not through an API.
     "identity_providers": "the identity provider API (config.kubesphere.io platform configs)",
+    # 4.x lists workspace and project members straight from iam.kubesphere.io/v1beta1 WorkspaceRoleBindings
+    # and RoleBindings (pkg/kapis/iam/v1beta1 ListWorkspaceMembers, ListNamespaceMembers), so a bulk run
+    # may read all of them at once; 3.x builds them from other objects (rbac RoleBindings, v1alpha2).
+    "member_bindings": "member lists built from iam.kubesphere.io/v1beta1 role bindings",
 }
 
 _MISSING_TEXT = re.compile(r'^[a-z0-9.-]+ "[^"]+" not found$')
@@ -112,7 +116,7 @@ class ApiLine(object):
 _IAM_TENANT_V1ALPHA2 = r"/\1.kubesphere.io/v1alpha2/"
 
 LINES = {
-    V4: ApiLine(V4, "KubeSphere 4.x (4.1, 4.2 Enterprise)", features=("extensions", "identity_providers")),
+    V4: ApiLine(V4, "KubeSphere 4.x (4.1, 4.2 Enterprise)", features=("extensions", "identity_providers", "member_bindings")),
     V3: ApiLine(
         V3, "KubeSphere 3.x (3.4)",
         rewrites=(

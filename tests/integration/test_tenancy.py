@@ -94,6 +94,10 @@ def test_a_200_object_tenancy_planned_created_again_changed_and_pruned(own):
     counters = emu.counters()
     assert counters["writes"] == 0 and counters["logins"]["password_ok"] == 0
     assert api_requests(emu) <= 200, counters["requests"]
+    # Members of the 20 workspaces and the host's projects come from one list of their role bindings.
+    per_object = [k for k in counters["requests"] if k.endswith("/workspacemembers") or
+                  (k.endswith("/namespacemembers") and "/clusters/" not in k)]
+    assert per_object == [], per_object
 
     # A few changes: exactly those objects change, and the plan says so first.
     changed = json.loads(json.dumps(declared))
@@ -101,7 +105,14 @@ def test_a_200_object_tenancy_planned_created_again_changed_and_pruned(own):
     changed["t_workspaces"][3]["alias_name"] = "Team three"
     changed["t_projects"][7]["labels"] = {"tier": "gold"}
     changed["t_projects"][8]["members"] = [{"user": "t-u010", "role": "viewer"}]
-    expected = [("project", "t-p007"), ("project", "t-p008"), ("user", "t-u005"), ("workspace", "t-w03")]
+    # And two member roles changed by hand, seen in that list of bindings and put back.
+    iam = "/kapis/iam.kubesphere.io/v1beta1"
+    assert admin_call(emu, "PUT", iam + "/workspaces/t-w04/workspacemembers/t-u024",
+                      {"username": "t-u024", "roleRef": "t-w04-viewer"})[0] == 200
+    assert admin_call(emu, "PUT", iam + "/namespaces/t-p003/namespacemembers/t-u003",
+                      {"username": "t-u003", "roleRef": "viewer"})[0] == 200
+    expected = [("project", "t-p003"), ("project", "t-p007"), ("project", "t-p008"), ("user", "t-u005"),
+                ("workspace", "t-w03"), ("workspace", "t-w04")]
     with write_guard(emu):
         plan = ansible.playbook("tenancy.yml", extra_vars=changed, check=True, diff=True).assert_ok()
     assert actions(plan, "updated") == expected and "Team three" in plan.output

@@ -1,0 +1,77 @@
+"""Member lists answered from one list of role bindings (ks_member_lists)."""
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_member_lists import members_rule, worth_listing
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_snapshot import NOT_COVERED
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_versions import LINES, V3, V4
+
+WS_MEMBERS = "/kapis/iam.kubesphere.io/v1beta1/workspaces/%s/workspacemembers"
+NS_MEMBERS = "/kapis/iam.kubesphere.io/v1beta1/namespaces/%s/namespacemembers"
+
+
+def binding(user, role, workspace=None, namespace=None, deleting=False, subjects=None):
+    metadata = {"name": "%s-%s" % (user, role), "labels": {}}
+    if workspace:
+        metadata["labels"]["kubesphere.io/workspace"] = workspace
+    if namespace:
+        metadata["namespace"] = namespace
+    if deleting:
+        metadata["deletionTimestamp"] = "2026-12-01T00:00:00Z"
+    return {"metadata": metadata, "roleRef": {"name": role},
+            "subjects": subjects or [{"kind": "User", "name": user}]}
+
+
+class Client(object):
+    def __init__(self, items=None, error=None, line=V4):
+        self.items, self.error, self.api, self.asked = items or [], error, LINES[line], []
+
+    def list_all(self, path, cluster=None, query=None):
+        self.asked.append((cluster, path))
+        if self.error:
+            raise self.error
+        return self.items
+
+
+def stubs(rule, path, cluster=None):
+    answer = rule(cluster, path, {})
+    return answer if answer is NOT_COVERED else dict(
+        (m["metadata"]["name"], list(m["metadata"]["annotations"].values())[0]) for m in answer)
+
+
+def test_workspace_members_are_the_first_user_of_each_live_binding_of_the_workspace():
+    client = Client([binding("alice", "pay-admin", workspace="pay"),
+                     binding("bob", "pay-viewer", workspace="pay", deleting=True),
+                     binding("team", "pay-regular", workspace="pay",
+                             subjects=[{"kind": "Group", "name": "devs"}, {"kind": "User", "name": "carol"}]),
+                     binding("dave", "ops-admin", workspace="ops")])
+    rule = members_rule(client, "workspace", ["pay", "empty"])
+    assert client.asked == [(None, "/apis/iam.kubesphere.io/v1beta1/workspacerolebindings")]
+    assert stubs(rule, WS_MEMBERS % "pay") == {"alice": "pay-admin", "carol": "pay-regular"}
+    assert stubs(rule, WS_MEMBERS % "empty") == {}
+    assert rule(None, WS_MEMBERS % "ops", {}) is NOT_COVERED           # not listed before the run: asked
+    assert rule(None, WS_MEMBERS % "pay", {"limit": "1"}) is NOT_COVERED
+    assert rule("member1", WS_MEMBERS % "pay", {}) is NOT_COVERED
+
+
+def test_project_members_come_from_the_bindings_in_the_namespace_on_its_cluster():
+    client = Client([binding("alice", "admin", namespace="api"), binding("bob", "operator", namespace="web")])
+    rule = members_rule(client, "project", ["api"], cluster="member1")
+    assert client.asked == [("member1", "/apis/iam.kubesphere.io/v1beta1/rolebindings")]
+    assert stubs(rule, NS_MEMBERS % "api", cluster="member1") == {"alice": "admin"}
+    assert rule(None, NS_MEMBERS % "api", {}) is NOT_COVERED
+
+
+def test_a_caller_who_may_not_list_bindings_reads_each_list_instead():
+    forbidden = KubeSphereError("forbidden", method="GET", url="/apis", status=403)
+    assert members_rule(Client(error=forbidden), "workspace", ["pay"]) is None
+
+
+class Item(object):
+    def __init__(self, params):
+        self.params = params
+
+
+def test_one_list_only_pays_from_ten_objects_with_members_and_on_4x():
+    many = [Item({"members": [{"user": "u", "role": "viewer"}]}) for _ in range(10)]
+    assert worth_listing(Client(), many)
+    assert not worth_listing(Client(), many[:9] + [Item({})])
+    assert not worth_listing(Client(line=V3), many)
