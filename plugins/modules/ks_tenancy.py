@@ -18,9 +18,11 @@ description:
     as those modules.
   - Every item is checked before any request is sent, and every input error of every item is reported at once.
   - Reads each collection once by list (users, workspace templates, the namespaces of each cluster involved,
-    the global and workspace roles and the role templates when roles are declared) and answers each
-    object's first read from it, so a run that changes nothing costs about one request per
-    object with members (their member list) and a few lists; objects are never read back after a write.
+    the global and workspace roles and the role templates when roles are declared, and on KubeSphere 4.x the
+    role bindings behind the members when ten or more workspaces, or projects on one cluster, have members)
+    and answers each object's first read from it, so a run that changes nothing costs a few lists, plus one
+    request per object whose own sub-objects are not listed (the members of a few objects, a quota, default
+    limits, a project role); objects are never read back after a write.
   - "Runs in order: global and cluster roles, users, workspaces, workspace roles, projects, project roles,
     then the members (and quotas and default limits) of workspaces and projects; then removals (items with
     C(state=absent), and what O(prune) removes) in reverse order."
