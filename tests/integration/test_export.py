@@ -193,7 +193,8 @@ def build_limits_platform(emu):
     the server stores (2000m, 4096Mi, 1000m, 0.5): two identity providers and a user linked to both; a
     workspace with a quota and network isolation; a project with a quota, default container limits
     (a LimitRange not named after the project: the console edits the first one) and isolation; a
-    project whose isolation is off; a custom global, workspace (bound to the user) and project role."""
+    project whose isolation is off; a custom role at each scope (global, cluster, workspace bound to the user,
+    project)."""
     token = emu.login()
 
     def call(method, path, body=None):
@@ -248,6 +249,9 @@ def build_limits_platform(emu):
                      "annotations": {"kubesphere.io/description": "ships releases"}},
         "aggregationRoleTemplates": {"templateNames": ["workspace-view-projects", "workspace-view-members"]},
         "rules": []})
+    call("POST", roles + "/clusterroles", {
+        "apiVersion": "iam.kubesphere.io/v1beta1", "kind": "ClusterRole", "metadata": {"name": "node-watcher"},
+        "aggregationRoleTemplates": {"templateNames": ["cluster-view-nodes"]}, "rules": []})
     call("POST", roles + "/namespaces/q-app/roles", {
         "apiVersion": "iam.kubesphere.io/v1beta1", "kind": "Role",
         "metadata": {"name": "config-reader", "namespace": "q-app"},
@@ -286,13 +290,15 @@ def test_export_carries_quotas_isolation_identities_and_roles(tmp_path):
     assert declared["ks_roles"] == [
         {"name": "auditor", "scope": "global", "templates": ["global-view-users", "global-view-workspaces"],
          "alias_name": "Auditor"},
+        {"name": "node-watcher", "scope": "cluster", "cluster": "host", "templates": ["cluster-view-nodes"]},
         {"name": "ws-q-releaser", "scope": "workspace", "workspace": "ws-q",
          "templates": ["workspace-view-members", "workspace-view-projects"], "description": "ships releases"},
         {"name": "config-reader", "scope": "project", "project": "q-app", "cluster": "host",
          "templates": ["namespace-view-configmaps"]}]
     assert "Secret-9" not in out.read_text()
     export, again = run.result("Export"), run.result("Export again")
-    assert sorted(export["marked"]) == ["globalrole auditor", "project q-app on host", "project q-plain on host",
+    assert sorted(export["marked"]) == ["clusterrole node-watcher on host", "globalrole auditor",
+                                        "project q-app on host", "project q-plain on host",
                                         "role config-reader in q-app on host", "user ida", "workspace ws-q",
                                         "workspacerole ws-q-releaser"]
     assert again["marked"] == []
