@@ -49,10 +49,29 @@ def check_resource_quota(review):
     review.obj.setdefault("status", {})
 
 
+def _default_container_item(item):
+    """kube-apiserver's defaulting of a Container item (SetDefaults_LimitRangeItem), done at decode, before
+    validation: default from max, then defaultRequest from default, then from min; empty maps are not kept."""
+    if item.get("type") != "Container":
+        return
+    default, request = dict(item.get("default") or {}), dict(item.get("defaultRequest") or {})
+    for resource, value in (item.get("max") or {}).items():
+        default.setdefault(resource, value)
+    for source in (default, item.get("min") or {}):
+        for resource, value in source.items():
+            request.setdefault(resource, value)
+    for key, value in (("default", default), ("defaultRequest", request)):
+        if value:
+            item[key] = value
+
+
 @admission("", "limitranges")
 def check_limit_range(review):
     if review.op == "DELETE":
         return
+    for item in (review.obj.get("spec") or {}).get("limits") or []:
+        if isinstance(item, dict):
+            _default_container_item(item)
     causes = []
     for index, item in enumerate((review.obj.get("spec") or {}).get("limits") or []):
         values = {key: _values(LIMIT_RANGE, item.get(key)) for key in ("default", "defaultRequest", "max", "min")}

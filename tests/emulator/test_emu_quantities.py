@@ -47,3 +47,20 @@ def test_stored_quantities_are_canonical(admin):
     assert limits.status_code == 201, limits.text
     assert limits.json()["spec"]["limits"] == [{"type": "Container", "default": {"cpu": "500m", "memory": "1Gi"},
                                                 "defaultRequest": {"cpu": "100m", "memory": "128Mi"}}]
+
+
+def test_limit_range_container_defaults_as_kube_apiserver_fills_them(admin):
+    """SetDefaults_LimitRangeItem: default from max, defaultRequest from default, then from min."""
+    ns = unique("lr-ns")
+    assert admin.post("/api/v1/namespaces", json={"apiVersion": "v1", "kind": "Namespace",
+                                                  "metadata": {"name": ns}}).status_code == 201
+    made = admin.post(f"/api/v1/namespaces/{ns}/limitranges", json={
+        "apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": ns},
+        "spec": {"limits": [{"type": "Container", "max": {"cpu": "2"}, "min": {"memory": "64Mi"},
+                             "default": {"memory": "1Gi"}},
+                            {"type": "Pod", "max": {"cpu": "4"}}]}})
+    assert made.status_code == 201, made.text
+    assert made.json()["spec"]["limits"] == [
+        {"type": "Container", "max": {"cpu": "2"}, "min": {"memory": "64Mi"},
+         "default": {"memory": "1Gi", "cpu": "2"}, "defaultRequest": {"memory": "1Gi", "cpu": "2"}},
+        {"type": "Pod", "max": {"cpu": "4"}}]
