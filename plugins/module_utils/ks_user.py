@@ -246,8 +246,9 @@ class UserResource(Resource):
 
     # Writes -------------------------------------------------------------------------------
     def new_object(self):
-        if not self.params.get("password"):
-            # KubeSphere accepts it and makes it Active (recordings: identity.json), but no password works.
+        if not self.params.get("password") and not self.params.get("identities"):
+            # KubeSphere accepts it and makes it Active (recordings: identity.json), but no password works;
+            # one linked to a provider logs in there instead.
             self.warn("user %s is created without a password: nobody can log in as %s with a password until one "
                       "is set (give password, with update_password=always for an existing user)"
                       % (self.params["name"], self.params["name"]))

@@ -41,6 +41,7 @@ options:
       - The password, 8 to 64 characters with at least one lower-case letter, one upper-case letter and one digit,
         or a bcrypt hash, which KubeSphere stores as is.
       - Set when the user is created; later only as O(update_password) says.
+      - A user created with neither a password nor O(identities) gets a warning, as nobody can log in as it.
     type: str
   update_password:
     description:

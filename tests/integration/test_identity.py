@@ -99,6 +99,7 @@ def test_secrets_links_info_and_regular_user(ansible, emulator):
     assert prefix + "-ldap" in listed and prefix + "-github" in listed
 
     linked = run.result("User linked to two providers")
+    assert "user %s-user is created without a password" % prefix not in run.output   # it logs in through them
     assert linked["changed"] and linked["user"]["status"]["state"] == "Active"     # no password needed
     assert not run.result("User linked to two providers, again")["changed"]
     assert "%s-nowhere" % prefix in run.result("User linked to a missing provider")["msg"]

@@ -71,6 +71,7 @@ def test_roles_quotas_and_limits_planned_made_again_respelled_narrowed_and_remov
     assert planned[("role", "pay-release")]["workspace"] == "pay" and planned[("role", "deployer")]["project"] == "pay-api"
 
     made = ansible.playbook(PLAY, extra_vars=declared()).assert_ok()
+    assert "user bob is created without a password: nobody can log in as bob" in made.output
     assert all(r["action"] == "created" for r in report(made).values())
     role = get(emu, "%s/workspaceroles/pay-release" % APIS)
     assert role["metadata"]["labels"]["kubesphere.io/workspace"] == "pay" and role["rules"]
