@@ -35,9 +35,11 @@ def _labels(obj):
     return (obj.get("metadata") or {}).get("labels") or {}
 
 
-def worth_listing(client, items):
-    """Whether one list of every binding is cheaper than these items' own member reads."""
-    managed = [i for i in items if i.params.get("members") is not None or i.params.get("purge_members")]
+def worth_listing(client, items, existing):
+    """Whether one list of every binding is cheaper than these items' own member reads (only an existing
+    object's members are read: a new one has none yet)."""
+    managed = [i for i in items if i.params["name"] in existing
+               and (i.params.get("members") is not None or i.params.get("purge_members"))]
     return len(managed) >= MEMBER_LISTS_FROM and client.api.lacks("member_bindings") is None
 
 

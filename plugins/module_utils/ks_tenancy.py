@@ -101,7 +101,7 @@ def _load_workspaces(client, snapshot, run):
 
 def _add_members_rule(client, snapshot, items, scope, existing, cluster=None):
     """Members of many existing workspaces or projects: from one list of their role bindings."""
-    if worth_listing(client, items):
+    if worth_listing(client, items, existing):
         rule = members_rule(client, scope, existing, cluster=cluster)
         if rule is not None:
             snapshot.add_rule(rule)

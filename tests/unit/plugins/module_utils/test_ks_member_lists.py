@@ -71,7 +71,9 @@ class Item(object):
 
 
 def test_one_list_only_pays_from_ten_objects_with_members_and_on_4x():
-    many = [Item({"members": [{"user": "u%d" % i, "role": "viewer"}]}) for i in range(10)]
-    assert worth_listing(Client(), many)
-    assert not worth_listing(Client(), many[:9] + [Item({})])
-    assert not worth_listing(Client(line=V3), many)
+    many = [Item({"name": "w%d" % i, "members": [{"user": "u", "role": "viewer"}]}) for i in range(10)]
+    existing = set("w%d" % i for i in range(10))
+    assert worth_listing(Client(), many, existing)
+    assert not worth_listing(Client(), many[:9] + [Item({"name": "w9"})], existing)
+    assert not worth_listing(Client(), many, existing - set(["w0"]))      # a new one has no members to read
+    assert not worth_listing(Client(line=V3), many, existing)
