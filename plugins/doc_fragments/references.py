@@ -13,9 +13,9 @@ options:
     description:
       - Before any write (and in check mode) the module checks that what the task refers to exists
         (a new project's O(kubesphere.core.ks_project#module:workspace), a workspace O(kubesphere.core.ks_workspace#module:manager), every
-        member to add or change and its role, a new workspace role's O(kubesphere.core.ks_role#module:workspace)),
+        member to add or change and its role, a user's custom global role, a new workspace role's O(kubesphere.core.ks_role#module:workspace)),
         and fails naming what is missing.
-      - Users and workspaces named here are taken as existing without asking the server. Give the ones an
+      - Users, workspaces and roles named here are taken as existing without asking the server. Give the ones an
         earlier task of the same play creates, so that C(--check), where that task creates nothing, plans
         the later task instead of predicting a failure. M(kubesphere.core.ks_tenancy) (and so the
         C(kubesphere.core.tenant) role) needs no such hint, as it counts what it declares as existing.
@@ -27,6 +27,12 @@ options:
         elements: str
       workspaces:
         description: Workspace names to take as existing.
+        type: list
+        elements: str
+      roles:
+        description:
+          - Custom role names (of any scope) to take as existing, as members' roles or a user's
+            O(kubesphere.core.ks_user#module:global_role).
         type: list
         elements: str
 """

@@ -161,7 +161,7 @@ class Resource:
             assumed = self.params.get("assume_present")
             if assumed:
                 self._refs = AssumedPresent(self._refs, users=assumed.get("users"),
-                                            workspaces=assumed.get("workspaces"))
+                                            workspaces=assumed.get("workspaces"), roles=assumed.get("roles"))
         return self._refs
 
     # Hooks -----------------------------------------------------------------

@@ -36,4 +36,5 @@ def references_options():
     return dict(assume_present=dict(type="dict", options=dict(
         users=dict(type="list", elements="str"),
         workspaces=dict(type="list", elements="str"),
+        roles=dict(type="list", elements="str"),
     )))

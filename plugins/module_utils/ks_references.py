@@ -103,16 +103,17 @@ class ServerReferences(object):
 
 
 class AssumedPresent(object):
-    """References that count the given users and workspaces as existing, and ask refs about the rest.
+    """References that count the given users, workspaces and (custom) roles as existing, and ask refs about the rest.
 
     For a play that makes them in an earlier task: under --check those tasks create nothing, so the
     later task would otherwise predict a failure the real run never meets.
     """
 
-    def __init__(self, refs, users=(), workspaces=()):
+    def __init__(self, refs, users=(), workspaces=(), roles=()):
         self._refs = refs
         self._users = set(users or ())
         self._workspaces = set(workspaces or ())
+        self._roles = set(roles or ())
 
     def user_exists(self, name):
         return name in self._users or self._refs.user_exists(name)
@@ -121,4 +122,5 @@ class AssumedPresent(object):
         return name in self._workspaces or self._refs.workspace_exists(name)
 
     def role_exists(self, scope, name, workspace=None, namespace=None, cluster=None):
-        return self._refs.role_exists(scope, name, workspace=workspace, namespace=namespace, cluster=cluster)
+        return name in self._roles or self._refs.role_exists(scope, name, workspace=workspace, namespace=namespace,
+                                                             cluster=cluster)

@@ -118,6 +118,7 @@ options:
 extends_documentation_fragment:
   - kubesphere.core.connection
   - kubesphere.core.attributes
+  - kubesphere.core.references
 notes:
   - Changing the password of an existing user uses C(PUT /kapis/iam.kubesphere.io/v1beta1/users/{name}/password),
     which platform administrators may call without the current password, as the console does. KubeSphere keeps the
@@ -189,12 +190,12 @@ user:
       state: Active
 """
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule, run_resource
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule, references_options, run_resource
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_user import USER_OPTIONS, UserResource
 
 
 def main():
-    module = KubeSphereModule(argument_spec=USER_OPTIONS, supports_check_mode=True)
+    module = KubeSphereModule(argument_spec=dict(USER_OPTIONS, **references_options()), supports_check_mode=True)
     run_resource(module, UserResource)
 
 

@@ -30,8 +30,11 @@ def test_lifecycle_bind_narrow_and_remove(ansible, emulator, no_writes):
     role_path = "%s/workspaceroles/%s-release" % (APIS, ws)
     play = dict(extra_vars=names, diff=True)
 
+    planned = dict(play, extra_vars=dict(names, planned={"roles": [ws + "-release", "deployer", ws + "-auditor"]}))
     with no_writes():
-        run = ansible.playbook("role_lifecycle.yml", "--tags", "create", check=True, **play)
+        run = ansible.playbook("role_lifecycle.yml", "--tags", "create", check=True, **planned).assert_ok()
+    for task in ("Bind in the workspace", "Bind in the project", "Give the user the global role"):
+        assert run.result(task)["changed"], task       # planned, not predicted to fail on a role --check did not make
     predicted = run.result("Create")
     assert predicted["changed"] and predicted["role"]["rules"], predicted
     assert predicted["diff"] == {"before": {}, "after": {

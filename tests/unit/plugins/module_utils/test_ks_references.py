@@ -54,6 +54,9 @@ def test_a_regular_user_lists_users_instead_and_403_everywhere_means_cannot_tell
 
 def test_assumed_present_answers_for_the_names_it_holds_and_asks_about_the_rest():
     client = FakeClient({})
-    refs = AssumedPresent(ServerReferences(client), users=["alice"], workspaces=["team"])
+    refs = AssumedPresent(ServerReferences(client), users=["alice"], workspaces=["team"], roles=["auditor"])
     assert refs.user_exists("alice") and refs.workspace_exists("team") and client.calls == []
+    assert refs.role_exists("global", "auditor") and refs.role_exists("workspace", "auditor", workspace="team")
+    assert client.calls == []
     assert not refs.user_exists("bob") and len(client.calls) == 1
+    assert not refs.role_exists("global", "other") and len(client.calls) == 2
