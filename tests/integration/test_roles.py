@@ -1,5 +1,9 @@
 """Issue 6: the tenant and extensions roles, through playbooks/onboard_team.yml and real runs."""
 import json
+import os
+import re
+import subprocess
+import sys
 
 import pytest
 
@@ -139,3 +143,28 @@ def test_the_role_used_directly_names_every_variable_of_the_wrong_shape_at_once(
     assert "_AnsibleTagged" not in run.output and "<class" not in run.output
     assert password not in run.output and password not in json.dumps(run.records)
     assert api_requests(emulator) == {}
+
+
+def test_the_readme_team_file_onboards_as_written(tmp_path):
+    """The README's team file (roles, quotas and limits included) and its emulator block, run as written,
+    with the file in a temporary directory instead of ~/kubesphere."""
+    readme = (ROOT / "README.md").read_text()
+    team = "#" + readme.split("```yaml\n#", 1)[1].split("```", 1)[0]
+    assert team.startswith("# ~/kubesphere/team.yml"), team[:80]
+    path = tmp_path / "team.yml"
+    path.write_text(team)
+    section = readme.split("Try it first on the emulator", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    assert block.count("$HOME/kubesphere/team.yml") == 3, block
+    block = block.split("\n", 1)[1].replace("$HOME/kubesphere/team.yml", str(path))    # the venv is ours already
+    assert block.startswith("python tools/with_emulator.py -- sh -c '")
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"],
+               ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build" / "collections"), ANSIBLE_NOCOLOR="1")
+    env.pop("KUBESPHERE_TOKEN", None)
+    run = subprocess.run(block.replace("python ", sys.executable + " ", 1), shell=True, cwd=str(ROOT), env=env,
+                         capture_output=True, text=True, timeout=600, check=False)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    recaps = [int(n) for n in re.findall(r"localhost\s+: ok=\d+\s+changed=(\d+)", run.stdout)]
+    assert len(recaps) == 3 and recaps[1] > 0 and recaps[2] == 0, run.stdout[-4000:]    # plan, apply, again
+    for made in ("role alpha-release-manager", "workspace team-alpha", "project alpha-web", "user carol"):
+        assert made in run.stdout, made
