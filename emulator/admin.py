@@ -11,7 +11,9 @@ PUT  /_emulator/faults           replace them all ({} turns every fault off); co
 POST /_emulator/faults/reset     zero the injected counts
 GET  /_emulator/config           the settings that can change at runtime
 POST /_emulator/config           change them: {"token_ttl": 5, "informer_lag_ms": 0,
-                                  "controller_delay_ms": 10, "forbid_writes": true, ...}
+                                  "controller_delay_ms": 10, "forbid_writes": true, ...};
+                                 "controllers_held": true makes every controller wait (due work
+                                 runs once it is set back to false)
 """
 
 import json

@@ -68,6 +68,7 @@ class Settings:
     extension_job_ms: float = 1000.0           # how long each emulated Helm job (install/upgrade/uninstall) runs
     password_hash_ms: float = 0.0              # extra time before the user controller hashes a new password
     forbid_writes: bool = False
+    controllers_held: bool = False             # controllers wait (a replay holds them across "right after" reads)
     log_size: int = 1000
     tls: bool = False                          # serve HTTPS (emulator/tls.py)
     tls_dir: Optional[str] = None              # where the generated CA (ca.crt) and certificate go
@@ -82,7 +83,7 @@ class Settings:
 
     RUNTIME_KEYS = ("token_ttl", "token_inactivity_timeout", "lockout_max", "lockout_window",
                     "controller_delay_ms", "informer_lag_ms", "extension_job_ms", "forbid_writes",
-                    "namespace_deletion_delay_ms", "password_hash_ms")
+                    "namespace_deletion_delay_ms", "password_hash_ms", "controllers_held")
 
     def runtime_view(self):
         return {key: getattr(self, key) for key in self.RUNTIME_KEYS}

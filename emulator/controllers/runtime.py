@@ -92,6 +92,10 @@ class _DelayQueue:
                 self._cond.wait(timeout)
             return None
 
+    @property
+    def closed(self):
+        return self._closed
+
     def pending(self):
         """How many keys are waiting."""
         with self._cond:
@@ -122,6 +126,8 @@ class _Runner:
             ref = self.queue.pop()
             if ref is None:
                 return
+            while self.ctx.settings.controllers_held and not self.queue.closed:
+                time.sleep(0.002)     # held (controllers_held): due work waits until released
             try:
                 again = self.spec.reconcile(self.ctx, ref)
             except Exception:   # keep the controller alive, like controller-runtime does

@@ -1,6 +1,8 @@
-"""/_emulator/*: counters, log, runtime configuration, forbid_writes."""
+"""/_emulator/*: counters, log, runtime configuration, forbid_writes, held controllers."""
 
-from emu_helpers import Client
+import time
+
+from emu_helpers import Client, create_user, wait_active
 
 USERS = "/kapis/iam.kubesphere.io/v1beta1/users"
 
@@ -46,3 +48,15 @@ def test_config_validation(fresh_emulator):
     assert emu.configure(controller_delay_ms=5)["controller_delay_ms"] == 5.0
     status, text = emu.call("GET", "/_emulator/nothing")
     assert status == 404
+
+
+def test_held_controllers_act_only_once_released(fresh_emulator):
+    emu = fresh_emulator(controller_delay_ms=5)
+    admin = Client(emu.url, emu.login())
+    emu.configure(controllers_held=True)
+    create_user(admin, "held-user", password="Plain-Pass-1")
+    time.sleep(0.3)                                   # sixty controller delays
+    stored = admin.get("/apis/iam.kubesphere.io/v1beta1/users/held-user").json()
+    assert stored["spec"]["password"] == "Plain-Pass-1" and stored.get("status", {}).get("state") != "Active"
+    emu.configure(controllers_held=False)
+    wait_active(admin, "held-user")

@@ -30,6 +30,39 @@ MAX_GAP = 0.3       # seconds: the recorded pauses, capped
 EMULATOR_OPTIONS = dict(bcrypt_cost=4, controller_delay_ms=45, informer_lag_ms=5, jwt_secret=JWT_SECRET)
 
 
+# A read recorded sooner than that after the exchange before it ("right after" a write) must see what the
+# real server showed: the state before its controllers acted. On a loaded machine the replay's next request
+# can come later than 45 ms, so the emulator's controllers are held across such runs of exchanges.
+RIGHT_AFTER = EMULATOR_OPTIONS["controller_delay_ms"] / 1000.0
+
+
+def replay_exchanges(replayer, items, before, send):
+    """Replay items in order with their recorded pauses (capped); [(name, recorded response, Answer)]."""
+    results, held = [], False
+    for index, exchange in enumerate(items):
+        if index:
+            time.sleep(min(max(_at(exchange) - _at(items[index - 1]), 0.0), MAX_GAP))
+        hook = before.get(exchange["name"])
+        if hook is not None and held:
+            held = _hold(replayer, False)      # a hook waits for what a controller does
+        if hook is not None:
+            hook(replayer)
+        quick_next = index + 1 < len(items) and _at(items[index + 1]) - _at(exchange) < RIGHT_AFTER
+        if quick_next and not held:
+            held = _hold(replayer, True)
+        results.append((exchange["name"], exchange["response"], send(exchange)))
+        if held and not quick_next:
+            held = _hold(replayer, False)
+    if held:
+        _hold(replayer, False)
+    return results
+
+
+def _hold(replayer, held):
+    replayer.emu.configure(controllers_held=held)
+    return held
+
+
 def load(file_name):
     with open(os.path.join(RECORDINGS, file_name), encoding="utf-8") as handle:
         return json.load(handle)
@@ -319,13 +352,7 @@ def replay_file(file_name):
         replayer = Replayer(emulator)
         if file_name in SETUP:
             SETUP[file_name](replayer)
-        previous = None
-        for exchange in exchanges(file_name):
-            if previous is not None:
-                time.sleep(min(max(_at(exchange) - _at(previous), 0.0), MAX_GAP))
-            previous = exchange
-            BEFORE.get(file_name, {}).get(exchange["name"], lambda _r: None)(replayer)
-            results.append((exchange["name"], exchange["response"], replayer.send(exchange)))
+        results = replay_exchanges(replayer, exchanges(file_name), BEFORE.get(file_name, {}), replayer.send)
     finally:
         emulator.stop()
     return results

@@ -9,7 +9,7 @@ import time
 from emulator.testing import EmulatorProcess
 
 from . import replay
-from .replay import _STARTING, EMULATOR_OPTIONS, MAX_GAP, Replayer, _at
+from .replay import _STARTING, EMULATOR_OPTIONS, Replayer, replay_exchanges
 
 RECORDINGS_V3 = (os.environ.get("KS_RECORDINGS_V3")
                  or os.path.join(os.path.dirname(replay.RECORDINGS), "ks-recordings-v3.4"))
@@ -156,13 +156,8 @@ def replay_file_v3(file_name):
     try:
         replayer = ReplayerV3(emulator)
         SETUP_V3.get(file_name, lambda _r: None)(replayer)
-        previous = None
-        for exchange in exchanges_v3(file_name):
-            if previous is not None:
-                time.sleep(min(max(_at(exchange) - _at(previous), 0.0), MAX_GAP))
-            previous = exchange
-            BEFORE_V3.get(file_name, {}).get(exchange["name"], lambda _r: None)(replayer)
-            results.append((exchange["name"], exchange["response"], replayer.send_named(exchange)))
+        results = replay_exchanges(replayer, exchanges_v3(file_name), BEFORE_V3.get(file_name, {}),
+                                   replayer.send_named)
     finally:
         emulator.stop()
     return results
