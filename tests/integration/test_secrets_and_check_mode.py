@@ -84,8 +84,7 @@ def test_check_mode_predicts_every_step_sends_no_write_and_leaks_nothing(fresh_e
             emu.configure(forbid_writes=False)
         assert not any(_changed(again).values()), (step, _changed(again))
         assert emu.counters()["writes"] == 0
-        assert not any(_changed(ansible.playbook("check_mode_steps.yml", "--tags", step,
-                                                 extra_vars={"prefix": prefix}).assert_ok()).values()), step
+        # (That a real run again changes nothing is each module's own lifecycle test.)
         outputs.append(plan.output + real.output + again.output + json.dumps(plan.records + real.records))
         if step == "update":
             secrets = _secrets(ansible, emu, user)
