@@ -2,6 +2,7 @@
 import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -106,6 +107,20 @@ class Ansible:
     def adhoc(self, module, module_args, *args, env=None, timeout=120):
         cmd = [str(BIN / "ansible"), "localhost", "-m", module, "-a", module_args] + list(args)
         return _run(cmd, self.env(env), self.results_file, timeout)
+
+
+def run_readme_block(block):
+    """A README shell block as a newcomer runs it from the checkout (the venv's python and tools first on the
+    PATH, the collection found in the working tree, no token from the caller's environment); the recaps'
+    changed counts, one per ansible-playbook run, and the finished process. Fails on a non-zero exit."""
+    assert block.startswith("python tools/with_emulator.py -- sh -c '"), block[:80]
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"],
+               ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build" / "collections"), ANSIBLE_NOCOLOR="1")
+    env.pop("KUBESPHERE_TOKEN", None)
+    run = subprocess.run(block.replace("python ", sys.executable + " ", 1), shell=True, cwd=str(ROOT), env=env,
+                         capture_output=True, text=True, timeout=600, check=False)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    return [int(n) for n in re.findall(r"localhost\s+: ok=\d+\s+changed=(\d+)", run.stdout)], run
 
 
 def unique(prefix):

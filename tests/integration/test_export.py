@@ -7,7 +7,7 @@ import stat
 import pytest
 import yaml
 
-from ks_ansible import Ansible, ROOT, write_guard
+from ks_ansible import Ansible, ROOT, run_readme_block, write_guard
 import console_platform
 
 EXPORT = ROOT / "playbooks" / "export_tenancy.yml"
@@ -155,22 +155,12 @@ def test_a_platform_regular_user_exports_what_it_may_see(platform, tmp_path):
 
 def test_the_readme_adoption_runs_as_written(tmp_path):
     """The README's emulator block, with the vars file in a temporary directory instead of $PWD."""
-    import re
-    import subprocess
-    import sys
     readme = (ROOT / "README.md").read_text()
     section = readme.split("Try it on the emulator, with a tenancy made the way the console makes one", 1)[1]
     block = section.split("```sh\n", 1)[1].split("```", 1)[0]
     out = str(tmp_path / "tenancy.yml")
     block = block.replace("$PWD/tenancy.yml", out).replace(" tenancy.yml", " " + out)
-    assert block.startswith("python tools/with_emulator.py -- sh -c '")
-    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"],
-               ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build" / "collections"), ANSIBLE_NOCOLOR="1")
-    env.pop("KUBESPHERE_TOKEN", None)
-    run = subprocess.run(block.replace("python ", sys.executable + " ", 1), shell=True, cwd=str(ROOT), env=env,
-                         capture_output=True, text=True, timeout=600, check=False)
-    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    recaps = [int(n) for n in re.findall(r"localhost\s+: ok=\d+\s+changed=(\d+)", run.stdout)]
+    recaps, run = run_readme_block(block)
     assert recaps[2:] == [0, 0, 1], run.stdout[-4000:]       # --check, apply, and the one edit
     assert "'workspace legacy-team'" in run.stdout or '"workspace legacy-team"' in run.stdout
 
