@@ -123,6 +123,19 @@ def run_readme_block(block):
     return [int(n) for n in re.findall(r"localhost\s+: ok=\d+\s+changed=(\d+)", run.stdout)], run
 
 
+def cached_tokens(token_cache):
+    """Every token string in the token cache's files (the locks aside): what no output may show."""
+    found = set()
+    for cached in token_cache.rglob("*"):
+        if cached.is_file() and cached.suffix != ".lock":
+            try:
+                data = json.loads(cached.read_text())
+            except ValueError:
+                continue
+            found.update(v for k, v in data.items() if "token" in k and isinstance(v, str))
+    return found
+
+
 def unique(prefix):
     """A fresh object name, so tests sharing one emulator never collide."""
     import uuid

@@ -4,6 +4,8 @@ import time
 
 import pytest
 
+from ks_ansible import cached_tokens
+
 
 def logins(emulator):
     return emulator.counters()["logins"]
@@ -93,14 +95,7 @@ def test_no_secret_in_verbose_output(ansible, emulator):
     run = ansible.playbook("login_chain.yml", "-vvv").assert_ok()
     run2 = ansible.playbook("many_tasks.yml", "-vvv", extra_vars={"task_count": 2}).assert_ok()
     output = run.output + run2.output
-    secrets = {getattr(emulator, "admin_password", "P@88w0rd")}
-    for cached in ansible.token_cache.rglob("*"):
-        if cached.is_file() and cached.suffix != ".lock":
-            try:
-                data = json.loads(cached.read_text())
-            except ValueError:
-                continue
-            secrets.update(v for k, v in data.items() if "token" in k and isinstance(v, str))
+    secrets = {getattr(emulator, "admin_password", "P@88w0rd")} | cached_tokens(ansible.token_cache)
     assert len(secrets) >= 3, "expected the password and cached tokens to look for: %s" % len(secrets)
     for secret in secrets:
         assert secret not in output

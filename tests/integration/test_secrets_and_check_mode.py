@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from ks_ansible import ROOT, Ansible, admin_call, unique
+from ks_ansible import ROOT, Ansible, admin_call, cached_tokens, unique
 
 SECRETS_NEVER_SHOWN = ("Review-Pa55word",)
 
@@ -40,14 +40,7 @@ def _changed(run):
 
 def _secrets(ansible, emulator, user):
     """The admin password, every cached token, the user's passwords and its stored bcrypt hash."""
-    found = {emulator.admin_password, "Review-Pa55word", "Review-Pa55word2"}
-    for cached in ansible.token_cache.rglob("*"):
-        if cached.is_file() and cached.suffix != ".lock":
-            try:
-                data = json.loads(cached.read_text())
-            except ValueError:
-                continue
-            found.update(v for k, v in data.items() if "token" in k and isinstance(v, str))
+    found = {emulator.admin_password, "Review-Pa55word", "Review-Pa55word2"} | cached_tokens(ansible.token_cache)
     status, raw = admin_call(emulator, "GET", "/apis/iam.kubesphere.io/v1beta1/users/" + user)
     if status == 200 and (raw.get("spec") or {}).get("password"):
         found.add(raw["spec"]["password"])
