@@ -26,8 +26,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import ResourceFailure, add_children, converge
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import is_managed, is_system
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_snapshot import ItemClient, Snapshot
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_prune import PrunePlanner, empty_prune_errors
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_references import placement_of
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_snapshot import ItemClient, Snapshot, cluster_key
 
 WORKSPACE_LABEL = "kubesphere.io/workspace"
 ACTIONS = ("created", "updated", "deleted", "unchanged", "failed", "skipped")
@@ -45,10 +46,15 @@ class Kind(object):
     or None when the collection cannot be listed; prune_params(key, obj) -> params to remove obj;
     tier(params) -> where in the order its objects are written (default: its place in the table);
     describe(key, params) -> how messages name it; extra(key, params) -> more fields for its result.
+    For prune (ks_prune): existing_refs(key, obj) -> [(kind, key)] an existing object refers to (what it
+    holds: a workspace its manager, a project its workspace); workspace_of(key, obj, existing) -> the workspace
+    an existing object lies in (None: platform-wide), for prune_scope; prune_blocker(key, obj, run) -> why an
+    existing object may not be pruned in this run (a cluster it is placed on could not be read), or None.
     """
 
     def __init__(self, option, kind, resource, options, load, key=None, refs=None, prune_params=None,
-                 member_refs=None, tier=None, describe=None, extra=None):
+                 member_refs=None, tier=None, describe=None, extra=None, existing_refs=None, workspace_of=None,
+                 prune_blocker=None):
         self.option = option
         self.kind = kind
         self.resource = resource
@@ -61,6 +67,9 @@ class Kind(object):
         self.tier = tier
         self.describe = describe or _describe
         self.extra = extra or (lambda key, params: dict(cluster=key[0]))
+        self.existing_refs = existing_refs or (lambda key, obj: [])
+        self.workspace_of = workspace_of or (lambda key, obj, existing: None)
+        self.prune_blocker = prune_blocker or (lambda key, obj, run: None)
 
 
 def _describe(key, params):
@@ -150,6 +159,32 @@ class BulkReferences(object):
             return role is not None and (scope != "workspace" or labels.get(WORKSPACE_LABEL) == workspace)
         return self._ask("role_exists", scope, name, workspace=workspace, namespace=namespace, cluster=cluster)
 
+    def project_exists(self, name, cluster=None):
+        key = (cluster_key(cluster), name)
+        item = next((i for i in self._run.of("projects") if i.key == key), None)
+        if item is not None:
+            return item.state == "present"
+        found = self._run.inventory.get("projects")
+        if found is not None and key[0] in self._run.read_clusters:
+            return key in found
+        return self._ask("project_exists", name, cluster=cluster)
+
+    def clusters(self):
+        return None if self._fallback is None else self._fallback.clusters()
+
+    def workspace_placement(self, name):
+        """Declared clusters of a workspace this run keeps (a new one without them: the host), else as listed."""
+        item = next((i for i in self._run.of("workspaces") if i.key == (None, name)), None)
+        found = (self._run.inventory.get("workspaces") or {}).get((None, name))
+        if item is not None and item.state == "present":
+            if item.params.get("clusters") is not None:
+                return list(item.params["clusters"])
+            if found is None:
+                return ["host"]
+        if found is not None:
+            return placement_of(found)
+        return None if self._fallback is None else self._fallback.workspace_placement(name)
+
     def _ask(self, method, *args, **kwargs):
         return True if self._fallback is None else getattr(self._fallback, method)(*args, **kwargs)
 
@@ -164,7 +199,8 @@ class BulkRun(object):
     option validation (Ansible's, passed in so this file stays free of Ansible)."""
 
     def __init__(self, kinds, items, connection, check_options, check_mode=False, diff=False,
-                 concurrency=8, prune=(), warn=None, server_references=None):
+                 concurrency=8, prune=(), warn=None, server_references=None, prune_limit=None,
+                 allow_empty_prune=False, prune_scope=None, memberships=None):
         self.kinds = list(kinds)
         self.raw = items
         self.connection = dict(connection or {})
@@ -173,6 +209,14 @@ class BulkRun(object):
         self.diff = diff
         self.concurrency = concurrency
         self.prune = set(prune or ())
+        self.prune_limit = prune_limit              # most objects a prune may remove (None: no cap)
+        self.allow_empty_prune = allow_empty_prune
+        self.prune_scope = prune_scope or {}        # {workspaces, label_selector}: what the declaration covers
+        # memberships(client, run) -> {(kind, key): set(users)} of existing workspaces and projects, or None
+        # when they cannot all be read: what keeps a user that prune would otherwise remove.
+        self.memberships = memberships
+        self.unread_clusters = set()                # clusters whose projects could not be read
+        self.read_clusters = set()                  # clusters whose projects were all listed (None: the host)
         self._warn = warn or (lambda msg: None)
         self._warn_lock = threading.Lock()
         self.warnings = []
@@ -201,6 +245,8 @@ class BulkRun(object):
         known = set(k.option for k in self.kinds)
         errors.extend("prune names %r, which is not one of %s" % (p, ", ".join(sorted(known)))
                       for p in sorted(self.prune - known))
+        if self.prune_limit is not None and int(self.prune_limit) < 0:
+            errors.append("prune_limit must be 0 or more, not %s" % self.prune_limit)
         seen = {}
         for order, kind in enumerate(self.kinds):
             for index, raw in enumerate(self.raw.get(kind.option) or []):
@@ -228,6 +274,8 @@ class BulkRun(object):
                 seen[(kind.option, item.key)] = index
                 item.tier = kind.tier(params) if kind.tier else order
                 self.items.append(item)
+        counts = dict((k.option, len(self.raw.get(k.option) or [])) for k in self.kinds)
+        errors.extend(empty_prune_errors(self.prune & known, counts, self.allow_empty_prune))
         return errors
 
     # 2. Reads ---------------------------------------------------------------------------------
@@ -246,11 +294,24 @@ class BulkRun(object):
             self.inventory[kind.option] = found
 
     # 3. Plan ----------------------------------------------------------------------------------
-    def plan(self):
+    def plan(self, client=None):
+        """Dependencies, reference failures, and the removals prune adds (ks_prune; PruneRefused when
+        they pass prune_limit)."""
         declared = dict(((i.kind.kind, i.key), i) for i in self.items)
         by_kind = dict((k.kind, k) for k in self.kinds)
-        for option in sorted(self.prune):
-            self._add_removals(next(k for k in self.kinds if k.option == option), declared)
+        planner = None
+        if self.prune:
+            memberships = {}
+            if "users" in self.prune and self.memberships is not None:
+                memberships = self.memberships(client, self)
+            planner = PrunePlanner(self, declared, memberships)
+            for kind, key, obj in planner.plan():
+                params = dict(self.connection)
+                params.update(self.check_options(kind.options, kind.prune_params(key, obj))[0])
+                item = Item(kind, None, params, pruned=True)
+                item.tier = kind.tier(params) if kind.tier else self.kinds.index(kind)
+                self.items.append(item)
+                declared[(kind.kind, key)] = item
         for item in self.items:
             for ref_kind, ref_key in item.kind.refs(item.params) if item.state == "present" else []:
                 target = declared.get((ref_kind, ref_key))
@@ -268,37 +329,17 @@ class BulkRun(object):
                     item.member_deps.append(target)
         for item in self.items:   # a removal waits for the removals of what refers to it
             if item.state == "absent":
-                for ref in item.kind.refs(item.params):
+                refs = set(item.kind.refs(item.params))
+                if planner is not None:
+                    refs.update(planner.removal_refs((item.kind.kind, item.key)))
+                for ref in refs:
                     target = declared.get(ref)
-                    if target is not None and target.state == "absent":
+                    if target is not None and target.state == "absent" and item not in target.deps:
                         target.deps.append(item)
 
     def _exists(self, kind, key):
         found = self.inventory.get(kind.option)
         return found is None or key in found     # not listable: the server decides
-
-    def _add_removals(self, kind, declared):
-        found = self.inventory.get(kind.option)
-        if found is None:
-            self.warn("prune of %s skipped: they cannot be listed" % kind.option)
-            return
-        own = self.connection.get("ks_username")
-        referred = set(ref for i in self.items if i.state == "present" for ref in i.kind.refs(i.params))
-        for key, obj in sorted(found.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
-            name = key[1]
-            if (kind.kind, key) in declared or not is_managed(obj) or is_system(kind.kind, name, obj):
-                continue
-            if kind.kind == "user" and name == own:
-                continue                  # never the account this task runs as
-            if (kind.kind, key) in referred:
-                self.warn("%s %s is not declared but is kept: a declared item refers to it" % (kind.kind, name))
-                continue
-            params = dict(self.connection)
-            params.update(self.check_options(kind.options, kind.prune_params(key, obj))[0])
-            item = Item(kind, None, params, pruned=True)
-            item.tier = kind.tier(params) if kind.tier else self.kinds.index(kind)
-            self.items.append(item)
-            declared[(kind.kind, key)] = item
 
     # 4. Phases --------------------------------------------------------------------------------
     def phases(self):
@@ -318,7 +359,7 @@ class BulkRun(object):
         with ThreadPoolExecutor(max_workers=int(self.concurrency)) as pool:
             client.login()
             self.load(client, pool)
-            self.plan()
+            self.plan(client)
             order = []
             for step, items in self.phases():
                 runnable = []

@@ -12,6 +12,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.validation import check_type_dict, check_type_list
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_bulk import BulkRun, summarize
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_prune import PruneRefused
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KS_CONNECTION_ARGSPEC, KubeSphereModule
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_references import ServerReferences
@@ -141,13 +142,16 @@ class BulkModule(KubeSphereModule):
         super()._log_invocation()
 
 
-def run_bulk(module):
+def run_bulk(module, memberships=None):
     """Validate every item, converge them all, exit with results and summary (fail if any item failed)."""
     kinds = module.kinds
     connection = dict((key, module.params.get(key)) for key in KS_CONNECTION_ARGSPEC)
+    scope = dict((k, v) for k, v in (module.params.get("prune_scope") or {}).items() if v)
     run = BulkRun(kinds, dict((k.option, module.params.get(k.option)) for k in kinds), connection, check_options,
                   check_mode=module.check_mode, diff=module._diff, concurrency=module.params["concurrency"],
-                  prune=module.params.get("prune") or (), server_references=ServerReferences)
+                  prune=module.params.get("prune") or (), server_references=ServerReferences,
+                  prune_limit=module.params.get("prune_limit"), allow_empty_prune=module.params.get("allow_empty_prune"),
+                  prune_scope=scope, memberships=memberships)
     errors = module.shape_errors() + run.validate()
     if errors:
         module.params.update(module.misshapen)      # the result shows the input as given (masked)
@@ -158,21 +162,47 @@ def run_bulk(module):
         results = run.execute(module.client)
     except KubeSphereError as err:
         module.fail_from_error(err, action="ks_tenancy", changed=bool(module._client and module._client.stats.get("writes")))
+    except PruneRefused as err:
+        for message in run.warnings:
+            module.warn(message)
+        module.fail_json(msg=str(err), changed=False, prune_refused=err.names)
     for message in run.warnings:
         module.warn(message)
     summary = summarize(kinds, results)
     changed = any(r["changed"] for r in results)
-    result = dict(changed=changed, results=results, summary=summary)
+    result = dict(changed=changed, results=results, summary=summary, plan=plan_of(results))
     if module._diff:
-        result["diff"] = [dict(before=r["diff"]["before"], after=r["diff"]["after"],
-                               before_header="%s (before)" % _title(r), after_header="%s (after)" % _title(r))
-                          for r in results if r.get("diff") and r["changed"]]
+        result["diff"] = [dict(prepared=result["plan"]["text"] + "\n")] + [
+            dict(before=r["diff"]["before"], after=r["diff"]["after"],
+                 before_header="%s (before)" % _title(r), after_header="%s (%s)" % (_title(r), _VERBS[r["action"]]))
+            for r in results if r.get("diff") and r["changed"]]
     failures = [r for r in results if r["action"] == "failed"]
     if failures:
         messages = [r["msg"] for r in failures]
         module.fail_json(msg="%d of %d objects failed: %s" % (len(failures), len(results), "; ".join(messages)),
                          failures=messages, **result)
     module.exit_json(**result)
+
+
+_VERBS = dict(created="create", updated="update", deleted="delete", unchanged="no change", failed="failed",
+              skipped="skipped")
+
+
+def plan_of(results):
+    """What the run does (or, in check mode, would do), per action: counts, the objects deleted by name, and one line
+    of text that says it, so a plan that deletes reads as one."""
+    counts = dict((verb, 0) for verb in ("create", "update", "delete"))
+    deleted = []
+    for result in results:
+        verb = _VERBS[result["action"]]
+        if verb in counts and result["changed"]:
+            counts[verb] += 1
+            if verb == "delete":
+                deleted.append(_title(result) + (" (pruned)" if result.get("pruned") else ""))
+    text = "ks_tenancy: %s" % ", ".join("%s %d" % (verb, counts[verb]) for verb in ("create", "update", "delete"))
+    if deleted:
+        text += "; delete: %s" % ", ".join(deleted)
+    return dict(counts=counts, deleted=deleted, text=text)
 
 
 def _title(result):

@@ -42,6 +42,10 @@ class WaitTimeout(ResourceFailure):
     """A wait ran out; the message names the last state seen."""
 
 
+class ProtectedObject(ResourceFailure):
+    """A write the protection rule (ks_protected) refuses, found before it was sent."""
+
+
 class Field:
     """One managed field: the option's value and where it lives in the object.
 
@@ -117,13 +121,14 @@ class Outcome:
     """What converging one object did: changed, before/after views, the resulting object, extra returns,
     and action: created, updated, deleted or unchanged."""
 
-    def __init__(self, changed, before, after, obj, extra=None, action=None):
+    def __init__(self, changed, before, after, obj, extra=None, action=None, protected=None):
         self.changed = changed
         self.before = before
         self.after = after
         self.obj = obj
         self.extra = extra or {}
         self.action = action or ("updated" if changed else "unchanged")
+        self.protected = protected      # why its sub-resources may not change either (see add_children)
 
 
 class Resource:
@@ -172,6 +177,15 @@ class Resource:
     def identity(self):
         return self.params.get("name")
 
+    def title(self):
+        """How messages name the object: its kind and identity."""
+        return "%s %s" % (self.kind, self.identity())
+
+    def check_location(self, state):
+        """Why the place the object is read from does not exist (a cluster KubeSphere does not manage), or
+        None. Asked before the first read (which would fail there with the server's bare 400)."""
+        return None
+
     def check_references(self, state, current):
         """Return an error message when the object refers to something that does not exist
         (through self.refs), or None. Runs after read and before any write, in check mode too."""
@@ -180,6 +194,17 @@ class Resource:
     def read(self):
         """The current object, or None when it does not exist."""
         raise NotImplementedError
+
+    def protection(self, current):
+        """Why this object may be neither changed nor deleted unless the task sets allow_protected
+        (ks_protected's rule), or None. current: the object read, or None for one about to be made
+        (a name KubeSphere keeps for itself is protected before it exists)."""
+        return None
+
+    def owned_elsewhere(self, current):
+        """Why current belongs to another owner than the task declares (another workspace's role, a
+        namespace that is no project), or None. Such an object is never taken over, in any mode."""
+        return None
 
     def new_object(self):
         """The body of a create, before the managed fields are applied."""
@@ -266,9 +291,18 @@ def converge(res, state, wait=False, children=True):
         raise ValidationError(problem)
     if res.requires:
         res.client.require(*res.requires)
+    problem = res.check_location(state)
+    if problem:
+        raise ValidationError(problem)
     current = res.read()
     if state != "absent" and res.is_terminating(current):
         current = _after_deletion(res, wait)
+    deleting = state == "absent" and current is not None and not res.is_terminating(current)
+    if deleting:
+        _guard(res, current, "delete")      # first: what is protected says so, whoever owns it
+    foreign = res.owned_elsewhere(current) if current is not None else None
+    if foreign:
+        raise ValidationError(foreign)
     if state != "absent":
         problem = res.check_references(state, current)
         if problem:
@@ -277,7 +311,10 @@ def converge(res, state, wait=False, children=True):
     if state == "absent":
         return _converge_absent(res, current, before, wait)
     desired = res.desired()
+    protected = _guard(res, current, None)
     if current is None:
+        if protected:
+            _guard(res, current, "create")
         body = res.new_object()
         for opt, value in desired.items():
             res.fields[opt].set(body, res.fields[opt].merged(value, None))
@@ -288,6 +325,7 @@ def converge(res, state, wait=False, children=True):
         obj = current
         changed = bool(changed_opts)
         if changed:
+            _guard(res, current, "change", changed_opts)
             body = copy.deepcopy(current)
             for opt in changed_opts:
                 field = res.fields[opt]
@@ -295,10 +333,36 @@ def converge(res, state, wait=False, children=True):
             obj = body if res.check_mode else _update(res, current, body, changed_opts)
     if wait and changed and not res.check_mode:
         obj = _after_write(res.wait_ready, obj)
-    outcome = Outcome(changed, before, res.view(obj), obj, action="created" if current is None else None)
+    outcome = Outcome(changed, before, res.view(obj), obj, action="created" if current is None else None,
+                      protected=protected)
     if children:
         add_children(res, outcome, state)
     return outcome
+
+
+def _guard(res, current, action, what=()):
+    """The protection rule, before a write: with action None, why the object is protected when the task may
+    not change it (None when it is not, or the task sets allow_protected); with an action (create, change,
+    delete), refuse it then, naming the object, why, and the one way to do it anyway. Check mode predicts it."""
+    reason = res.protection(current)
+    if not reason:
+        return None
+    if res.params.get("allow_protected"):
+        if action:
+            res.warn("%s is protected (%s); %s anyway, as allow_protected is set"
+                     % (res.title(), reason, _PROTECTED_VERBS[action][1]))
+        return None
+    if action is None:
+        return reason
+    fields = (" (%s)" % ", ".join(what)) if what else ""
+    raise ProtectedObject("%s is protected: %s. kubesphere.core does not %s it%s; set allow_protected: true on "
+                          "this task only if you truly mean to" % (res.title(), reason, _PROTECTED_VERBS[action][0],
+                                                                  fields),
+                          protected=reason)
+
+
+_PROTECTED_VERBS = dict(create=("make an object under its name", "made"), change=("change", "changed"),
+                        delete=("delete", "deleted"))
 
 
 def _create(res, body):
@@ -406,9 +470,20 @@ def _after_write(wait, *args):
 
 
 def add_children(res, outcome, state):
-    """Converge the sub-resources of a converged object and fold them into its outcome."""
+    """Converge the sub-resources of a converged object and fold them into its outcome. Those of a protected
+    object are only predicted (in check mode), and any change among them is refused before it is sent."""
     new = outcome.action == "created"
-    for key, child in res.children(outcome.obj, state):
+    if outcome.protected and state != "absent":
+        converged = _predicted_children(res, outcome, state)
+        changing = [key for key, child in converged if child.changed]
+        if changing:
+            raise ProtectedObject("%s is protected: %s. kubesphere.core does not change its %s; set "
+                                  "allow_protected: true on this task only if you truly mean to"
+                                  % (res.title(), outcome.protected, " or ".join(changing)),
+                                  protected=outcome.protected)
+    else:
+        converged = res.children(outcome.obj, state)
+    for key, child in converged:
         if child.changed and outcome.action == "unchanged":
             outcome.action = "updated"
         outcome.changed = outcome.changed or child.changed
@@ -416,6 +491,15 @@ def add_children(res, outcome, state):
             outcome.before[key] = child.before
         outcome.after[key] = child.after
         outcome.extra[key] = child.obj
+
+
+def _predicted_children(res, outcome, state):
+    check_mode = res.check_mode
+    res.check_mode = True
+    try:
+        return list(res.children(outcome.obj, state))
+    finally:
+        res.check_mode = check_mode
 
 
 def wait_for(check, timeout, what, describe=None, first_sleep=0.1, max_sleep=2.0):

@@ -142,6 +142,12 @@ class KubeSphereError(Exception):
         return self.status == 409
 
     @property
+    def forbidden(self):
+        """The caller may not do this: 403, or the 500 KubeSphere answers a kapis PATCH of a workspace template
+        with ('workspacetemplates.tenant.kubesphere.io "x" is forbidden: ', ks-recordings errors.json)."""
+        return self.status in (401, 403) or (self.status == 500 and " is forbidden" in (self.message or ""))
+
+    @property
     def cluster_unavailable(self):
         """The multi-cluster dispatcher could not reach the cluster (unknown, not ready, 511)."""
         message = (self.message or "").strip()

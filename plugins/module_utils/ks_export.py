@@ -25,9 +25,9 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import 
     MANAGED_BY_LABEL,
     MANAGED_BY_VALUE,
     is_managed,
-    is_system,
     managed_by_other,
 )
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_protected import is_system
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import IAM, short_workspace_role
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_project import (
     MANAGED_LABEL,
@@ -335,7 +335,7 @@ class Exporter(object):
         return users
 
     def roles(self):
-        """Custom roles (never KubeSphere's own, ks_managed.is_system): global and cluster roles unless the
+        """Custom roles (never KubeSphere's own, ks_protected.is_system): global and cluster roles unless the
         export is filtered by workspace, the exported workspaces' roles, and the exported projects' roles."""
         out = []
         if not self.params.get("workspaces"):
@@ -408,12 +408,19 @@ class Exporter(object):
         return out
 
     # The whole export ------------------------------------------------------------------
+    def prune_scope(self):
+        """The filter as the ks_tenancy prune_scope that keeps a prune of this export inside it, or None."""
+        scope = dict((key, self.params[key]) for key in ("workspaces", "label_selector") if self.params.get(key))
+        return scope or None
+
     def run(self):
         result = {}
         for kind in KINDS:
             pairs = sorted(kind.reader(self), key=lambda pair, kind=kind: kind.order(pair[1]))
             self.objects[kind.kind] = pairs
             result[kind.key] = [_ordered(item, kind.keys) for _obj, item in pairs]
+        if self.prune_scope():
+            result["ks_prune_scope"] = self.prune_scope()
         deleting = ["%s %s" % (s["kind"], s["name"]) for s in self.skipped if s["reason"] == "being deleted"]
         if deleting:
             self.warn("Left out, being deleted: %s" % ", ".join(deleting))
@@ -426,8 +433,10 @@ class Exporter(object):
     # Adoption --------------------------------------------------------------------------
     def mark_managed(self, check_mode):
         """Give every exported user, workspace and project the management label (through its
-        Resource's own update); return the names marked (or, in check mode, to be marked)."""
+        Resource's own update); return the names marked (or, in check mode, to be marked). What the caller
+        may not label (a user who is no platform administrator) is left, with a warning, in self.not_marked."""
         marked = []
+        self.not_marked = []
         labels = {MANAGED_BY_LABEL: MANAGED_BY_VALUE}
         for kind, resource in (("user", UserResource), ("workspace", WorkspaceResource), ("project", ProjectResource),
                                ("role", RoleResource)):
@@ -453,8 +462,15 @@ class Exporter(object):
                 # it on an existing object, so it converges a plain labels field (names came from the server).
                 res.fields = dict(res.fields, labels=Field(("metadata", "labels"), kind="map"))
                 res.validate = lambda state: None
-                if converge(res, "present").changed:
-                    marked.append(label)
+                try:
+                    if converge(res, "present").changed:
+                        marked.append(label)
+                except KubeSphereError as err:
+                    if not err.forbidden:
+                        raise
+                    self.not_marked.append(label)
+                    self.warn("%s: not marked as managed, not allowed to label it (%s %s)"
+                              % (label, err.status, err.message or err.reason))
         return marked
 
 

@@ -43,24 +43,34 @@ def worth_listing(client, items, existing):
     return len(managed) >= MEMBER_LISTS_FROM and client.api.lacks("member_bindings") is None
 
 
-def members_rule(client, scope, existing, cluster=None):
-    """A snapshot rule answering the member lists of the existing parents (names) on cluster, or None
-    when the bindings may not be listed."""
-    path, parent_of, prefix, suffix, annotation = SCOPES[scope]
+def member_roles(client, scope, cluster=None):
+    """{parent name: {user: role}} from one list of the scope's role bindings on cluster, or None when they
+    may not be listed."""
+    path, parent_of = SCOPES[scope][:2]
     try:
         bindings = client.list_all(path, cluster=cluster)
     except KubeSphereError as err:
         if err.status == 403:
             return None
         raise
-    members = dict((name, {}) for name in existing)
+    members = {}
     for binding in bindings:
-        parent = parent_of(binding)
-        if parent not in members or (binding.get("metadata") or {}).get("deletionTimestamp"):
+        if (binding.get("metadata") or {}).get("deletionTimestamp"):
             continue
         user = next((s.get("name") for s in binding.get("subjects") or [] if s.get("kind") == "User"), None)
         if user:
-            members[parent].setdefault(user, (binding.get("roleRef") or {}).get("name"))
+            members.setdefault(parent_of(binding), {}).setdefault(user, (binding.get("roleRef") or {}).get("name"))
+    return members
+
+
+def members_rule(client, scope, existing, cluster=None):
+    """A snapshot rule answering the member lists of the existing parents (names) on cluster, or None
+    when the bindings may not be listed."""
+    prefix, suffix, annotation = SCOPES[scope][2:]
+    listed = member_roles(client, scope, cluster=cluster)
+    if listed is None:
+        return None
+    members = dict((name, listed.get(name, {})) for name in existing)
 
     def rule(asked_cluster, asked, query):
         if asked_cluster != cluster or query or not (asked.startswith(prefix) and asked.endswith(suffix)):

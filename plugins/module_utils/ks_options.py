@@ -38,3 +38,8 @@ def references_options():
         workspaces=dict(type="list", elements="str"),
         roles=dict(type="list", elements="str"),
     )))
+
+
+def protection_options():
+    """allow_protected (doc fragment kubesphere.core.protection): the one way to change KubeSphere's own objects."""
+    return dict(allow_protected=dict(type="bool", default=False))

@@ -32,9 +32,16 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_quota import (
     limits_error,
     quota_error,
 )
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import MANAGED_BY_LABEL, is_system, mark_managed
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import MANAGED_BY_LABEL, mark_managed
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_protected import is_system, write_protection
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_references import cluster_problem
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import Members, members_error
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import members_options, state_option, wait_options
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import (
+    members_options,
+    protection_options,
+    state_option,
+    wait_options,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_versions import INITIALISED_FINALIZERS
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_validate import (
     dns1123_label_error,
@@ -62,8 +69,7 @@ PROJECT_OPTIONS = dict(
     purge_quota=dict(type="bool", default=False),
     default_limits=dict(type="dict", options=dict(requests=dict(type="dict"), limits=dict(type="dict"))),
     network_isolation=dict(type="bool"),
-    **members_options(),
-    **wait_options(300)
+    **dict(members_options(), **wait_options(300), **protection_options())
 )
 
 
@@ -165,6 +171,15 @@ class ProjectResource(Resource):
                               "projects between workspaces: delete it there first or choose another name"
                               % (name, where, place, wanted))
 
+    def protection(self, current):
+        return write_protection("project", self.params["name"], current)
+
+    def owned_elsewhere(self, current):
+        if self.params.get("workspace") or (current.get("metadata", {}).get("labels") or {}).get(WORKSPACE_LABEL):
+            return None
+        return ("namespace %s on cluster %s belongs to no workspace, so it is not a project: kubesphere.core.ks_project "
+                "does not delete it" % (self.params["name"], self.params.get("cluster") or "host"))
+
     def view(self, obj):
         out = super().view(obj)
         if not self._adopting:
@@ -210,14 +225,27 @@ class ProjectResource(Resource):
     def check_references(self, state, current):
         """A new project's workspace must exist; every member to add or change must be a user, with a real role."""
         problems = []
-        if current is None and not self.refs.workspace_exists(self.params["workspace"]):
-            problems.append("workspace %s does not exist: create it first (a project belongs to a workspace)"
-                            % self.params["workspace"])
+        if current is None:
+            problems += self._placement_problems()
         if self.params.get("members"):
             members = self._members()
             self._member_list = {} if current is None else members.read()
             problems.append(members.references_error(self.refs, self.params["members"], self._member_list))
         return "; ".join(p for p in problems if p) or None
+
+    def check_location(self, state):
+        return cluster_problem(self.refs, self.params.get("cluster"))
+
+    def _placement_problems(self):
+        """A new project needs its workspace, on a cluster KubeSphere manages that the workspace is placed on."""
+        workspace, cluster = self.params["workspace"], self.params.get("cluster") or "host"
+        if not self.refs.workspace_exists(workspace):
+            return ["workspace %s does not exist: create it first (a project belongs to a workspace)" % workspace]
+        placed = self.refs.workspace_placement(workspace)
+        if placed is not None and cluster not in placed:
+            return ["workspace %s is not placed on cluster %s (it is on %s): add %s to its clusters first"
+                    % (workspace, cluster, ", ".join(placed) or "no cluster", cluster)]
+        return []
 
     # Memberships ----------------------------------------------------------------------
     def _initialised(self, obj=None):

@@ -13,6 +13,10 @@ checks them first, through this small interface:
         scope: "global" (GlobalRole), "workspace" (WorkspaceRole of workspace),
         "project" (Role in namespace, on cluster; None means the host), or
         "cluster" (ClusterRole, on cluster).
+    refs.project_exists(name, cluster=None) -> bool
+    refs.clusters() -> the names of the clusters KubeSphere manages, or None when they may not be listed
+    refs.workspace_placement(name) -> the clusters a workspace is placed on, or None (on every cluster,
+        or unknown)
 
 ServerReferences answers each question with one GET, memoised for the run. A
 bulk run may pass its own object with the same three methods, answering from
@@ -28,6 +32,8 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_errors import K
 
 IAM = "/kapis/iam.kubesphere.io/v1beta1"
 TENANT = "/kapis/tenant.kubesphere.io/v1beta1"
+CLUSTERS = "/kapis/resources.kubesphere.io/v1alpha3/clusters"
+HOST = "host"
 WORKSPACE_LABEL = "kubesphere.io/workspace"
 ROLE_SCOPES = ("global", "workspace", "project", "cluster")
 
@@ -49,8 +55,28 @@ class ServerReferences(object):
         return self._memo(("user", name), lambda: self._user(name))
 
     def workspace_exists(self, name):
-        return self._memo(("workspace", name),
-                          lambda: self._found("%s/workspacetemplates/%s" % (TENANT, name)) is not None)
+        return self._workspace(name) is not None
+
+    def workspace_placement(self, name):
+        found = self._workspace(name)
+        return placement_of(found) if isinstance(found, dict) else None
+
+    def _workspace(self, name):
+        return self._memo(("workspace", name), lambda: self._found("%s/workspacetemplates/%s" % (TENANT, name)))
+
+    def project_exists(self, name, cluster=None):
+        return self._memo(("project", name, cluster),
+                          lambda: self._found("/api/v1/namespaces/%s" % name, cluster=_member(cluster)) is not None)
+
+    def clusters(self):
+        def listed():
+            try:
+                return sorted((c.get("metadata") or {}).get("name") for c in self.client.list_all(CLUSTERS))
+            except KubeSphereError as err:
+                if err.status in (401, 403, 404):
+                    return None
+                raise
+        return self._memo(("clusters",), listed)
 
     def role_exists(self, scope, name, workspace=None, namespace=None, cluster=None):
         if scope not in ROLE_SCOPES:
@@ -102,6 +128,28 @@ class ServerReferences(object):
         return self._found(path, cluster=cluster) is not None
 
 
+def placement_of(template):
+    """The clusters a workspace template is placed on, or None when a cluster selector places it on every one."""
+    placement = (template.get("spec") or {}).get("placement") or {}
+    if "clusters" not in placement and "clusterSelector" in placement:
+        return None
+    return [c.get("name") for c in placement.get("clusters") or [] if isinstance(c, dict)]
+
+
+def _member(cluster):
+    return None if cluster in (None, "", HOST) else cluster
+
+
+def cluster_problem(refs, cluster, what="cluster"):
+    """Why a cluster name is not one KubeSphere manages, or None (also when the clusters cannot be listed)."""
+    if cluster in (None, "", HOST):
+        return None
+    known = refs.clusters()
+    if known is None or cluster in known:
+        return None
+    return "%s: cluster %s does not exist (KubeSphere manages %s)" % (what, cluster, ", ".join(known) or "none")
+
+
 class AssumedPresent(object):
     """References that count the given users, workspaces and (custom) roles as existing, and ask refs about the rest.
 
@@ -124,3 +172,12 @@ class AssumedPresent(object):
     def role_exists(self, scope, name, workspace=None, namespace=None, cluster=None):
         return name in self._roles or self._refs.role_exists(scope, name, workspace=workspace, namespace=namespace,
                                                              cluster=cluster)
+
+    def project_exists(self, name, cluster=None):
+        return self._refs.project_exists(name, cluster=cluster)
+
+    def clusters(self):
+        return self._refs.clusters()
+
+    def workspace_placement(self, name):
+        return None if name in self._workspaces else self._refs.workspace_placement(name)

@@ -21,7 +21,9 @@ import difflib
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import Field, Resource, ResourceFailure, ValidationError
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import mark_managed
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import state_option, wait_options
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import protection_options, state_option, wait_options
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_protected import write_protection
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_references import cluster_problem
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_validate import (
     dns1123_label_error,
     dns1123_subdomain_error,
@@ -46,7 +48,7 @@ ROLE_OPTIONS = dict(
     description=dict(type="str"),
     remove_bindings=dict(type="bool", default=False),
     state=state_option(),
-    **wait_options(120)
+    **dict(wait_options(120), **protection_options())
 )
 
 
@@ -112,6 +114,9 @@ class RoleResource(Resource):
         place = where.get(self.params.get("scope"))
         return "%s %s%s" % (self.scope.kind, self.params.get("name"), (" in " + place) if place else "")
 
+    def title(self):
+        return self.identity()
+
     # Input ----------------------------------------------------------------------------
     def validate(self, state):
         p = self.params
@@ -134,12 +139,35 @@ class RoleResource(Resource):
             problems.append(dns1123_subdomain_error(name, "templates[%d]" % index))
         return first_error(*problems)
 
+    def check_location(self, state):
+        return cluster_problem(self.refs, self.params.get("cluster")) if self.cluster else None
+
     def check_references(self, state, current):
-        workspace = self.params.get("workspace")
-        if current is None and self.params.get("scope") == "workspace" and not self.refs.workspace_exists(workspace):
+        workspace, scope = self.params.get("workspace"), self.params.get("scope")
+        if current is not None:
+            return None
+        if scope == "workspace" and not self.refs.workspace_exists(workspace):
             # KubeSphere would store it, labelled with a workspace that is not there.
             return "workspace %s does not exist; create it first (kubesphere.core.ks_workspace)" % workspace
+        if scope == "project" and not self.refs.project_exists(self.params["project"], cluster=self.cluster):
+            return ("project %s does not exist on cluster %s; create it first (kubesphere.core.ks_project)"
+                    % (self.params["project"], self.params.get("cluster") or "host"))
         return None
+
+    def protection(self, current):
+        return write_protection(self.scope.kind.lower(), self.params["name"], current,
+                                workspace=self.params.get("workspace"))
+
+    def owned_elsewhere(self, current):
+        """A WorkspaceRole's name is unique across all workspaces: one of another workspace is never taken over."""
+        if self.params.get("scope") != "workspace":
+            return None
+        owner = ((current.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL)
+        if owner == self.params["workspace"]:
+            return None
+        where = "workspace %s" % owner if owner else "no workspace (it has no %s label)" % WORKSPACE_LABEL
+        return ("WorkspaceRole %s belongs to %s, not to workspace %s; WorkspaceRole names are shared by every "
+                "workspace, so choose another name" % (self.params["name"], where, self.params["workspace"]))
 
     # Reads ----------------------------------------------------------------------------
     def _collection(self, plural=None):

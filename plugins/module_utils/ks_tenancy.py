@@ -12,8 +12,16 @@ new row here: a Kind with its Resource, its options and its list reader.
 from __future__ import annotations
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_bulk import Kind
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_member_lists import members_rule, worth_listing
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import PROJECT_ROLES, WORKSPACE_ROLES, workspace_role_name
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_member_lists import member_roles, members_rule, worth_listing
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import (
+    PROJECT_ROLES,
+    WORKSPACE_ROLES,
+    Members,
+    workspace_role_name,
+)
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_protected import is_system
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_references import placement_of
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_project import (
     PROJECT_OPTIONS,
     TENANT,
@@ -36,12 +44,16 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_snapshot import
     not_found,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_user import (
+    CLUSTERS,
+    GLOBALROLE_ANNOTATION,
     GLOBAL_ROLE_BINDINGS,
+    PLATFORM_ROLES,
     RAW_USERS,
     USER_OPTIONS,
     USER_REF_LABEL,
     USERS,
     UserResource,
+    cluster_ready,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_workspace import (
     TEMPLATES,
@@ -75,6 +87,21 @@ def _load_users(client, snapshot, run):
     if any(i.params.get("global_role") is not None for i in present):
         snapshot.add_rule(_bindings_rule(client.list_all(GLOBAL_ROLE_BINDINGS)))
     return dict(((None, name), obj) for name, obj in users.items())
+
+
+def _global_role_refs(role):
+    """A custom platform role a user holds (the built-in ones are not objects of this run)."""
+    if not role or role in PLATFORM_ROLES:
+        return []
+    return [("role", (None, name, "global", None)) for name in role.split(",") if name and name not in PLATFORM_ROLES]
+
+
+def _user_refs(params):
+    return _global_role_refs(params.get("global_role")) if params.get("global_role") is not None else []
+
+
+def _user_existing_refs(key, obj):
+    return _global_role_refs(((obj.get("metadata") or {}).get("annotations") or {}).get(GLOBALROLE_ANNOTATION))
 
 
 def _bindings_rule(bindings):
@@ -112,23 +139,53 @@ def _workspace_refs(params):
     return refs + _member_refs(params)
 
 
+def _workspace_existing_refs(key, obj):
+    manager = (((obj.get("spec") or {}).get("template") or {}).get("spec") or {}).get("manager")
+    return [("user", (None, manager))] if manager else []
+
+
+def _workspace_prune_blocker(key, obj, run):
+    placed = placement_of(obj)
+    unread = sorted(run.unread_clusters if placed is None else run.unread_clusters & set(placed))
+    if unread:
+        return ("its projects on %s could not be read (%s not ready), so it cannot be told that none is left"
+                % (", ".join(unread), "it is" if len(unread) == 1 else "they are"))
+    return None
+
+
 # Projects ------------------------------------------------------------------------------------
-def _project_clusters(run):
-    """The clusters whose namespaces are read: those of the declared projects and, to prune, every
-    cluster a declared workspace is placed on, and the host."""
-    clusters = set(cluster_key(i.params.get("cluster")) for i in run.of("projects"))
-    clusters.update(cluster_key(i.params.get("cluster")) for i in run.of("roles") if i.params["scope"] == "project")
-    if "projects" in run.prune:
-        clusters.add(None)
-        for item in run.of("workspaces", "present"):
-            clusters.update(cluster_key(c) for c in item.params.get("clusters") or [])
-    return sorted(clusters, key=lambda c: c or "")
+PRUNE_READS_EVERY_CLUSTER = frozenset(["projects", "workspaces", "users"])
+
+
+def _project_clusters(client, run):
+    """The clusters whose namespaces are read: those of the declared projects and, to prune projects,
+    workspaces or users (whose projects and memberships may lie on any cluster), every ready cluster;
+    those not ready are noted in run.unread_clusters. [(cluster, needed)]: needed by a declared item."""
+    needed = set(cluster_key(i.params.get("cluster")) for i in run.of("projects"))
+    needed.update(cluster_key(i.params.get("cluster")) for i in run.of("roles") if i.params["scope"] == "project")
+    extra = set()
+    if run.prune & PRUNE_READS_EVERY_CLUSTER:
+        extra.add(None)
+        for cluster in client.list_all(CLUSTERS):
+            name = cluster_key((cluster.get("metadata") or {}).get("name"))
+            if cluster_ready(cluster):
+                extra.add(name)
+            elif name not in needed:
+                run.unread_clusters.add(name)
+    return [(c, c in needed) for c in sorted(needed | extra, key=lambda c: c or "")]
 
 
 def _load_projects(client, snapshot, run):
     found = {}
-    for cluster in _project_clusters(run):
-        namespaces = _by_name(client.list_all(TENANT + "/namespaces", cluster=cluster))
+    for cluster, needed in _project_clusters(client, run):
+        try:
+            namespaces = _by_name(client.list_all(TENANT + "/namespaces", cluster=cluster))
+        except KubeSphereError as err:
+            if needed or err.status not in (500, 502, 503, 504):
+                raise
+            run.unread_clusters.add(cluster)      # read only for prune: what lies there is kept
+            continue
+        run.read_clusters.add(cluster)
         snapshot.add_rule(_in_workspace_rule(cluster, namespaces))
         on_cluster = [i for i in run.of("projects", "present") if cluster_key(i.params.get("cluster")) == cluster]
         _add_members_rule(client, snapshot, on_cluster, "project", namespaces, cluster=cluster)
@@ -161,6 +218,48 @@ def _in_workspace_rule(wanted_cluster, namespaces):
 def _project_refs(params):
     refs = [("workspace", (None, params["workspace"]))] if params.get("workspace") else []
     return refs + _member_refs(params)
+
+
+def _project_workspace(key, obj, existing=None):
+    return ((obj.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL)
+
+
+def _project_existing_refs(key, obj):
+    workspace = _project_workspace(key, obj)
+    return [("workspace", (None, workspace))] if workspace else []
+
+
+def load_memberships(client, run):
+    """{(kind, key): set(users)}: who is a member of each existing workspace and project, for prune's rule that
+    a user still in one is kept. From one list of role bindings per cluster on 4.x, else one member list per
+    object; None when some could not be read (then no user is pruned)."""
+    workspaces = run.inventory.get("workspaces")
+    projects = run.inventory.get("projects")
+    if workspaces is None or projects is None or run.unread_clusters:
+        return None
+    out = {}
+    by_bindings = client.api.lacks("member_bindings") is None
+    try:
+        if by_bindings:
+            listed = {None: member_roles(client, "workspace")}
+            for cluster in set(key[0] for key in projects) | set([None]):
+                listed[("project", cluster)] = member_roles(client, "project", cluster=cluster)
+            if any(v is None for v in listed.values()):
+                return None
+            for name, users in listed[None].items():
+                out[("workspace", (None, name))] = set(users)
+            for key in projects:
+                out[("project", key)] = set(listed[("project", key[0])].get(key[1], {}))
+            return out
+        for key in workspaces:
+            out[("workspace", key)] = set(Members(client, "workspace", key[1]).read())
+        for key in projects:
+            out[("project", key)] = set(Members(client, "project", key[1], cluster=key[0]).read())
+    except KubeSphereError as err:
+        if err.status in (401, 403):
+            return None
+        raise
+    return out
 
 
 def _custom_member_roles(params, scope, builtin):
@@ -200,6 +299,24 @@ def _role_refs(params):
     return []
 
 
+def _role_existing_refs(key, obj):
+    """A custom workspace role holds its workspace (prune it first); KubeSphere's own roles go with theirs, and a
+    project's roles with its namespace."""
+    if key[2] != "workspace" or is_system("workspacerole", key[1], obj):
+        return []
+    workspace = ((obj.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL)
+    return [("workspace", (None, workspace))] if workspace else []
+
+
+def _role_workspace(key, obj, existing):
+    if key[2] == "workspace":
+        return ((obj.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL)
+    if key[2] == "project":
+        project = existing.get(("project", (key[0], key[3])))
+        return _project_workspace(None, project) if project else None
+    return None
+
+
 def _role_tier(params):
     return dict(workspace=TIER_WORKSPACE_ROLES, project=TIER_PROJECT_ROLES).get(params["scope"], TIER_PLATFORM_ROLES)
 
@@ -227,6 +344,8 @@ def _load_roles(client, snapshot, run):
     scopes = set(i.params["scope"] for i in items)
     if "roles" in run.prune:
         scopes.update(("global", "workspace"))
+    if any(_user_refs(i.params) for i in run.of("users", "present")):
+        scopes.add("global")        # the custom platform roles users are given
     found = {}
     for scope in ("global", "workspace"):
         if scope in scopes:
@@ -267,15 +386,19 @@ def _prune_role(key, obj):
 
 
 KINDS = (
-    Kind("users", "user", UserResource, USER_OPTIONS, load=_load_users, tier=lambda p: TIER_USERS),
+    Kind("users", "user", UserResource, USER_OPTIONS, load=_load_users, tier=lambda p: TIER_USERS,
+         refs=_user_refs, existing_refs=_user_existing_refs),
     Kind("workspaces", "workspace", WorkspaceResource, WORKSPACE_OPTIONS, load=_load_workspaces,
          refs=_workspace_refs, member_refs=lambda p: _custom_member_roles(p, "workspace", WORKSPACE_ROLES),
-         tier=lambda p: TIER_WORKSPACES),
+         tier=lambda p: TIER_WORKSPACES, existing_refs=_workspace_existing_refs,
+         workspace_of=lambda key, obj, existing: key[1], prune_blocker=_workspace_prune_blocker),
     Kind("projects", "project", ProjectResource, PROJECT_OPTIONS, load=_load_projects,
          key=lambda p: (cluster_key(p.get("cluster")), p["name"]), refs=_project_refs,
          member_refs=lambda p: _custom_member_roles(p, "project", PROJECT_ROLES),
          prune_params=_prune_project, tier=lambda p: TIER_PROJECTS,
-         extra=lambda key, p: dict(cluster=key[0] or "host")),
+         extra=lambda key, p: dict(cluster=key[0] or "host"), existing_refs=_project_existing_refs,
+         workspace_of=_project_workspace),
     Kind("roles", "role", RoleResource, ROLE_OPTIONS, load=_load_roles, key=_role_key, refs=_role_refs,
-         prune_params=_prune_role, tier=_role_tier, describe=_describe_role, extra=_role_result),
+         prune_params=_prune_role, tier=_role_tier, describe=_describe_role, extra=_role_result,
+         existing_refs=_role_existing_refs, workspace_of=_role_workspace),
 )

@@ -37,7 +37,8 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import (
 )
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_identity_provider import provider_secrets
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import mark_managed
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import state_option, wait_options
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import protection_options, state_option, wait_options
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_protected import login_user, write_protection
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_validate import (
     dns1123_label_error,
     identities_error,
@@ -81,7 +82,7 @@ USER_OPTIONS = dict(
         uid=dict(type="str", required=True),
     )),
     purge_identities=dict(type="bool", default=False),
-    **wait_options(120)
+    **dict(wait_options(120), **protection_options())
 )
 
 
@@ -188,6 +189,13 @@ class UserResource(Resource):
             return None
         return ("global_role: global role %s does not exist (the built-in ones are %s; any other name must be "
                 "a GlobalRole made first, with kubesphere.core.ks_role)" % (role, ", ".join(PLATFORM_ROLES)))
+
+    def protection(self, current):
+        name = self.params["name"]
+        reason = write_protection("user", name, current)
+        if not reason and name == login_user(self.params):
+            reason = "it is the user this task logs in as, and a change could lock this automation out"
+        return reason
 
     def _wants_present(self):
         return (self.params.get("state") or "present") == "present"

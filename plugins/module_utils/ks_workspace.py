@@ -25,7 +25,14 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_isolation impor
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_quota import WorkspaceQuota, quota_error
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import MANAGED_BY_LABEL, mark_managed
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import Members, members_error
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import members_options, state_option, wait_options
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import (
+    members_options,
+    protection_options,
+    state_option,
+    wait_options,
+)
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_protected import write_protection
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_references import cluster_problem, placement_of
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_versions import INITIALISED_FINALIZERS
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_validate import (
     dns1123_label_error,
@@ -34,6 +41,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_validate import
 )
 
 TEMPLATES = "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates"
+WORKSPACE_LABEL = "kubesphere.io/workspace"
 ALIAS = "kubesphere.io/alias-name"
 DESCRIPTION = "kubesphere.io/description"
 CREATOR = "kubesphere.io/creator"
@@ -52,8 +60,7 @@ WORKSPACE_OPTIONS = dict(
     quota=dict(type="dict"),
     purge_quota=dict(type="bool", default=False),
     network_isolation=dict(type="bool"),
-    **members_options(),
-    **wait_options(300)
+    **dict(members_options(), **wait_options(300), **protection_options())
 )
 
 
@@ -120,6 +127,9 @@ class WorkspaceResource(Resource):
         self._current = self.client.get(self._path(), missing_ok=True)
         return self._current
 
+    def protection(self, current):
+        return write_protection("workspace", self.params["name"], current)
+
     # Writes ---------------------------------------------------------------------------
     def new_object(self):
         manager = self.params.get("manager") or self.params.get("ks_username")
@@ -184,8 +194,9 @@ class WorkspaceResource(Resource):
 
     # References -----------------------------------------------------------------------
     def check_references(self, state, current):
-        """The manager and every member to add or change must be users, and their roles real."""
-        problems = []
+        """The manager and every member to add or change must be users, and their roles real; every cluster
+        to place it on must exist, and none it leaves may still hold its projects."""
+        problems = self._placement_problems(current)
         manager = self.params.get("manager")
         if manager and manager != (self.fields["manager"].get(current) if current else None):
             if not self.refs.user_exists(manager):
@@ -195,6 +206,41 @@ class WorkspaceResource(Resource):
             self._member_list = {} if current is None else members.read()
             problems.append(members.references_error(self.refs, self.params["members"], self._member_list))
         return "; ".join(p for p in problems if p) or None
+
+    def _placement_problems(self, current):
+        wanted = self.params.get("clusters")
+        if wanted is None:
+            return []
+        placed = placement_of(current) if current is not None else []
+        problems = [cluster_problem(self.refs, c, "clusters") for c in wanted if c not in (placed or [])]
+        if current is not None and placed is not None:
+            problems.append(self._projects_left_on([c for c in placed if c not in wanted]))
+        return problems
+
+    def _projects_left_on(self, clusters):
+        """KubeSphere deletes the Workspace on a cluster the template leaves, and its projects there lose their
+        workspace (v4.1.3 workspacetemplate and workspace controllers): refused while any is there."""
+        left = []
+        for cluster in clusters:
+            query = {"labelSelector": "%s=%s" % (WORKSPACE_LABEL, self.params["name"])}
+            try:
+                found = self.client.list_all("/api/v1/namespaces", cluster=None if cluster == "host" else cluster,
+                                             query=query)
+            except KubeSphereError as err:
+                if err.status not in (401, 403, 404, 500, 502, 503, 504):
+                    raise
+                self.warn("workspace %s leaves cluster %s, whose projects could not be read (%s %s): any project of "
+                          "%s there loses its workspace once KubeSphere reaches it" % (
+                              self.params["name"], cluster, err.status, err.message or err.reason, self.params["name"]))
+                continue
+            left += ["%s on %s" % ((p.get("metadata") or {}).get("name"), cluster) for p in found
+                     if not (p.get("metadata") or {}).get("deletionTimestamp")]
+        if not left:
+            return None
+        return ("clusters: workspace %s would leave %s, but its projects %s are still there, and KubeSphere would "
+                "take them out of the workspace (they would belong to none). Remove those projects first "
+                "(state: absent), or keep the cluster" % (self.params["name"], ", ".join(sorted(set(
+                    p.rsplit(" on ", 1)[1] for p in left))), ", ".join(sorted(left))))
 
     # Memberships ----------------------------------------------------------------------
     def _members(self, obj):

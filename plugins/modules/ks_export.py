@@ -79,13 +79,28 @@ options:
         C(kube-*) and C(kubesphere-*) projects and anything labelled C(kubesphere.io/protected-resource).
     type: bool
     default: false
+  dest:
+    description:
+      - Write the export to this vars file (mode 0600), with a header saying where and when it was read, in the shape
+        C(playbooks/onboard_team.yml) applies: every C(ks_*) return value, RV(ks_prune_scope) included.
+      - The file is claimed before anything is read (it must not exist unless O(force), and its folder must exist and
+        be writable; otherwise the task fails before any request), and written whole before O(mark_managed) labels
+        anything, so an export never adopts objects it failed to write down.
+      - A file that already holds the same export (but for the time in its header) is left as it is, and the task
+        reports no change for it. In check mode nothing is written; the task only checks that it could be.
+    type: path
+  force:
+    description: Overwrite O(dest) when it exists.
+    type: bool
+    default: false
   mark_managed:
     description:
       - Adopt what is exported. Every exported user, workspace, project and custom role that lacks the label
         C(app.kubernetes.io/managed-by=kubesphere.core) gets it, through the same update each module sends, so
         from then on it counts as under this collection's management (the rule C(prune) uses).
-      - An object whose label names another tool is not marked (a warning says so). The label is never
-        part of an item's O(kubesphere.core.ks_project#module:labels).
+      - An object whose label names another tool is not marked (a warning says so), nor one the caller may not
+        label (a user who is no platform administrator exports what it may see, and is told what it could not
+        mark: RV(not_marked)). The label is never part of an item's O(kubesphere.core.ks_project#module:labels).
     type: bool
     default: false
 extends_documentation_fragment:
@@ -179,6 +194,22 @@ marked:
   type: list
   elements: str
   sample: ["user alice", "workspace payments", "project payments-api on host"]
+ks_prune_scope:
+  description:
+    - The export's filter (O(workspaces), O(label_selector)), as the C(prune_scope) of M(kubesphere.core.ks_tenancy):
+      applied with the C(kubesphere.core.tenant) role and C(ks_prune), the file prunes nothing outside it.
+  returned: when the export is filtered
+  type: dict
+  sample: {workspaces: [payments]}
+not_marked:
+  description: With O(mark_managed=true), the objects the caller was not allowed to label.
+  returned: always
+  type: list
+  elements: str
+dest:
+  description: The file written (O(dest)), as an absolute path.
+  returned: when O(dest) is given
+  type: str
 host:
   description: The KubeSphere the export was read from (O(ks_host)).
   returned: always
@@ -191,9 +222,12 @@ summary:
   sample: {ks_users: 3, ks_workspaces: 1, ks_projects: 2, ks_roles: 2, ks_extensions: 1, requests: 14}
 """
 
+from ansible.module_utils.basic import missing_required_lib
+
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import ResourceFailure
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_export import KINDS, Exporter
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_export_file import HAS_YAML, ExportFile, ExportFileError
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import MANAGED_BY_LABEL, MANAGED_BY_VALUE
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule
 
@@ -205,29 +239,59 @@ def main():
             label_selector=dict(type="str"),
             include_system=dict(type="bool", default=False),
             mark_managed=dict(type="bool", default=False),
+            dest=dict(type="path"),
+            force=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
+    out = None
+    if module.params["dest"]:
+        if not HAS_YAML:
+            module.fail_json(msg=missing_required_lib("PyYAML"))
+        out = ExportFile(module.params["dest"], force=module.params["force"], check_mode=module.check_mode)
+        try:
+            out.claim()         # before any request: nothing is labelled unless the file can be written
+        except ExportFileError as err:
+            module.fail_json(msg=str(err), changed=False)
     exporter = Exporter(module.client, module.params, warn=module.warn)
     marked = []
+    written = False
     try:
         result = exporter.run()
+        if out is not None:
+            data = dict((key, value) for key, value in result.items() if key.startswith("ks_"))
+            written = out.write(data, module.params["ks_host"], filtered=_filter_words(module.params))
         if module.params["mark_managed"]:
             marked = exporter.mark_managed(module.check_mode)
     except ResourceFailure as err:
         module.fail_json(msg=str(err), changed=bool(module.client.stats.get("writes")), **err.details)
     except KubeSphereError as err:
         module.fail_from_error(err, action="Export", changed=bool(module.client.stats.get("writes")), marked=marked)
+    finally:
+        if out is not None:
+            out.release()
     summary = dict((kind.key, len(result[kind.key])) for kind in KINDS)
     summary["requests"] = module.client.stats.get("requests", 0)
-    result.update(changed=bool(marked), marked=marked, host=module.params["ks_host"], left_out=exporter.skipped,
+    result.update(changed=bool(marked) or written, marked=marked, host=module.params["ks_host"],
+                  not_marked=getattr(exporter, "not_marked", []), left_out=exporter.skipped,
                   unassigned_namespaces=sorted(exporter.unassigned, key=lambda n: (n["name"], n["cluster"])),
                   summary=summary)
+    if out is not None:
+        result["dest"] = out.dest
     if module._diff:
         label = {MANAGED_BY_LABEL: MANAGED_BY_VALUE}
         result["diff"] = dict(before=dict((name, {}) for name in marked),
                               after=dict((name, {"labels": label}) for name in marked))
     module.exit_json(**result)
+
+
+def _filter_words(params):
+    words = []
+    if params.get("workspaces"):
+        words.append("workspaces %s" % ", ".join(params["workspaces"]))
+    if params.get("label_selector"):
+        words.append("labels %s" % params["label_selector"])
+    return "; ".join(words) or None
 
 
 if __name__ == "__main__":

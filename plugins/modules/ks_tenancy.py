@@ -74,24 +74,62 @@ options:
     default: 8
   prune:
     description:
-      - The kinds whose undeclared objects are removed. Only objects under management (see above) go, never
-        KubeSphere's own (C(admin), C(system-workspace), C(kube-*) and C(kubesphere-*) namespaces, anything
-        labelled C(kubesphere.io/protected-resource)), nor the user this task logs in as.
-      - Projects are pruned on the host and on every cluster a declared project or workspace names; roles
-        at the global and workspace scopes, and cluster roles on the clusters a declared cluster role names
-        (project roles are not pruned; remove them with C(state=absent)).
-      - An item declared with C(state=absent) is removed whether it is under management or not.
-      - An object a declared item still names (a member, a manager, a project's workspace) is kept, with a warning.
+      - The kinds whose undeclared objects are removed. Only objects under management (see above) go, never a
+        protected one (KubeSphere's and Kubernetes' own, the user this task logs in as, another tool's: the rule of
+        O(kubesphere.core.ks_user#module:allow_protected)).
+      - B(Brakes.) A kind with no declared items is refused (an empty list is what a misspelt key gives) unless
+        O(allow_empty_prune); more removals than O(prune_limit) stop the task before any write; only what lies
+        inside O(prune_scope) goes; and nothing that survives the run still refers to what is removed (a user
+        who still manages or is a member of a workspace or project that stays, a workspace that still has a
+        project or custom role anywhere, on any cluster): such objects are kept, with a warning naming what holds
+        them. A workspace placed on a member cluster that is not ready is kept, and users are not pruned then
+        (their memberships there cannot be read).
+      - Projects are pruned on every ready cluster; roles at the global and workspace scopes, and cluster roles
+        on the clusters a declared cluster role names (project roles are not pruned; remove them with
+        C(state=absent)). Removals run in reverse order and each waits for those of what refers to it, so a
+        removal that fails (a bound role) keeps what it held.
+      - An item declared with C(state=absent) is removed whether it is under management or not (but never a
+        protected one without its O(kubesphere.core.ks_user#module:allow_protected)).
     type: list
     elements: str
     choices: [users, workspaces, projects, roles]
     default: []
+  prune_limit:
+    description:
+      - The most objects O(prune) may remove in one run. When more would go, the task fails before sending any
+        write, naming them and the number to raise this to.
+    type: int
+    default: 10
+  allow_empty_prune:
+    description:
+      - Let O(prune) name a kind with no declared items, removing every managed object of that kind.
+    type: bool
+    default: false
+  prune_scope:
+    description:
+      - What the declaration covers; O(prune) removes nothing outside it. An export filtered with
+        O(kubesphere.core.ks_export#module:workspaces) or O(kubesphere.core.ks_export#module:label_selector)
+        records its filter as C(ks_prune_scope), which the C(kubesphere.core.tenant) role passes here.
+    type: dict
+    suboptions:
+      workspaces:
+        description:
+          - Only these workspaces, their projects and custom roles, and the users who manage or are members of
+            them (or of their projects) today. Platform-wide objects (global and cluster roles) are outside.
+        type: list
+        elements: str
+      label_selector:
+        description: Only objects whose labels match this Kubernetes label selector (V(team=payments)).
+        type: str
 extends_documentation_fragment:
   - kubesphere.core.connection
   - kubesphere.core.attributes
 notes:
-  - In check mode nothing is written and RV(results) is the plan; with C(--diff) each changed object shows its
-    managed fields before and after.
+  - In check mode nothing is written and RV(results) is the plan; with C(--diff) the plan is printed first (how
+    many objects each action touches, and every deletion by name), then each changed object's managed fields
+    before and after, headed by its action (C(create), C(update) or C(delete)).
+  - Each item also takes O(kubesphere.core.ks_user#module:allow_protected), for the one item that must change a
+    protected object.
 seealso:
   - module: kubesphere.core.ks_user
   - module: kubesphere.core.ks_workspace
@@ -190,6 +228,29 @@ results:
   sample:
     - {kind: user, name: alice, cluster: null, action: created, changed: true}
     - {kind: project, name: payments-api, cluster: host, action: unchanged, changed: false}
+plan:
+  description: What the run did (in check mode, would do), by action.
+  returned: always
+  type: dict
+  contains:
+    counts:
+      description: How many objects are created, updated and deleted.
+      type: dict
+      sample: {create: 2, update: 1, delete: 1}
+    deleted:
+      description: Every object deleted, by kind and name (pruned ones marked so).
+      type: list
+      elements: str
+      sample: [user alice (pruned)]
+    text:
+      description: The same in one line, printed first under C(--diff).
+      type: str
+      sample: "ks_tenancy: create 2, update 1, delete 1; delete: user alice (pruned)"
+prune_refused:
+  description: The objects O(prune) would have removed, when they were more than O(prune_limit) and nothing was sent.
+  returned: when the prune was refused
+  type: list
+  elements: str
 summary:
   description: Counts per kind and action.
   returned: always
@@ -206,15 +267,19 @@ failures:
 """
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_bulk_module import BulkModule, run_bulk
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_tenancy import KINDS
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_tenancy import KINDS, load_memberships
 
 
 def main():
     spec = dict((kind.option, dict(type="list", elements="dict", default=[])) for kind in KINDS)
     spec.update(concurrency=dict(type="int", default=8),
-                prune=dict(type="list", elements="str", choices=[kind.option for kind in KINDS], default=[]))
+                prune=dict(type="list", elements="str", choices=[kind.option for kind in KINDS], default=[]),
+                prune_limit=dict(type="int", default=10),
+                allow_empty_prune=dict(type="bool", default=False),
+                prune_scope=dict(type="dict", options=dict(workspaces=dict(type="list", elements="str"),
+                                                           label_selector=dict(type="str"))))
     module = BulkModule(KINDS, argument_spec=spec, supports_check_mode=True)
-    run_bulk(module)
+    run_bulk(module, memberships=load_memberships)
 
 
 if __name__ == "__main__":

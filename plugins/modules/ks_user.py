@@ -118,6 +118,7 @@ options:
 extends_documentation_fragment:
   - kubesphere.core.connection
   - kubesphere.core.attributes
+  - kubesphere.core.protection
   - kubesphere.core.references
 notes:
   - Changing the password of an existing user uses C(PUT /kapis/iam.kubesphere.io/v1beta1/users/{name}/password),

@@ -114,6 +114,7 @@ options:
 extends_documentation_fragment:
   - kubesphere.core.connection
   - kubesphere.core.attributes
+  - kubesphere.core.protection
   - kubesphere.core.references
 author:
   - KubeSphere collection maintainers (@kubesphere)

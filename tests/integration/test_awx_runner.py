@@ -124,7 +124,8 @@ def test_onboarding_job_through_ansible_runner(own_emulator, tmp_path):
     assert len(converged) == 1 and converged[0]["event_data"]["res"]["changed"]
     report = [e for e in events if e["event"] == "runner_on_ok" and e["event_data"]["task"] == "Report what changed"]
     assert sorted(report[0]["event_data"]["res"]["msg"]) == sorted(
-        ["user erin", "user frank", "workspace team-beta", "project beta-api", "project beta-jobs"])
+        ["create user erin", "create user frank", "create workspace team-beta", "create project beta-api",
+         "create project beta-jobs"])
     assert own_emulator.counters()["logins"]["password_ok"] == 1
 
     # Secrets never reach the job's output or events (what AWX stores and shows; runner's own

@@ -93,7 +93,7 @@ def test_export_adopt_apply_again_and_edit(platform, tmp_path):
                                           "cluster_overrides": {"member1": "replicas: 2\n"}}]
 
     refused = ansible.playbook(EXPORT, extra_vars={"out": str(out)})
-    assert refused.rc != 0 and "give -e force=true to overwrite it" in refused.output
+    assert refused.rc != 0 and "give force=true to overwrite it" in refused.output
 
     team = {"team_file": str(out)}
     with write_guard(emu):
@@ -109,14 +109,16 @@ def test_export_adopt_apply_again_and_edit(platform, tmp_path):
 
     again = tmp_path / "again.yml"
     second = ansible.playbook(EXPORT, extra_vars={"out": str(again)}).assert_ok()
-    assert second.result("Export")["marked"] == [] and not second.result("Export")["changed"]
+    assert second.result("Export")["marked"] == [] and second.result("Export")["changed"]     # a new file
     assert body(again) == body(out)
+    same = ansible.playbook(EXPORT, extra_vars={"out": str(again), "force": True}).assert_ok()
+    assert not same.result("Export")["changed"]         # the same export again: the file is left as it is
 
     edited = body(out).replace("  - user: bob\n    role: regular\n", "  - user: bob\n    role: viewer\n", 1)
     assert edited != body(out)
     out.write_text(edited)
     changed = ansible.playbook(APPLY, extra_vars=team).assert_ok()
-    assert changes(changed) == ["workspace ws-one"]
+    assert changes(changed) == ["update workspace ws-one"]
     members = get(emu, "/kapis/iam.kubesphere.io/v1beta1/workspaces/ws-one/workspacemembers")["items"]
     roles = dict((m["metadata"]["name"], m["metadata"]["annotations"]["iam.kubesphere.io/workspacerole"])
                  for m in members)
@@ -128,7 +130,7 @@ def test_export_adopt_apply_again_and_edit(platform, tmp_path):
     out.write_text(yaml.safe_dump(declared, sort_keys=False))
     emu.reset_counters()
     pruned = ansible.playbook(APPLY, extra_vars=dict(team, ks_prune=["projects"])).assert_ok()
-    assert changes(pruned) == ["project two-api"]
+    assert changes(pruned) == ["delete project two-api"]
     assert emu.counters()["writes"] == 1
     status, namespace = emu.call("GET", "/api/v1/namespaces/two-api", token=emu.login())
     assert status == 404 or namespace["metadata"].get("deletionTimestamp")
@@ -139,7 +141,13 @@ def test_a_platform_regular_user_exports_what_it_may_see(platform, tmp_path):
     ansible = Ansible(platform, tmp_path)
     out = tmp_path / "bob.yml"
     bob = {"KUBESPHERE_USERNAME": "bob", "KUBESPHERE_PASSWORD": console_platform.PASSWORD}
-    run = ansible.playbook(EXPORT, extra_vars={"out": str(out), "mark_managed": False}, env=bob).assert_ok()
+    # Adoption is on (the playbook's default): what bob may not label is left and said, never a failed export.
+    # (alice unlabelled first: the adoption test may have run before this one.)
+    status, answer = platform.call("PATCH", "/apis/iam.kubesphere.io/v1beta1/users/alice",
+                                   {"metadata": {"labels": {MANAGED: None}}}, token=platform.login(),
+                                   headers={"Content-Type": "application/merge-patch+json"})
+    assert status == 200, answer
+    run = ansible.playbook(EXPORT, extra_vars={"out": str(out)}, env=bob).assert_ok()
     export = run.result("Export")
     declared = yaml.safe_load(out.read_text())
     # KubeSphere lets every user list users, but not their GlobalRoleBindings nor the InstallPlans.
@@ -150,7 +158,9 @@ def test_a_platform_regular_user_exports_what_it_may_see(platform, tmp_path):
     assert [w["name"] for w in declared["ks_workspaces"]] == ["ws-one", "ws-two"]
     projects = [(p["name"], p["cluster"]) for p in declared["ks_projects"]]
     assert projects == [("one-web", "host"), ("two-batch", "member1")]
-    assert not export["changed"] and export["marked"] == []
+    assert export["changed"] and export["dest"] == str(out)         # the file, written before any label
+    assert "user alice" in export["not_marked"] and "user alice" not in export["marked"]
+    assert "user alice: not marked as managed, not allowed to label it (403" in run.output
 
 
 def test_the_readme_adoption_runs_as_written(tmp_path):
@@ -162,7 +172,7 @@ def test_the_readme_adoption_runs_as_written(tmp_path):
     block = block.replace("$PWD/tenancy.yml", out).replace(" tenancy.yml", " " + out)
     recaps, run = run_readme_block(block)
     assert recaps[2:] == [0, 0, 1], run.stdout[-4000:]       # --check, apply, and the one edit
-    assert "'workspace legacy-team'" in run.stdout or '"workspace legacy-team"' in run.stdout
+    assert "'update workspace legacy-team'" in run.stdout or '"update workspace legacy-team"' in run.stdout
 
 
 # Issue 12 and 15 on top: quotas, default limits, network isolation, identity links, custom roles ------

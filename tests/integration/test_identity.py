@@ -113,7 +113,7 @@ def test_secrets_links_info_and_regular_user(ansible, emulator):
     assert refused["status"] == 403 and "platform-admin" in refused["msg"]
 
     changes = run.result("What the tenant role changed")["msg"]
-    assert "user %s-dev" % prefix in changes["first"] and changes["again"] == []
+    assert "create user %s-dev" % prefix in changes["first"] and changes["again"] == []
     status, dev = admin_call(emulator, "GET", "/kapis/iam.kubesphere.io/v1beta1/users/%s-dev" % prefix)
     assert dev["metadata"]["annotations"]["iam.kubesphere.io/identity-provider.%s-ldap" % prefix] == prefix + "-dev"
     assert dev["metadata"]["annotations"]["iam.kubesphere.io/globalrole"] == "platform-self-provisioner"

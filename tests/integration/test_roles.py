@@ -6,8 +6,8 @@ import pytest
 from ks_ansible import ROOT, Ansible, api_requests, run_readme_block
 
 ONBOARD = ROOT / "playbooks" / "onboard_team.yml"
-EVERYTHING = ["user alice", "user bob", "user carol", "workspace team-alpha", "project alpha-web",
-              "project alpha-batch"]
+EVERYTHING = ["create user alice", "create user bob", "create user carol", "create workspace team-alpha",
+              "create project alpha-web", "create project alpha-batch"]
 
 
 def changes(run):
@@ -58,7 +58,7 @@ def test_tenant_plan_apply_again_update_remove(own):
                          "members": [{"user": "carol", "role": "admin"}]}],
     }
     updated = ansible.playbook(ONBOARD, extra_vars=update).assert_ok()
-    assert sorted(changes(updated)) == ["project alpha-carol", "workspace team-alpha"]
+    assert sorted(changes(updated)) == ["create project alpha-carol", "update workspace team-alpha"]
     assert changes(ansible.playbook(ONBOARD, extra_vars=update).assert_ok()) == []
 
     # Removal: projects go first, then the workspace, then the users, whatever order they are listed in.
@@ -70,10 +70,11 @@ def test_tenant_plan_apply_again_update_remove(own):
     }
     removed = ansible.playbook(ONBOARD, extra_vars=gone).assert_ok()
     order = changes(removed)
-    assert sorted(order) == sorted(["user alice", "user bob", "user carol", "workspace team-alpha",
-                                    "project alpha-web", "project alpha-batch", "project alpha-carol"])
-    assert order.index("workspace team-alpha") > max(order.index(p) for p in order if p.startswith("project"))
-    assert order.index("workspace team-alpha") < min(order.index(u) for u in order if u.startswith("user"))
+    assert sorted(order) == sorted("delete " + o for o in ["user alice", "user bob", "user carol", "workspace team-alpha",
+                                                           "project alpha-web", "project alpha-batch",
+                                                           "project alpha-carol"])
+    assert order.index("delete workspace team-alpha") > max(order.index(p) for p in order if "project" in p)
+    assert order.index("delete workspace team-alpha") < min(order.index(u) for u in order if "user" in u)
     assert changes(ansible.playbook(ONBOARD, extra_vars=gone).assert_ok()) == []
 
 

@@ -23,7 +23,7 @@ def test_roles_work_with_a_token_instead_of_a_password(ansible, emulator, via):
         env["KUBESPHERE_TOKEN"] = token
     run = ansible.playbook("roles_with_a_token.yml", "-vvv", extra_vars=extra, env=env, diff=True)
     run.assert_ok()
-    assert run.result("Report what changed")["tenant_changes"] == ["user " + user]
+    assert run.result("Report what changed")["tenant_changes"] == ["create user " + user]
     assert admin_call(emulator, "GET", "/kapis/iam.kubesphere.io/v1beta1/users/" + user)[0] == 200
     output = run.output.replace(token, "<token given>") if via == "environment" else run.output
     for secret in SECRETS_NEVER_SHOWN:

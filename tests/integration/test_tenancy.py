@@ -81,7 +81,8 @@ def test_a_200_object_tenancy_planned_created_again_changed_and_pruned(own):
     with write_guard(emu):
         plan = ansible.playbook("tenancy.yml", extra_vars=declared, check=True, diff=True).assert_ok()
     assert task(plan)["summary"]["users"]["created"] == 80 and task(plan)["summary"]["projects"]["created"] == 100
-    assert "workspace t-w03 (after)" in plan.output and "t-u023@example.com" in plan.output
+    assert "workspace t-w03 (create)" in plan.output and "t-u023@example.com" in plan.output
+    assert "ks_tenancy: create 200, update 0, delete 0" in plan.output          # the plan, first
 
     first = ansible.playbook("tenancy.yml", extra_vars=declared).assert_ok()
     assert len(actions(first, "created")) == 200 and task(first)["changed"]

@@ -98,6 +98,15 @@ class AllExist(object):
     def role_exists(self, scope, name, workspace=None, namespace=None, cluster=None):
         return True
 
+    def project_exists(self, name, cluster=None):
+        return True
+
+    def clusters(self):
+        return None         # unknown: not checked
+
+    def workspace_placement(self, name):
+        return None         # on every cluster
+
 
 def client_with(transport):
     # The recordings are of v4.1.3: the line is given, so no version probe precedes the pinned requests.

@@ -14,6 +14,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import F
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import mark_managed
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_snapshot import by_name_rule
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_tenancy import KINDS
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_user import USER_OPTIONS, USERS, UserResource
 
 
 class FakeServer:
@@ -213,11 +214,12 @@ def test_prune_removes_only_undeclared_managed_objects():
 
 
 def test_prune_never_removes_the_user_the_task_runs_as():
-    users = Kind("things", "user", Thing, OPTIONS, load=load("/things"))
-    server = FakeServer({"/things/me": obj("me"), "/things/admin": obj("admin"), "/things/old": obj("old")})
-    run = BulkRun([users], {"things": []}, {"ks_username": "me"}, check_options, prune=["things"])
+    users = Kind("users", "user", UserResource, USER_OPTIONS, load=load(USERS))
+    server = FakeServer({USERS + "/me": obj("me"), USERS + "/admin": obj("admin"), USERS + "/old": obj("old"),
+                         USERS + "/kept": obj("kept")})
+    run = BulkRun([users], {"users": [{"name": "kept"}]}, {"ks_username": "me"}, check_options, prune=["users"])
     assert run.validate() == []
-    assert [r["name"] for r in run.execute(server)] == ["old"]          # not me, not KubeSphere's admin
+    assert [r["name"] for r in run.execute(server) if r["action"] == "deleted"] == ["old"]  # not me, nor admin
 
 
 def test_concurrency_keeps_the_order_of_phases():
