@@ -82,7 +82,7 @@ options:
   dest:
     description:
       - Write the export to this vars file (mode 0600), with a header saying where and when it was read, in the shape
-        C(playbooks/onboard_team.yml) applies: every C(ks_*) return value, RV(ks_prune_scope) included.
+        C(playbooks/onboard_team.yml) applies (every C(ks_*) return value, RV(ks_prune_scope) included).
       - The file is claimed before anything is read (it must not exist unless O(force), and its folder must exist and
         be writable; otherwise the task fails before any request), and written whole before O(mark_managed) labels
         anything, so an export never adopts objects it failed to write down.
@@ -100,7 +100,7 @@ options:
         from then on it counts as under this collection's management (the rule C(prune) uses).
       - An object whose label names another tool is not marked (a warning says so), nor one the caller may not
         label (a user who is no platform administrator exports what it may see, and is told what it could not
-        mark: RV(not_marked)). The label is never part of an item's O(kubesphere.core.ks_project#module:labels).
+        mark, in RV(not_marked)). The label is never part of an item's O(kubesphere.core.ks_project#module:labels).
     type: bool
     default: false
 extends_documentation_fragment:
@@ -196,8 +196,8 @@ marked:
   sample: ["user alice", "workspace payments", "project payments-api on host"]
 ks_prune_scope:
   description:
-    - The export's filter (O(workspaces), O(label_selector)), as the C(prune_scope) of M(kubesphere.core.ks_tenancy):
-      applied with the C(kubesphere.core.tenant) role and C(ks_prune), the file prunes nothing outside it.
+    - The export's filter (O(workspaces), O(label_selector)), as the C(prune_scope) of M(kubesphere.core.ks_tenancy).
+      Applied with the C(kubesphere.core.tenant) role and C(ks_prune), the file prunes nothing outside it.
   returned: when the export is filtered
   type: dict
   sample: {workspaces: [payments]}

@@ -75,13 +75,13 @@ options:
   prune:
     description:
       - The kinds whose undeclared objects are removed. Only objects under management (see above) go, never a
-        protected one (KubeSphere's and Kubernetes' own, the user this task logs in as, another tool's: the rule of
+        protected one (KubeSphere's and Kubernetes' own, the user this task logs in as, another tool's; the rule of
         O(kubesphere.core.ks_user#module:allow_protected)).
       - B(Brakes.) A kind with no declared items is refused (an empty list is what a misspelt key gives) unless
         O(allow_empty_prune); more removals than O(prune_limit) stop the task before any write; only what lies
         inside O(prune_scope) goes; and nothing that survives the run still refers to what is removed (a user
         who still manages or is a member of a workspace or project that stays, a workspace that still has a
-        project or custom role anywhere, on any cluster): such objects are kept, with a warning naming what holds
+        project or custom role anywhere, on any cluster); such objects are kept, with a warning naming what holds
         them. A workspace placed on a member cluster that is not ready is kept, and users are not pruned then
         (their memberships there cannot be read).
       - Projects are pruned on every ready cluster; roles at the global and workspace scopes, and cluster roles
