@@ -355,10 +355,9 @@ def _guard(res, current, action, what=()):
     if action is None:
         return reason
     fields = (" (%s)" % ", ".join(what)) if what else ""
-    raise ProtectedObject("%s is protected: %s. kubesphere.core does not %s it%s; set allow_protected: true on "
-                          "this task only if you truly mean to" % (res.title(), reason, _PROTECTED_VERBS[action][0],
-                                                                  fields),
-                          protected=reason)
+    message = ("%s is protected: %s. kubesphere.core does not %s it%s; set allow_protected: true on this task only "
+               "if you truly mean to" % (res.title(), reason, _PROTECTED_VERBS[action][0], fields))
+    raise ProtectedObject(message, protected=reason)
 
 
 _PROTECTED_VERBS = dict(create=("make an object under its name", "made"), change=("change", "changed"),

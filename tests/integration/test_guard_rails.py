@@ -19,8 +19,8 @@ def workspace(emulator, name, clusters=("host",), labels=None, manager="admin"):
 
 def project(emulator, name, ws, labels=None):
     status, body = admin_call(emulator, "POST", TENANT + "/workspaces/%s/namespaces" % ws, {
-        "metadata": {"name": name, "labels": dict(labels or {}, **{"kubesphere.io/workspace": ws,
-                                                                    "kubesphere.io/managed": "true"})}})
+        "metadata": {"name": name, "labels": dict(labels or {}, **{
+            "kubesphere.io/workspace": ws, "kubesphere.io/managed": "true"})}})
     assert status == 200, body
 
 
@@ -51,8 +51,8 @@ def setup_platform(emulator, prefix):
     status, body = admin_call(emulator, "POST", "/api/v1/namespaces", {
         "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": prefix + "-plain"}})
     assert status in (200, 201), body
-    assert admin_call(emulator, "POST", USERS, {"metadata": {"name": prefix + "-user"},
-                                                 "spec": {"email": prefix + "-user@example.com"}})[0] == 200
+    user = {"metadata": {"name": prefix + "-user"}, "spec": {"email": prefix + "-user@example.com"}}
+    assert admin_call(emulator, "POST", USERS, user)[0] == 200
     wait_for_path(emulator, IAM_APIS + "/workspaceroles/%s-a-admin" % prefix)
     wait_for_path(emulator, IAM_APIS + "/namespaces/%s-bp/roles/operator" % prefix)
     create_regular_user(emulator, prefix + "-me")
