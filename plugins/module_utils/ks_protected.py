@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import MANAGED_BY_LABEL, managed_by_other
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import (
@@ -113,6 +114,35 @@ def _builtin_role_reason(kind, name, obj, workspace):
             return "it is a built-in role of workspace %s" % owner
         return None
     return "it is a built-in project role" if name in PROJECT_ROLES else None
+
+
+# Object paths a raw request (ks_api) may write, and the kind the rule knows them as: (pattern, kind, name group).
+_VERSIONS = r"v1(?:alpha[123]|beta1)"
+_OBJECT_PATHS = [
+    (re.compile(r"^/k?apis/iam\.kubesphere\.io/%s/users/(?P<name>[^/]+)(?:/password)?$" % _VERSIONS), "user"),
+    (re.compile(r"^/k?apis/tenant\.kubesphere\.io/%s/(?:workspacetemplates|workspaces)/(?P<name>[^/]+)$" % _VERSIONS),
+     "workspace"),
+    (re.compile(r"^/api/v1/namespaces/(?P<name>[^/]+)$"), "project"),
+    (re.compile(r"^/kapis/tenant\.kubesphere\.io/%s/workspaces/[^/]+/namespaces/(?P<name>[^/]+)$" % _VERSIONS),
+     "project"),
+    (re.compile(r"^/k?apis/iam\.kubesphere\.io/%s/globalroles/(?P<name>[^/]+)$" % _VERSIONS), "globalrole"),
+    (re.compile(r"^/k?apis/iam\.kubesphere\.io/%s/clusterroles/(?P<name>[^/]+)$" % _VERSIONS), "clusterrole"),
+    (re.compile(r"^/k?apis/iam\.kubesphere\.io/%s/(?:workspaces/[^/]+/)?workspaceroles/(?P<name>[^/]+)$"
+                % _VERSIONS), "workspacerole"),
+    (re.compile(r"^/k?apis/iam\.kubesphere\.io/%s/namespaces/[^/]+/roles/(?P<name>[^/]+)$" % _VERSIONS), "role"),
+]
+
+
+def object_of_path(path):
+    """(kind, name, path of the object, as given but for a query or a /password) when a request path names one
+    object the rule knows, else None."""
+    given = path.partition("?")[0]
+    bare = re.sub(r"^(/k?apis|/api)?/clusters/[^/]+", lambda m: m.group(1) or "", given)
+    for pattern, kind in _OBJECT_PATHS:
+        match = pattern.match(bare)
+        if match:
+            return kind, match.group("name"), given[:-len("/password")] if given.endswith("/password") else given
+    return None
 
 
 def login_user(params):

@@ -55,6 +55,14 @@ options:
     type: list
     elements: int
     default: [200, 201, 202, 204]
+  allow_protected:
+    description:
+      - A V(PUT), V(PATCH) or V(DELETE) of one user, workspace, project (namespace) or role that the collection
+        protects (KubeSphere's and Kubernetes' own, the user the task logs in as, another tool's; the rule of
+        O(kubesphere.core.ks_user#module:allow_protected)) is refused before it is sent, in check mode too; the
+        object is read first to tell. V(true) sends it anyway. Requests to other paths are not judged.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - kubesphere.core.connection
   - kubesphere.core.attributes
@@ -144,6 +152,7 @@ request:
 import json
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_protected import login_user, object_of_path, write_protection
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
 
 
@@ -173,6 +182,32 @@ def user_passwords(doc):
     return [value for value in found if value]
 
 
+def refuse_protected(module, method, path, cluster):
+    """The collection's protection rule (ks_protected) for a raw write to one object: read it, and fail before
+    the write when it is KubeSphere's own, the login user or another tool's."""
+    found = object_of_path(path)
+    if found is None:
+        return
+    kind, name, object_path = found
+    try:
+        current = module.client.request("GET", object_path, cluster=module.params["cluster"], raw=True,
+                                        expected_status=[404]).json
+    except KubeSphereError as err:
+        if err.status in (401, 403):
+            current = None       # not ours to read: judged by its name alone, the server judges the rest
+        else:
+            module.fail_from_error(err)
+    if isinstance(current, dict) and current.get("kind") == "Status":
+        current = None
+    reason = write_protection(kind, name, current)
+    if not reason and kind == "user" and name == login_user(module.params):
+        reason = "it is the user this task logs in as, and a change could lock this automation out"
+    if reason:
+        module.fail_json(msg="%s %s is protected: %s. ks_api does not send %s %s; set allow_protected: true on this "
+                             "task only if you truly mean to" % (kind, name, reason, method, path),
+                         changed=False, protected=reason)
+
+
 def main():
     module = KubeSphereModule(
         argument_spec=dict(
@@ -183,6 +218,7 @@ def main():
             cluster=dict(type="str"),
             content_type=dict(type="str"),
             status_code=dict(type="list", elements="int", default=[200, 201, 202, 204]),
+            allow_protected=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
@@ -193,6 +229,8 @@ def main():
                              "the server goes in ks_host" % p["path"])
     method = p["method"]
     content_type = p["content_type"] or default_content_type(method, p["body"])
+    if method in ("PUT", "PATCH", "DELETE") and not p["allow_protected"]:
+        refuse_protected(module, method, p["path"], p["cluster"])
     if module.check_mode and method != "GET":
         request = dict(method=method, path=p["path"], cluster=p["cluster"], query=p["query"],
                        body=p["body"], content_type=content_type)

@@ -291,3 +291,13 @@ def test_allow_protected_changes_one_protected_object_and_says_so(ansible, emula
     assert "user admin is protected (it is KubeSphere's administrator); changed anyway, as allow_protected is set" \
         in run.output
     ansible.adhoc("kubesphere.core.ks_user", "name=admin email=%s allow_protected=true" % email).assert_ok()
+
+
+def test_ks_api_refuses_a_raw_write_to_a_protected_object(ansible, emulator):
+    with write_guard(emulator):
+        for args in ("path=/apis/iam.kubesphere.io/v1beta1/globalroles/platform-admin method=DELETE",
+                     "path=/api/v1/namespaces/kube-system method=DELETE",
+                     "path=/kapis/iam.kubesphere.io/v1beta1/users/admin method=PUT body={}"):
+            for check in ((), ("--check",)):
+                run = ansible.adhoc("kubesphere.core.ks_api", args, *check)
+                assert run.rc != 0 and "is protected" in run.output and "ks_api does not send" in run.output, args
