@@ -164,7 +164,7 @@ identity_provider:
 """
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_identity_provider import IdentityProviderResource
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_identity_types import TYPE_NAMES, is_secret_key
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_identity_types import TYPE_NAMES, secret_option_values
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule, run_resource, state_option
 
 
@@ -182,11 +182,9 @@ def main():
             update_secrets=dict(type="str", default="on_create", choices=["on_create", "always"], no_log=False),
         ),
         supports_check_mode=True,
+        # The secret options sit in a free-form dict: their values are kept out of every output.
+        secrets=lambda params: secret_option_values(params.get("options")),
     )
-    # The secret options sit in a free-form dict: keep their values out of every output.
-    for key, value in (module.params.get("options") or {}).items():
-        if is_secret_key(key) and isinstance(value, str) and value:
-            module.no_log_values.add(value)
     run_resource(module, IdentityProviderResource)
 
 
