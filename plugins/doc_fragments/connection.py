@@ -81,13 +81,18 @@ options:
         not once per task.
       - V(true) keeps them in a private directory under the user's cache directory
         (C($XDG_CACHE_HOME/kubesphere.core/tokens) or C(~/.cache/kubesphere.core/tokens));
-        V(false) keeps nothing on disk (every task logs in); any other value is the directory to use, as an
-        absolute path (C(~) is expanded; a relative path is refused rather than resolved against whatever
-        directory a play starts in).
+        V(false) keeps no token (every task logs in) but still remembers refused logins, below; any other value
+        is the directory to use, as an absolute path (C(~) is expanded; a relative path is refused rather than
+        resolved against whatever directory a play starts in).
       - Files are mode 0600 in a 0700 directory and hold tokens and their expiry, never a password. Each entry
         carries a salted hash of the password that obtained it, so a different password never uses the cached
         token and logs in afresh, and a refused login is remembered (for 5 minutes, so that many processes with
         the same wrong password send it once) only for that same password.
+      - With V(false) the memory of a refused login is still kept, in the default directory (the salted hash of
+        the refused password, the server's answer and its time, never a token or a password), with a lock file
+        so that parallel tasks wait for one login attempt: without it a dozen tasks with a wrong password
+        would lock the account (KubeSphere locks it after 10 failed logins in 10 minutes). If that directory
+        cannot be written, a refused login says so in a warning.
       - A directory or file that others may read or write is set back to 0700/0600 when it belongs to the user
         running the module; one that belongs to another user is not used (a warning says so, and tokens are
         kept in memory for that task).
@@ -189,7 +194,8 @@ options:
       - name: KUBESPHERE_REQUEST_TIMEOUT
   token_cache:
     description:
-      - V(true) (a private directory under the user's cache directory), V(false) (no cache) or an absolute directory path.
+      - V(true) (a private directory under the user's cache directory), V(false) (no token kept; refused logins
+        are still remembered there) or an absolute directory path.
     type: str
     default: "true"
     env:

@@ -18,6 +18,10 @@ fail with the same answer instead of each sending the same wrong password again,
 another user, or a file that others may read, is repaired to 0700/0600 when it is ours and refused
 (with a warning, tokens then kept in memory) when it is not. The entry is a JSON object, so more
 facts about the host can sit beside the token.
+
+With token_cache: false no token is kept, but the memory of a refused password still is (in the default
+directory, the same entry without a token): without it every task would send the wrong password again,
+and a dozen tasks lock the account.
 """
 
 import base64
@@ -282,7 +286,8 @@ class Authenticator(object):
     """Holds the access token of one client: a given token, or one obtained by password login."""
 
     def __init__(self, host, transport, username=None, password=None, client_id="kubesphere",
-                 client_secret="kubesphere", static_token=None, cache_dir=None, warn=None, stats=None):
+                 client_secret="kubesphere", static_token=None, cache_dir=None, warn=None, stats=None,
+                 refusals_dir=None):
         self.host = host
         self.transport = transport
         self.username = username
@@ -300,15 +305,20 @@ class Authenticator(object):
         # With a given token and a password too (the roles hand ks_login's token to every task, the
         # password is in the environment), the cache is there for the one login after a restart.
         self._cache_checked = False
-        if cache_dir and username and (password or not static_token):
-            self.cache = TokenCache(cache_dir, host, username, client_id,
+        # cache_dir None (token_cache: false): refusals_dir keeps refused logins only, never a token.
+        self.keeps_tokens = bool(cache_dir)
+        self._memory_problem = None     # why refused logins cannot be remembered on disk (token_cache: false)
+        directory = cache_dir or refusals_dir
+        if directory and username and (password or not static_token):
+            self.cache = TokenCache(directory, host, username, client_id,
                                     lock_timeout=2 * float(transport.timeout) + 10)
 
     def may_replace_static(self):
         """Whether a refused given token may be replaced by a password login: only a token that this
         collection obtained for the same user (ks_login's, in the cache or renewed from there), never a
         token from elsewhere, and only with a password at hand."""
-        if not (self.static_token and self.username and self.password and self.cache is not None):
+        if not (self.static_token and self.username and self.password and self.cache is not None
+                and self.keeps_tokens):
             return False
         entry = self.cache.read() or {}
         return entry.get("access_token") == self.static_token or \
@@ -359,7 +369,7 @@ class Authenticator(object):
         with self._lock:
             if self._entry and self._entry.get("access_token"):
                 return self._entry["access_token"]
-            if self._usable_cache() is not None:
+            if self.keeps_tokens and self._usable_cache() is not None:
                 entry = self._mine(self.cache.read())
                 if entry and entry.get("access_token"):
                     return self._use(entry)["access_token"]
@@ -376,7 +386,7 @@ class Authenticator(object):
             self._check_credentials()
             if self._refused is not None and 0 <= now - self._refused[0] < FAILURE_MEMORY:
                 raise self._refused[1]
-            if self._usable_cache() is not None and not force:
+            if self._usable_cache() is not None and not force and self.keeps_tokens:
                 entry = self._mine(self.cache.read())
                 if is_fresh(entry, now, rejected):
                     return self._use(entry)["access_token"]
@@ -389,7 +399,7 @@ class Authenticator(object):
         with self._lock:
             self._entry = None
             cache = self.cache
-            if cache is None:
+            if cache is None or not self.keeps_tokens:
                 return
             try:
                 handle = cache.acquire()
@@ -424,19 +434,21 @@ class Authenticator(object):
             now = time.time()
             # Only an entry made with this password counts: its token, its refresh token, its failure.
             entry = self._mine(cache.read())
-            if not force and is_fresh(entry, now, rejected):
+            if self.keeps_tokens and not force and is_fresh(entry, now, rejected):
                 return entry
             failed_at = (entry or {}).get("failed_at")
             if failed_at is not None and 0 <= now - failed_at < FAILURE_MEMORY:
                 raise self._remembered_failure(entry, now - failed_at)
             tag = (entry or {}).get("password_tag") or password_tag(self.password)
             try:
-                fresh = self._renew(entry if can_refresh(entry, now) else self._entry)
+                fresh = self._renew(entry if self.keeps_tokens and can_refresh(entry, now) else self._entry)
             except KubeSphereAuthError as err:
                 if self._refused is not None and err is self._refused[1]:  # refused credentials, not a hiccup
                     self._cache_write(dict(format=CACHE_FORMAT, failed_at=time.time(), password_tag=tag, failure=dict(
                         status=err.status, reason=err.reason, message=err.message, advice=err.advice, url=err.url)))
                 raise
+            if not self.keeps_tokens:
+                return fresh
             fresh = dict(fresh, password_tag=tag)
             if rejected:  # so that tasks still holding the refused token (a role's ks_token) may follow
                 fresh["renewed_from"] = list((entry or {}).get("renewed_from") or [])[-4:] + [_digest(rejected)]
@@ -459,6 +471,9 @@ class Authenticator(object):
         except KubeSphereAuthError as err:
             if err.status in (400, 401, 429):
                 self._refused = (time.time(), err)
+                if self._memory_problem:
+                    self._warn("the refused login could not be remembered in %s (%s): other tasks may send the "
+                               "same password again" % self._memory_problem)
             raise
 
     def _grant(self, fields, password_grant):
@@ -523,6 +538,10 @@ class Authenticator(object):
 
     def _cache_failed(self, exc):
         if self.cache is not None:
-            self._warn("token cache %s is not usable (%s); tokens are kept in memory only"
-                       % (self.cache.directory, getattr(exc, "strerror", None) or type(exc).__name__))
+            reason = getattr(exc, "strerror", None) or type(exc).__name__
+            if self.keeps_tokens:
+                self._warn("token cache %s is not usable (%s); tokens are kept in memory only"
+                           % (self.cache.directory, reason))
+            else:   # token_cache: false; said only if a login is refused (the directory may be read-only)
+                self._memory_problem = (self.cache.directory, reason)
         self.cache = None

@@ -48,6 +48,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_auth import (
     FALSE_STRINGS,
     TRUE_STRINGS,
     Authenticator,
+    default_cache_dir,
     resolve_cache_dir,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_detect import VersionCache, probe, remember
@@ -130,6 +131,7 @@ class KubeSphereClient(object):
         self._line = None if choice == AUTO else LINES[choice]
         self.git_version = None
         self._line_lock = threading.Lock()
+        cache_dir = resolve_cache_dir(options.get("token_cache"))
         token = options.get("ks_token")
         if isinstance(token, dict):  # the result of ks_login may be passed whole
             token = token.get("ks_token") or token.get("access_token")
@@ -140,9 +142,8 @@ class KubeSphereClient(object):
             client_id=options.get("ks_client_id") or "kubesphere",
             client_secret=options.get("ks_client_secret") or "kubesphere",
             static_token=token or None,
-            cache_dir=resolve_cache_dir(options.get("token_cache")),
+            cache_dir=cache_dir, refusals_dir=None if cache_dir else default_cache_dir(),
             warn=self._warn, stats=self.stats)
-        cache_dir = resolve_cache_dir(options.get("token_cache"))
         self._version_cache = VersionCache(cache_dir, self.host) if cache_dir else None
         self._own_tokens = set()  # tokens this client obtained by its own login (see logout)
         self._recent = {}  # object name -> time.monotonic() of this client's last write naming it

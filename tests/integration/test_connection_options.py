@@ -2,7 +2,7 @@
 and the token cache meeting a wrong, then a corrected, password (real `ansible` runs)."""
 import json
 
-from ks_ansible import api_requests
+from ks_ansible import api_requests, create_regular_user, unique
 
 CALLBACK = {"ANSIBLE_LOAD_CALLBACK_PLUGINS": "1"}
 
@@ -47,3 +47,25 @@ def test_the_token_cache_belongs_to_the_password_that_made_it(ansible, emulator)
     assert after["password_ok"] - before["password_ok"] == 1             # one fresh login for the right one
     version(ansible).assert_ok()
     assert logins(emulator)["password_ok"] == after["password_ok"]       # and cached again
+
+
+def test_token_cache_false_keeps_the_memory_of_a_refused_password(ansible, emulator, tmp_path):
+    # A throwaway user: twelve refusals would lock it (KubeSphere locks after 10 in 10 minutes).
+    user = create_regular_user(emulator, unique("nocache"))
+    cache_home = tmp_path / "xdg"          # where token_cache: false keeps the refusals, never a token
+    env = dict(user, KUBESPHERE_TOKEN_CACHE="false", XDG_CACHE_HOME=str(cache_home))
+    before = logins(emulator)
+    wrong = ansible.playbook("many_tasks.yml", extra_vars={"task_count": 12},
+                             env=dict(env, KUBESPHERE_PASSWORD="Wrong-Pa55word"))
+    assert wrong.rc != 0
+    after = logins(emulator)
+    assert after["password_failed"] - before["password_failed"] == 1, after
+    assert "not sent" in json.dumps(wrong.records)
+    right = ansible.playbook("many_tasks.yml", extra_vars={"task_count": 2}, env=env)
+    # The corrected password logs in at once (the regular user may not read admin: 403, after its login), and
+    # false still keeps no token: each task logged in on its own.
+    assert [r["status"] for r in right.records[0]["result"]["results"]] == [403, 403], right.output
+    assert logins(emulator)["password_ok"] - after["password_ok"] == 2
+    kept = [path.read_text() for path in cache_home.rglob("*.json")]
+    assert kept and not [text for text in kept if any("token" in key for key in json.loads(text))]
+    assert "Wrong-Pa55word" not in "".join(kept) and "Wrong-Pa55word" not in wrong.output
