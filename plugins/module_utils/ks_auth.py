@@ -36,9 +36,10 @@ import threading
 import time
 
 try:
-    from urllib.parse import urlencode
+    from urllib.parse import urlencode, urlsplit
 except ImportError:  # pragma: no cover
     from urllib import urlencode
+    from urlparse import urlsplit
 
 try:
     import fcntl
@@ -173,11 +174,31 @@ def _valid_entry(data):
     return data
 
 
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def host_key(host):
+    """The host as a cache key: scheme and name in lower case, without the scheme's default port, so that
+    https://KS.example.com:443 shares the entry of https://ks.example.com (URLs do not care, the cache must not)."""
+    try:
+        parts = urlsplit(host or "")
+        port = parts.port
+    except ValueError:
+        return host
+    if not parts.scheme or not parts.hostname:
+        return host
+    scheme = parts.scheme.lower()
+    name = "[%s]" % parts.hostname if ":" in parts.hostname else parts.hostname   # hostname is lower case
+    if port is not None and str(port) != DEFAULT_PORTS.get(scheme):
+        name += ":%d" % port
+    return "%s://%s%s" % (scheme, name, parts.path.rstrip("/"))
+
+
 class TokenCache(object):
     """One cache file (and its lock file) for one (host, username, client_id)."""
 
     def __init__(self, directory, host, username, client_id, lock_timeout=60.0):
-        key = hashlib.sha256("\n".join((host, username, client_id)).encode("utf-8")).hexdigest()
+        key = hashlib.sha256("\n".join((host_key(host), username, client_id)).encode("utf-8")).hexdigest()
         self.directory = directory
         self.path = os.path.join(directory, key + ".json")
         self.lock_path = os.path.join(directory, key + ".lock")

@@ -13,7 +13,7 @@ import hashlib
 import os
 import time
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_auth import TokenCache
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_auth import TokenCache, host_key
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_versions import line_of
 
 DETECTION_LIFETIME = 24 * 3600.0     # an upgrade from 3.x to 4.x is a migration, not a restart
@@ -25,7 +25,7 @@ class VersionCache(TokenCache):
 
     def __init__(self, directory, host):
         super(VersionCache, self).__init__(directory, host, "", "")
-        key = hashlib.sha256(("api-line\n" + host).encode("utf-8")).hexdigest()
+        key = hashlib.sha256(("api-line\n" + host_key(host)).encode("utf-8")).hexdigest()
         self.path = os.path.join(directory, key + ".version.json")
 
     def fresh_line(self, now=None):

@@ -69,3 +69,13 @@ def test_token_cache_false_keeps_the_memory_of_a_refused_password(ansible, emula
     kept = [path.read_text() for path in cache_home.rglob("*.json")]
     assert kept and not [text for text in kept if any("token" in key for key in json.loads(text))]
     assert "Wrong-Pa55word" not in "".join(kept) and "Wrong-Pa55word" not in wrong.output
+
+
+def test_the_token_cache_knows_a_host_however_its_url_is_written(ansible, emulator):
+    port = emulator.url.rsplit(":", 1)[1]
+    before = logins(emulator)["password_ok"]
+    for host in ("http://127.0.0.1:" + port, "HTTP://127.0.0.1:" + port, "http://LOCALHOST:" + port,
+                 "http://localhost:" + port + "/"):
+        version(ansible, KUBESPHERE_HOST=host, KUBESPHERE_TOKEN_CACHE=str(ansible.token_cache)).assert_ok()
+    # 127.0.0.1 and localhost are two names, two entries; the case of a scheme or name makes no third.
+    assert logins(emulator)["password_ok"] - before == 2

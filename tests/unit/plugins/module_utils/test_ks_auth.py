@@ -457,3 +457,15 @@ def test_logout_without_token_sends_nothing(ks):
 def test_stub_oauth_defaults_match_recording():
     oauth = FakeOAuth(users={"a": "b"})
     assert set(oauth.issue().body) == {"access_token", "token_type", "refresh_token", "expires_in"}
+
+
+@pytest.mark.parametrize("written", ["HTTPS://KS.Example.COM", "https://ks.example.com:443", "https://ks.example.com/"])
+def test_one_cache_entry_per_host_however_its_url_is_written(tmp_path, written):
+    same = ks_auth.TokenCache(str(tmp_path), "https://ks.example.com", "admin", "kubesphere")
+    assert ks_auth.TokenCache(str(tmp_path), written, "admin", "kubesphere").path == same.path
+
+
+@pytest.mark.parametrize("other", ["http://ks.example.com", "https://ks.example.com:8443", "https://ks2.example.com"])
+def test_other_hosts_ports_and_schemes_keep_their_own_entry(tmp_path, other):
+    one = ks_auth.TokenCache(str(tmp_path), "https://ks.example.com", "admin", "kubesphere")
+    assert ks_auth.TokenCache(str(tmp_path), other, "admin", "kubesphere").path != one.path
