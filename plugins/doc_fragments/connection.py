@@ -93,9 +93,11 @@ options:
         so that parallel tasks wait for one login attempt: without it a dozen tasks with a wrong password
         would lock the account (KubeSphere locks it after 10 failed logins in 10 minutes). If that directory
         cannot be written, a refused login says so in a warning.
-      - A directory or file that others may read or write is set back to 0700/0600 when it belongs to the user
-        running the module; one that belongs to another user is not used (a warning says so, and tokens are
-        kept in memory for that task).
+      - A directory or file of the cache that others may read or write (the directory and every file of the
+        cache in it, whichever KubeSphere user's entry, its lock and the detected version files) is set back to
+        0700/0600 when it belongs to the user running the module; if any belongs to another user or is a
+        symbolic link, the cache is not used (a warning says so, and tokens are kept in memory for that task).
+        Other files in the directory are left alone.
       - If not set, the value of the E(KUBESPHERE_TOKEN_CACHE) environment variable is used.
     type: str
     default: "true"

@@ -15,8 +15,9 @@ in afresh. A refused password login is remembered for 5 minutes (the server's an
 the tag of the refused password), so that the other processes waiting on the lock, and later calls,
 fail with the same answer instead of each sending the same wrong password again, while a different
 (corrected) password is tried at once. A cache directory that others may write or that belongs to
-another user, or a file that others may read, is repaired to 0700/0600 when it is ours and refused
-(with a warning, tokens then kept in memory) when it is not. The entry is a JSON object, so more
+another user, or any file of the cache in it that others may read (every entry, lock and version file),
+is repaired to 0700/0600 when it is ours and refused (with a warning, tokens then kept in memory) when
+it is not. The entry is a JSON object, so more
 facts about the host can sit beside the token.
 
 With token_cache: false no token is kept, but the memory of a refused password still is (in the default
@@ -30,6 +31,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import stat
 import tempfile
 import threading
@@ -175,6 +177,19 @@ def _valid_entry(data):
 
 
 DEFAULT_PORTS = {"http": "80", "https": "443"}
+# The files a cache directory holds: entries, their locks, the version files (ks_detect), temporary files.
+CACHE_FILE = re.compile(r"^([0-9a-f]{64}(\.lock|\.json|\.version\.json)|\.tmp-.*\.json)$")
+
+
+def _chmod_file(path, mode):
+    """chmod that never follows a symbolic link put in the file's place after it was checked."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if hasattr(os, "getuid") and os.fstat(fd).st_uid != os.getuid():
+            raise CacheRefused(errno.EPERM, "%s belongs to another user" % path)
+        os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
 
 
 def host_key(host):
@@ -205,22 +220,31 @@ class TokenCache(object):
         self.lock_timeout = lock_timeout
 
     def secure(self):
-        """Make sure the directory and its files are private (ours, 0700/0600): repair the modes of what
-        we own, raise CacheRefused for what belongs to someone else."""
+        """Make sure the directory and everything of the cache in it (every entry, lock and version file,
+        whoever's login they hold) are private (ours, 0700/0600): repair the modes of what we own, raise
+        CacheRefused for what belongs to someone else or is a symbolic link. Other files are left alone."""
         self.ensure_directory()
-        for path, private in ((self.directory, 0o700), (self.path, 0o600), (self.lock_path, 0o600)):
-            try:
-                info = os.lstat(path)
-            except OSError as exc:
-                if exc.errno == errno.ENOENT:
-                    continue
-                raise
-            if stat.S_ISLNK(info.st_mode) and path != self.directory:
-                raise CacheRefused(errno.EPERM, "%s is a symbolic link" % path)
-            if hasattr(os, "getuid") and info.st_uid != os.getuid():
-                raise CacheRefused(errno.EPERM, "%s belongs to another user (uid %d)" % (path, info.st_uid))
-            if stat.S_IMODE(info.st_mode) & 0o077:
+        self._secure_one(self.directory, 0o700, directory=True)
+        for name in sorted(os.listdir(self.directory)):
+            if CACHE_FILE.match(name):
+                self._secure_one(os.path.join(self.directory, name), 0o600)
+
+    def _secure_one(self, path, private, directory=False):
+        try:
+            info = os.lstat(path)
+        except OSError as exc:
+            if exc.errno == errno.ENOENT:   # removed meanwhile (a temporary file renamed by another process)
+                return
+            raise
+        if stat.S_ISLNK(info.st_mode) and not directory:
+            raise CacheRefused(errno.EPERM, "%s is a symbolic link" % path)
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            raise CacheRefused(errno.EPERM, "%s belongs to another user (uid %d)" % (path, info.st_uid))
+        if stat.S_IMODE(info.st_mode) & 0o077:
+            if directory:
                 os.chmod(path, private)
+            else:
+                _chmod_file(path, private)
 
     def ensure_directory(self):
         """Create the directory (and missing parents) as 0700; directories that exist are left alone."""

@@ -1,6 +1,8 @@
 """Connection options as a new user types them: a ks_host with a path, the stock OAuth client secret,
 and the token cache meeting a wrong, then a corrected, password (real `ansible` runs)."""
 import json
+import os
+import stat
 
 from ks_ansible import api_requests, create_regular_user, unique
 
@@ -79,3 +81,21 @@ def test_the_token_cache_knows_a_host_however_its_url_is_written(ansible, emulat
         version(ansible, KUBESPHERE_HOST=host, KUBESPHERE_TOKEN_CACHE=str(ansible.token_cache)).assert_ok()
     # 127.0.0.1 and localhost are two names, two entries; the case of a scheme or name makes no third.
     assert logins(emulator)["password_ok"] - before == 2
+
+
+def test_an_opened_cache_directory_is_repaired_whole(ansible, emulator):
+    other = create_regular_user(emulator, unique("cacheperm"))
+    ansible.adhoc("kubesphere.core.ks_info", "kind=workspace").assert_ok()   # admin's entry, lock, the version file
+    ansible.adhoc("kubesphere.core.ks_api", "path=/kapis/version", env=other)   # another user's entry and lock
+    (ansible.token_cache / "notes.txt").write_text("")   # not the cache's: left as it is
+    os.chmod(ansible.token_cache / "notes.txt", 0o644)
+    files = [path for path in ansible.token_cache.iterdir() if path.name != "notes.txt"]
+    assert len([p for p in files if p.name.endswith(".version.json")]) == 1 and len(files) >= 5, files
+    os.chmod(ansible.token_cache, 0o777)
+    for path in files:
+        os.chmod(path, 0o666)
+    version(ansible).assert_ok()
+    assert stat.S_IMODE(os.stat(ansible.token_cache).st_mode) == 0o700
+    assert dict((p.name, oct(stat.S_IMODE(os.stat(p).st_mode))) for p in files) == dict(
+        (p.name, "0o600") for p in files)
+    assert stat.S_IMODE(os.stat(ansible.token_cache / "notes.txt").st_mode) == 0o644
