@@ -37,6 +37,10 @@ options:
     description:
       - An access token to use as is, for example the RV(kubesphere.core.ks_login#module:ks_token) returned by M(kubesphere.core.ks_login)
         or a KubeSphere service account token. When set, no login is made and the token cache is not used.
+      - It comes before O(ks_username) and O(ks_password). A refused token is replaced by a password login only
+        when this collection obtained it (the token M(kubesphere.core.ks_login) returned, after a KubeSphere
+        restart); any other refused token fails the task, saying to unset it (a stale E(KUBESPHERE_TOKEN) in
+        the environment) to log in with the password.
       - If not set, the value of the E(KUBESPHERE_TOKEN) environment variable is used.
     type: str
   ks_client_id:

@@ -369,6 +369,17 @@ class Authenticator(object):
         return entry.get("access_token") == self.static_token or \
             _digest(self.static_token) in (entry.get("renewed_from") or [])
 
+    def refused_token_advice(self):
+        """What to do about a given token that was refused and may not be replaced."""
+        if self.username and self.password:
+            # A token from elsewhere (a stale KUBESPHERE_TOKEN, a service account's) is not swapped for a
+            # password login behind the user's back: the two may be different users with different rights.
+            return ("the ks_token given was rejected; it comes before ks_username and ks_password, which were not "
+                    "tried: unset KUBESPHERE_TOKEN (or remove ks_token) to log in as %s with the password"
+                    % self.username)
+        return ("the ks_token given was rejected; it is used as is and never refreshed: give a valid token, or "
+                "ks_username and ks_password instead")
+
     def drop_static(self):
         """The given token was refused (KubeSphere restarted): log in with the password from now on."""
         with self._lock:

@@ -317,10 +317,8 @@ class KubeSphereClient(object):
                 raise
             if resp.status == 401 and auth and 401 not in expected:
                 if self._auth.static_token and not self._auth.may_replace_static():
-                    raise KubeSphereAuthError.from_response(
-                        method, resp.url, resp.status, resp.text,
-                        advice="the ks_token given was rejected; it is used as is and never refreshed: "
-                               "give a valid token, or ks_username and ks_password instead")
+                    raise KubeSphereAuthError.from_response(method, resp.url, resp.status, resp.text,
+                                                            advice=self._auth.refused_token_advice())
                 if reauthenticated:
                     raise KubeSphereAuthError.from_response(
                         method, resp.url, resp.status, resp.text,

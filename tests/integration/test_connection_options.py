@@ -99,3 +99,16 @@ def test_an_opened_cache_directory_is_repaired_whole(ansible, emulator):
     assert dict((p.name, oct(stat.S_IMODE(os.stat(p).st_mode))) for p in files) == dict(
         (p.name, "0o600") for p in files)
     assert stat.S_IMODE(os.stat(ansible.token_cache / "notes.txt").st_mode) == 0o644
+
+
+def test_a_stale_token_beside_a_password_says_to_unset_it(ansible, emulator):
+    before = logins(emulator)["password_ok"]
+    run = ansible.adhoc("kubesphere.core.ks_info", "kind=workspace",
+                        env=dict(CALLBACK, KUBESPHERE_TOKEN="stale.token.from-an-old-shell", KUBESPHERE_API_VERSION="v4"))
+    assert run.rc != 0
+    result = run.records[0]["result"]
+    assert result["status"] == 401
+    # Both were given: the token comes first and the password was not tried; the way out is named.
+    assert "unset KUBESPHERE_TOKEN" in result["msg"] and "give a valid token, or ks_username" not in result["msg"]
+    assert logins(emulator)["password_ok"] == before
+    assert "stale.token.from-an-old-shell" not in run.output

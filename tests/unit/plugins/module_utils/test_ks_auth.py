@@ -356,6 +356,8 @@ def test_a_foreign_token_refused_is_an_error_even_with_a_password_at_hand(ks):
     with pytest.raises(KubeSphereAuthError) as info:
         client.get(USERS)
     assert "ks_token given was rejected" in str(info.value)
+    assert "unset KUBESPHERE_TOKEN (or remove ks_token) to log in as admin" in str(info.value)
+    assert "give a valid token, or ks_username" not in str(info.value)
     assert ks.stub.oauth.password_grants == 0
 
 
