@@ -132,6 +132,10 @@ options:
       - V(auto) asks the server once, without a token (C(GET /version) on 4.x, C(GET /kapis/version) on 3.x),
         and keeps the answer for a day beside the cached tokens, so later tasks send no request for it.
         Set V(v3) or V(v4) for a server that hides its version endpoints.
+      - A kept answer is checked once more when the server refuses the token, answers that it does not serve a
+        path (C(404 page not found)) or lacks a feature the kept line lacks, so a server upgraded in place from
+        3.4 to 4.1 is followed with a warning. A path that still does not fit fails naming the line, the
+        version the server reported and the file that keeps the answer (delete it, or set this option).
       - If not set, the value of the E(KUBESPHERE_API_VERSION) environment variable is used.
     type: str
     choices: [auto, v3, v4]
