@@ -147,6 +147,11 @@ notes:
   - All connection options can be set once per play with C(module_defaults) and the action group
     C(group/kubesphere.core.ks), or through the E(KUBESPHERE_*) environment variables, which is how
     AWX credentials and ad-hoc C(ansible) runs provide them.
+  - Pass O(ks_password), O(ks_token) and O(ks_client_secret) by environment or Ansible Vault, never inline.
+    When a task fails, ansible-core prints the task as written; for an ad-hoc C(ansible -a 'ks_password=...')
+    that is the password itself, also with C(ANSIBLE_NO_LOG=true), and no module setting can prevent it.
+    A variable from a Vault file (C(-e @vault.yml -a 'ks_password={{ vault_ks_password }}')) is shown as
+    written, C({{ vault_ks_password }}).
 """
 
     # Plugin form: the same options, read from inventory configs and the environment.
