@@ -70,7 +70,8 @@ options:
     description:
       - The provider's own settings (the C(provider) section), with KubeSphere's key names. Required with
         O(state=present). They replace the stored settings, except secret options, which are kept as stored when
-        left out or, unless O(update_secrets=always), when given.
+        left out or, unless O(update_secrets=always), when given. A stored secret option that O(type) does not take
+        is removed (the LDAP C(managerPassword) of a provider that becomes a CAS provider).
       - V(LDAPIdentityProvider) needs C(host), C(managerDN), C(managerPassword), C(userSearchBase) and
         C(loginAttribute); also takes C(mailAttribute), C(readTimeout), C(startTLS), C(insecureSkipVerify),
         C(rootCA), C(rootCAData), C(userSearchFilter), C(groupSearchBase), C(groupSearchFilter),
