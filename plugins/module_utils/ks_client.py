@@ -51,7 +51,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_auth import (
     default_cache_dir,
     resolve_cache_dir,
 )
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_detect import VersionCache, probe, remember
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_detect import VersionCache, line_advice, probe, remember
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_versions import (
     AUTO,
     LINES,
@@ -265,22 +265,10 @@ class KubeSphereClient(object):
             return True
 
     def _line_advice(self):
-        """For a path the server does not serve: the line the request was said in, where that came from
-        and how to change it."""
-        line = self._line
-        if line is None:
-            return None
-        if self._line_source == "option":
-            return ("said as to %s because ks_api_version says so; if the server runs another line, set "
-                    "ks_api_version to auto" % line.title)
-        if self._line_source == "assumed":
-            return ("said as to %s, assumed because neither /version nor /kapis/version answered; set "
-                    "ks_api_version to v3 or v4" % line.title)
-        where = self._version_cache.path if self._version_cache is not None else None
-        return "said as to %s, which the server was detected to run (%s%s)%s" % (
-            line.title, self.git_version or "version not reported", ", confirmed just now" if self._line_rechecked else "",
-            ("; the detection is kept for a day in %s: delete that file (or set ks_api_version) if the server "
-             "has changed" % where) if where else "; set ks_api_version if that is not the server's line")
+        """For a path the server does not serve: the line the request was sent in and how to change it."""
+        cache = self._version_cache
+        return line_advice(self._line, self._line_source, self.git_version, self._line_rechecked,
+                           cache.path if cache is not None else None)
 
     @_scrubbed
     def require(self, *features):
