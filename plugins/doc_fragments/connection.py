@@ -94,7 +94,7 @@ options:
         the same wrong password send it once) only for that same password.
       - With V(false) the memory of a refused login is still kept, in the default directory (the salted hash of
         the refused password, the server's answer and its time, never a token or a password), with a lock file
-        so that parallel tasks wait for one login attempt: without it a dozen tasks with a wrong password
+        so that parallel tasks wait for one login attempt; without it a dozen tasks with a wrong password
         would lock the account (KubeSphere locks it after 10 failed logins in 10 minutes). If that directory
         cannot be written, a refused login says so in a warning.
       - A directory or file of the cache that others may read or write (the directory and every file of the
