@@ -91,8 +91,8 @@ def test_a_relative_token_cache_is_refused():
 def test_every_file_of_the_cache_is_repaired_and_other_files_left_alone(ks):
     ks.client().login()
     directory = ks.cache_dir
-    others = [os.path.join(directory, name) for name in ("f" * 64 + ".json", "e" * 64 + ".lock",
-                                                          "d" * 64 + ".version.json", ".tmp-x.json")]
+    names = ("f" * 64 + ".json", "e" * 64 + ".lock", "d" * 64 + ".version.json", ".tmp-x.json")
+    others = [os.path.join(directory, name) for name in names]
     for path in others:
         with open(path, "w") as handle:
             handle.write("{}")
