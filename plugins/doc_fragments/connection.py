@@ -37,6 +37,10 @@ options:
     description:
       - An access token to use as is, for example the RV(kubesphere.core.ks_login#module:ks_token) returned by M(kubesphere.core.ks_login)
         or a KubeSphere service account token. When set, no login is made and the token cache is not used.
+      - It comes before O(ks_username) and O(ks_password). A refused token is replaced by a password login only
+        when this collection obtained it (the token M(kubesphere.core.ks_login) returned, after a KubeSphere
+        restart); any other refused token fails the task, saying to unset it (a stale E(KUBESPHERE_TOKEN) in
+        the environment) to log in with the password.
       - If not set, the value of the E(KUBESPHERE_TOKEN) environment variable is used.
     type: str
   ks_client_id:
@@ -81,16 +85,23 @@ options:
         not once per task.
       - V(true) keeps them in a private directory under the user's cache directory
         (C($XDG_CACHE_HOME/kubesphere.core/tokens) or C(~/.cache/kubesphere.core/tokens));
-        V(false) keeps nothing on disk (every task logs in); any other value is the directory to use, as an
-        absolute path (C(~) is expanded; a relative path is refused rather than resolved against whatever
-        directory a play starts in).
+        V(false) keeps no token (every task logs in) but still remembers refused logins, below; any other value
+        is the directory to use, as an absolute path (C(~) is expanded; a relative path is refused rather than
+        resolved against whatever directory a play starts in).
       - Files are mode 0600 in a 0700 directory and hold tokens and their expiry, never a password. Each entry
         carries a salted hash of the password that obtained it, so a different password never uses the cached
         token and logs in afresh, and a refused login is remembered (for 5 minutes, so that many processes with
         the same wrong password send it once) only for that same password.
-      - A directory or file that others may read or write is set back to 0700/0600 when it belongs to the user
-        running the module; one that belongs to another user is not used (a warning says so, and tokens are
-        kept in memory for that task).
+      - With V(false) the memory of a refused login is still kept, in the default directory (the salted hash of
+        the refused password, the server's answer and its time, never a token or a password), with a lock file
+        so that parallel tasks wait for one login attempt; without it a dozen tasks with a wrong password
+        would lock the account (KubeSphere locks it after 10 failed logins in 10 minutes). If that directory
+        cannot be written, a refused login says so in a warning.
+      - A directory or file of the cache that others may read or write (the directory and every file of the
+        cache in it, whichever KubeSphere user's entry, its lock and the detected version files) is set back to
+        0700/0600 when it belongs to the user running the module; if any belongs to another user or is a
+        symbolic link, the cache is not used (a warning says so, and tokens are kept in memory for that task).
+        Other files in the directory are left alone.
       - If not set, the value of the E(KUBESPHERE_TOKEN_CACHE) environment variable is used.
     type: str
     default: "true"
@@ -121,6 +132,10 @@ options:
       - V(auto) asks the server once, without a token (C(GET /version) on 4.x, C(GET /kapis/version) on 3.x),
         and keeps the answer for a day beside the cached tokens, so later tasks send no request for it.
         Set V(v3) or V(v4) for a server that hides its version endpoints.
+      - A kept answer is checked once more when the server refuses the token, answers that it does not serve a
+        path (C(404 page not found)) or lacks a feature the kept line lacks, so a server upgraded in place from
+        3.4 to 4.1 is followed with a warning. A path that still does not fit fails naming the line, the
+        version the server reported and the file that keeps the answer (delete it, or set this option).
       - If not set, the value of the E(KUBESPHERE_API_VERSION) environment variable is used.
     type: str
     choices: [auto, v3, v4]
@@ -132,6 +147,11 @@ notes:
   - All connection options can be set once per play with C(module_defaults) and the action group
     C(group/kubesphere.core.ks), or through the E(KUBESPHERE_*) environment variables, which is how
     AWX credentials and ad-hoc C(ansible) runs provide them.
+  - Pass O(ks_password), O(ks_token) and O(ks_client_secret) by environment or Ansible Vault, never inline.
+    When a task fails, ansible-core prints the task as written; for an ad-hoc C(ansible -a 'ks_password=...')
+    that is the password itself, also with C(ANSIBLE_NO_LOG=true), and no module setting can prevent it.
+    A variable from a Vault file (C(-e @vault.yml -a 'ks_password={{ vault_ks_password }}')) is shown as
+    written, C({{ vault_ks_password }}).
 """
 
     # Plugin form: the same options, read from inventory configs and the environment.
@@ -189,7 +209,8 @@ options:
       - name: KUBESPHERE_REQUEST_TIMEOUT
   token_cache:
     description:
-      - V(true) (a private directory under the user's cache directory), V(false) (no cache) or an absolute directory path.
+      - V(true) (a private directory under the user's cache directory), V(false) (no token kept; refused logins
+        are still remembered there) or an absolute directory path.
     type: str
     default: "true"
     env:

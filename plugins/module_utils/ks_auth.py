@@ -15,9 +15,14 @@ in afresh. A refused password login is remembered for 5 minutes (the server's an
 the tag of the refused password), so that the other processes waiting on the lock, and later calls,
 fail with the same answer instead of each sending the same wrong password again, while a different
 (corrected) password is tried at once. A cache directory that others may write or that belongs to
-another user, or a file that others may read, is repaired to 0700/0600 when it is ours and refused
-(with a warning, tokens then kept in memory) when it is not. The entry is a JSON object, so more
+another user, or any file of the cache in it that others may read (every entry, lock and version file),
+is repaired to 0700/0600 when it is ours and refused (with a warning, tokens then kept in memory) when
+it is not. The entry is a JSON object, so more
 facts about the host can sit beside the token.
+
+With token_cache: false no token is kept, but the memory of a refused password still is (in the default
+directory, the same entry without a token): without it every task would send the wrong password again,
+and a dozen tasks lock the account.
 """
 
 import base64
@@ -26,15 +31,17 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import stat
 import tempfile
 import threading
 import time
 
 try:
-    from urllib.parse import urlencode
+    from urllib.parse import urlencode, urlsplit
 except ImportError:  # pragma: no cover
     from urllib import urlencode
+    from urlparse import urlsplit
 
 try:
     import fcntl
@@ -169,33 +176,75 @@ def _valid_entry(data):
     return data
 
 
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+# The files a cache directory holds: entries, their locks, the version files (ks_detect), temporary files.
+CACHE_FILE = re.compile(r"^([0-9a-f]{64}(\.lock|\.json|\.version\.json)|\.tmp-.*\.json)$")
+
+
+def _chmod_file(path, mode):
+    """chmod that never follows a symbolic link put in the file's place after it was checked."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if hasattr(os, "getuid") and os.fstat(fd).st_uid != os.getuid():
+            raise CacheRefused(errno.EPERM, "%s belongs to another user" % path)
+        os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
+
+
+def host_key(host):
+    """The host as a cache key: scheme and name in lower case, without the scheme's default port, so that
+    https://KS.example.com:443 shares the entry of https://ks.example.com (URLs do not care, the cache must not)."""
+    try:
+        parts = urlsplit(host or "")
+        port = parts.port
+    except ValueError:
+        return host
+    if not parts.scheme or not parts.hostname:
+        return host
+    scheme = parts.scheme.lower()
+    name = "[%s]" % parts.hostname if ":" in parts.hostname else parts.hostname   # hostname is lower case
+    if port is not None and str(port) != DEFAULT_PORTS.get(scheme):
+        name += ":%d" % port
+    return "%s://%s%s" % (scheme, name, parts.path.rstrip("/"))
+
+
 class TokenCache(object):
     """One cache file (and its lock file) for one (host, username, client_id)."""
 
     def __init__(self, directory, host, username, client_id, lock_timeout=60.0):
-        key = hashlib.sha256("\n".join((host, username, client_id)).encode("utf-8")).hexdigest()
+        key = hashlib.sha256("\n".join((host_key(host), username, client_id)).encode("utf-8")).hexdigest()
         self.directory = directory
         self.path = os.path.join(directory, key + ".json")
         self.lock_path = os.path.join(directory, key + ".lock")
         self.lock_timeout = lock_timeout
 
     def secure(self):
-        """Make sure the directory and its files are private (ours, 0700/0600): repair the modes of what
-        we own, raise CacheRefused for what belongs to someone else."""
+        """Make sure the directory and everything of the cache in it (every entry, lock and version file,
+        whoever's login they hold) are private (ours, 0700/0600): repair the modes of what we own, raise
+        CacheRefused for what belongs to someone else or is a symbolic link. Other files are left alone."""
         self.ensure_directory()
-        for path, private in ((self.directory, 0o700), (self.path, 0o600), (self.lock_path, 0o600)):
-            try:
-                info = os.lstat(path)
-            except OSError as exc:
-                if exc.errno == errno.ENOENT:
-                    continue
-                raise
-            if stat.S_ISLNK(info.st_mode) and path != self.directory:
-                raise CacheRefused(errno.EPERM, "%s is a symbolic link" % path)
-            if hasattr(os, "getuid") and info.st_uid != os.getuid():
-                raise CacheRefused(errno.EPERM, "%s belongs to another user (uid %d)" % (path, info.st_uid))
-            if stat.S_IMODE(info.st_mode) & 0o077:
+        self._secure_one(self.directory, 0o700, directory=True)
+        for name in sorted(os.listdir(self.directory)):
+            if CACHE_FILE.match(name):
+                self._secure_one(os.path.join(self.directory, name), 0o600)
+
+    def _secure_one(self, path, private, directory=False):
+        try:
+            info = os.lstat(path)
+        except OSError as exc:
+            if exc.errno == errno.ENOENT:   # removed meanwhile (a temporary file renamed by another process)
+                return
+            raise
+        if stat.S_ISLNK(info.st_mode) and not directory:
+            raise CacheRefused(errno.EPERM, "%s is a symbolic link" % path)
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            raise CacheRefused(errno.EPERM, "%s belongs to another user (uid %d)" % (path, info.st_uid))
+        if stat.S_IMODE(info.st_mode) & 0o077:
+            if directory:
                 os.chmod(path, private)
+            else:
+                _chmod_file(path, private)
 
     def ensure_directory(self):
         """Create the directory (and missing parents) as 0700; directories that exist are left alone."""
@@ -282,7 +331,8 @@ class Authenticator(object):
     """Holds the access token of one client: a given token, or one obtained by password login."""
 
     def __init__(self, host, transport, username=None, password=None, client_id="kubesphere",
-                 client_secret="kubesphere", static_token=None, cache_dir=None, warn=None, stats=None):
+                 client_secret="kubesphere", static_token=None, cache_dir=None, warn=None, stats=None,
+                 refusals_dir=None):
         self.host = host
         self.transport = transport
         self.username = username
@@ -300,19 +350,35 @@ class Authenticator(object):
         # With a given token and a password too (the roles hand ks_login's token to every task, the
         # password is in the environment), the cache is there for the one login after a restart.
         self._cache_checked = False
-        if cache_dir and username and (password or not static_token):
-            self.cache = TokenCache(cache_dir, host, username, client_id,
+        # cache_dir None (token_cache: false): refusals_dir keeps refused logins only, never a token.
+        self.keeps_tokens = bool(cache_dir)
+        self._memory_problem = None     # why refused logins cannot be remembered on disk (token_cache: false)
+        directory = cache_dir or refusals_dir
+        if directory and username and (password or not static_token):
+            self.cache = TokenCache(directory, host, username, client_id,
                                     lock_timeout=2 * float(transport.timeout) + 10)
 
     def may_replace_static(self):
         """Whether a refused given token may be replaced by a password login: only a token that this
         collection obtained for the same user (ks_login's, in the cache or renewed from there), never a
         token from elsewhere, and only with a password at hand."""
-        if not (self.static_token and self.username and self.password and self.cache is not None):
+        if not (self.static_token and self.username and self.password and self.cache is not None
+                and self.keeps_tokens):
             return False
         entry = self.cache.read() or {}
         return entry.get("access_token") == self.static_token or \
             _digest(self.static_token) in (entry.get("renewed_from") or [])
+
+    def refused_token_advice(self):
+        """What to do about a given token that was refused and may not be replaced."""
+        if self.username and self.password:
+            # A token from elsewhere (a stale KUBESPHERE_TOKEN, a service account's) is not swapped for a
+            # password login behind the user's back: the two may be different users with different rights.
+            return ("the ks_token given was rejected; it comes before ks_username and ks_password, which were not "
+                    "tried: unset KUBESPHERE_TOKEN (or remove ks_token) to log in as %s with the password"
+                    % self.username)
+        return ("the ks_token given was rejected; it is used as is and never refreshed: give a valid token, or "
+                "ks_username and ks_password instead")
 
     def drop_static(self):
         """The given token was refused (KubeSphere restarted): log in with the password from now on."""
@@ -359,7 +425,7 @@ class Authenticator(object):
         with self._lock:
             if self._entry and self._entry.get("access_token"):
                 return self._entry["access_token"]
-            if self._usable_cache() is not None:
+            if self.keeps_tokens and self._usable_cache() is not None:
                 entry = self._mine(self.cache.read())
                 if entry and entry.get("access_token"):
                     return self._use(entry)["access_token"]
@@ -376,7 +442,7 @@ class Authenticator(object):
             self._check_credentials()
             if self._refused is not None and 0 <= now - self._refused[0] < FAILURE_MEMORY:
                 raise self._refused[1]
-            if self._usable_cache() is not None and not force:
+            if self._usable_cache() is not None and not force and self.keeps_tokens:
                 entry = self._mine(self.cache.read())
                 if is_fresh(entry, now, rejected):
                     return self._use(entry)["access_token"]
@@ -389,7 +455,7 @@ class Authenticator(object):
         with self._lock:
             self._entry = None
             cache = self.cache
-            if cache is None:
+            if cache is None or not self.keeps_tokens:
                 return
             try:
                 handle = cache.acquire()
@@ -424,19 +490,21 @@ class Authenticator(object):
             now = time.time()
             # Only an entry made with this password counts: its token, its refresh token, its failure.
             entry = self._mine(cache.read())
-            if not force and is_fresh(entry, now, rejected):
+            if self.keeps_tokens and not force and is_fresh(entry, now, rejected):
                 return entry
             failed_at = (entry or {}).get("failed_at")
             if failed_at is not None and 0 <= now - failed_at < FAILURE_MEMORY:
                 raise self._remembered_failure(entry, now - failed_at)
             tag = (entry or {}).get("password_tag") or password_tag(self.password)
             try:
-                fresh = self._renew(entry if can_refresh(entry, now) else self._entry)
+                fresh = self._renew(entry if self.keeps_tokens and can_refresh(entry, now) else self._entry)
             except KubeSphereAuthError as err:
                 if self._refused is not None and err is self._refused[1]:  # refused credentials, not a hiccup
                     self._cache_write(dict(format=CACHE_FORMAT, failed_at=time.time(), password_tag=tag, failure=dict(
                         status=err.status, reason=err.reason, message=err.message, advice=err.advice, url=err.url)))
                 raise
+            if not self.keeps_tokens:
+                return fresh
             fresh = dict(fresh, password_tag=tag)
             if rejected:  # so that tasks still holding the refused token (a role's ks_token) may follow
                 fresh["renewed_from"] = list((entry or {}).get("renewed_from") or [])[-4:] + [_digest(rejected)]
@@ -459,6 +527,9 @@ class Authenticator(object):
         except KubeSphereAuthError as err:
             if err.status in (400, 401, 429):
                 self._refused = (time.time(), err)
+                if self._memory_problem:
+                    self._warn("the refused login could not be remembered in %s (%s): other tasks may send the "
+                               "same password again" % self._memory_problem)
             raise
 
     def _grant(self, fields, password_grant):
@@ -523,6 +594,10 @@ class Authenticator(object):
 
     def _cache_failed(self, exc):
         if self.cache is not None:
-            self._warn("token cache %s is not usable (%s); tokens are kept in memory only"
-                       % (self.cache.directory, getattr(exc, "strerror", None) or type(exc).__name__))
+            reason = getattr(exc, "strerror", None) or type(exc).__name__
+            if self.keeps_tokens:
+                self._warn("token cache %s is not usable (%s); tokens are kept in memory only"
+                           % (self.cache.directory, reason))
+            else:   # token_cache: false; said only if a login is refused (the directory may be read-only)
+                self._memory_problem = (self.cache.directory, reason)
         self.cache = None

@@ -109,7 +109,6 @@ class BulkModule(KubeSphereModule):
         self.kinds = kinds
         self.misshapen = {}    # item options not given as a list: {option: value}, reported by run_bulk
         super().__init__(**kwargs)
-        self._mask_items()
 
     def _load_params(self):
         # Before Ansible validates the options: an item list given as a mapping (users: {name: bob}) would
@@ -121,25 +120,22 @@ class BulkModule(KubeSphereModule):
             if value is not None and not isinstance(value, list) and not _converts(value, "list"):
                 self.misshapen[kind.option] = value
                 self.params[kind.option] = []
-        self._mask_items()
+        self.mask_secrets()
 
     def shape_errors(self):
         return ["%s must be a list of items (- %s), not a %s"
                 % (kind.option, example(kind.options), shape_of(self.misshapen[kind.option]))
                 for kind in self.kinds if kind.option in self.misshapen]
 
-    def _mask_items(self):
+    def secret_values(self, params):
+        """The connection's secrets and the no_log values of every item (also of a list given as a mapping)."""
+        found = super().secret_values(params)
         for kind in self.kinds:
-            items = self.params.get(kind.option) or []
+            items = params.get(kind.option) or []
             items = [self.misshapen[kind.option]] if kind.option in self.misshapen else items
             for item in items if isinstance(items, list) else []:
-                self.no_log_values.update(secrets_of(kind.options, item))
-
-    def _log_invocation(self):
-        # AnsibleModule logs the invocation from inside its __init__: the items' specs are not part of
-        # the task's own argument spec, so their no_log values are added first.
-        self._mask_items()
-        super()._log_invocation()
+                found.extend(secrets_of(kind.options, item))
+        return found
 
 
 def run_bulk(module, memberships=None):

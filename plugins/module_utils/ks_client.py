@@ -48,9 +48,10 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_auth import (
     FALSE_STRINGS,
     TRUE_STRINGS,
     Authenticator,
+    default_cache_dir,
     resolve_cache_dir,
 )
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_detect import VersionCache, probe, remember
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_detect import VersionCache, line_advice, probe, remember
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_versions import (
     AUTO,
     LINES,
@@ -128,8 +129,13 @@ class KubeSphereClient(object):
         except ValueError as err:
             raise KubeSphereError(str(err))
         self._line = None if choice == AUTO else LINES[choice]
+        # Where the line came from: option (ks_api_version), cache (detected earlier, kept for a day),
+        # probe (asked in this process) or assumed (no version endpoint answered).
+        self._line_source = None if choice == AUTO else "option"
+        self._line_rechecked = False
         self.git_version = None
-        self._line_lock = threading.Lock()
+        self._line_lock = threading.RLock()
+        cache_dir = resolve_cache_dir(options.get("token_cache"))
         token = options.get("ks_token")
         if isinstance(token, dict):  # the result of ks_login may be passed whole
             token = token.get("ks_token") or token.get("access_token")
@@ -140,9 +146,8 @@ class KubeSphereClient(object):
             client_id=options.get("ks_client_id") or "kubesphere",
             client_secret=options.get("ks_client_secret") or "kubesphere",
             static_token=token or None,
-            cache_dir=resolve_cache_dir(options.get("token_cache")),
+            cache_dir=cache_dir, refusals_dir=None if cache_dir else default_cache_dir(),
             warn=self._warn, stats=self.stats)
-        cache_dir = resolve_cache_dir(options.get("token_cache"))
         self._version_cache = VersionCache(cache_dir, self.host) if cache_dir else None
         self._own_tokens = set()  # tokens this client obtained by its own login (see logout)
         self._recent = {}  # object name -> time.monotonic() of this client's last write naming it
@@ -198,7 +203,9 @@ class KubeSphereClient(object):
         if cache is not None:
             line, self.git_version = cache.fresh_line()
             if line:
+                self._line_source = "cache"
                 return line
+        self._line_source = "probe"
         try:
             line, self.git_version = probe(self._probe_send, self.host)
         except KubeSphereError as err:
@@ -206,6 +213,7 @@ class KubeSphereClient(object):
                 raise
             line = None
         if not line:
+            self._line_source = "assumed"
             self._warn("could not tell the KubeSphere version of %s (neither /version nor /kapis/version answered "
                        "without a token); assuming 4.x. Set ks_api_version (or KUBESPHERE_API_VERSION) to v3 or v4 "
                        "to say it" % self.host)
@@ -214,13 +222,14 @@ class KubeSphereClient(object):
             self._warn("could not write the detected KubeSphere version to %s" % cache.directory)
         return line
 
-    def _line_for(self, method, path, body, auth):
-        """The line to say a request in. One every line says alike (the cluster list the inventory
-        reads, /api/v1 namespaces) does not need it, so it costs no detection."""
+    def _line_for(self, method, path, body, auth, cluster=None):
+        """The line to say a request in, or None for one every line says alike (the cluster list the
+        inventory reads, /api/v1 namespaces): it costs no detection, and another line would not change it."""
+        if all(line.path(path) == path and line.body(method, path, body) is body for line in LINES.values()) \
+                and not (cluster and cluster != "host"):
+            return None
         if self._line is not None:
             return self._line
-        if all(line.path(path) == path and line.body(method, path, body) is body for line in LINES.values()):
-            return LINES[V4]
         if auth:
             self._token()   # missing credentials fail before the version is asked
         return self.api
@@ -228,13 +237,50 @@ class KubeSphereClient(object):
     def _probe_send(self, method, url, headers):
         return self._transport.send(method, url, headers=headers)
 
+    def _recheck_line(self):
+        """Ask the server its line once more (once per client, only for a line read from the day-old cache)
+        after an answer that may mean another server answers now: a refused token, a path it does not
+        serve, a feature the line lacks. The cache keeps the new answer. True when the line changed."""
+        with self._line_lock:
+            if self._line_source != "cache" or self._line_rechecked:
+                return False
+            self._line_rechecked = True
+            before, before_version = self._line, self.git_version
+            try:
+                line, git_version = probe(self._probe_send, self.host)
+            except KubeSphereError:
+                return False
+            if not line:
+                return False
+            self._line_source = "probe"
+            self._line, self.git_version = LINES[line], git_version
+            if self._version_cache is not None:
+                remember(self._version_cache, line, git_version)
+            if self._line is before:
+                return False
+            self._warn("KubeSphere at %s now runs %s (%s), not %s (%s) as detected earlier and kept in %s (an "
+                       "upgrade?): detected again, and the request repeated"
+                       % (self.host, git_version, self._line.title, before_version or "a version not known",
+                          before.title, self._version_cache.path if self._version_cache is not None else "memory"))
+            return True
+
+    def _line_advice(self):
+        """For a path the server does not serve: the line the request was sent in and how to change it."""
+        cache = self._version_cache
+        return line_advice(self._line, self._line_source, self.git_version, self._line_rechecked,
+                           cache.path if cache is not None else None)
+
     @_scrubbed
     def require(self, *features):
         """Fail before any write when this server's line lacks a feature (e.g. extensions on 3.x)."""
         for feature in features:
             problem = self.api.lacks(feature)
+            if problem and self._recheck_line():
+                problem = self.api.lacks(feature)
             if problem:
                 shown = (" (this server reports %s)" % self.git_version) if self.git_version else ""
+                if self._line_source in ("option", "assumed"):
+                    shown += " (%s)" % self._line_advice()
                 raise KubeSphereError(problem + shown)
 
     @property
@@ -280,23 +326,9 @@ class KubeSphereClient(object):
         method = method.upper()
         if not path.startswith("/"):
             path = "/" + path
-        if not raw:
-            line = self._line_for(method, path, body, auth)
-            body = line.body(method, path, body)
-            path = line.path(path)
-        url = self.url(path, cluster, query)
-        headers = {"Accept": "application/json"}
-        data = None
-        if body is not None:
-            if isinstance(body, bytes):
-                data = body
-            elif isinstance(body, str):
-                data = body.encode("utf-8")
-            else:
-                data = json.dumps(body).encode("utf-8")
-            headers["Content-Type"] = content_type or "application/json"
-        elif content_type:
-            headers["Content-Type"] = content_type
+        given = (method, path, body, cluster, query, content_type)
+        line = None if raw else self._line_for(method, path, body, auth, cluster)
+        body, path, url, data, headers = self._said(line, *given)
         expected = frozenset(int(code) for code in (expected_status or ()))
         bare_path = urlsplit(path).path
         if idempotent is None and method == "POST" and UPSERT_POSTS.search(bare_path):
@@ -316,10 +348,8 @@ class KubeSphereClient(object):
                 raise
             if resp.status == 401 and auth and 401 not in expected:
                 if self._auth.static_token and not self._auth.may_replace_static():
-                    raise KubeSphereAuthError.from_response(
-                        method, resp.url, resp.status, resp.text,
-                        advice="the ks_token given was rejected; it is used as is and never refreshed: "
-                               "give a valid token, or ks_username and ks_password instead")
+                    raise KubeSphereAuthError.from_response(method, resp.url, resp.status, resp.text,
+                                                            advice=self._auth.refused_token_advice())
                 if reauthenticated:
                     raise KubeSphereAuthError.from_response(
                         method, resp.url, resp.status, resp.text,
@@ -331,9 +361,23 @@ class KubeSphereClient(object):
                 self._transport.report(("reauth",), "KubeSphere refused the access token (it restarted, or the "
                                        "token was revoked); logged in again once and repeated %s"
                                        % request_kind(method, url))
+                # Another server may answer now (an upgrade from 3.x to 4.x): its line is asked again.
+                if line is not None and (self._recheck_line() or self._line is not line):
+                    line = self._line
+                    body, path, url, data, headers = self._said(line, *given)
+                    bare_path = urlsplit(path).path
                 continue
             if resp.status >= 400:
                 err = KubeSphereError.from_response(method, resp.url, resp.status, resp.text)
+                if line is not None and err.route_miss:
+                    # A path this server does not serve, said the way of a line read from the cache.
+                    if self._recheck_line() or self._line is not line:
+                        line = self._line
+                        body, path, url, data, headers = self._said(line, *given)
+                        bare_path = urlsplit(path).path
+                        continue
+                    err.advice = self._line_advice()
+                    err.args = (str(err),)
                 if resp.status == 500 and not raw and self.api.is_missing(resp.status, err.message):
                     err.missing = True
                 if resp.status in RETRY_STATUSES and method in WRITE_METHODS and not (
@@ -353,6 +397,26 @@ class KubeSphereClient(object):
                 raise err
             self._note_write(method, bare_path, body, resp)
             return resp
+
+    def _said(self, line, method, path, body, cluster, query, content_type):
+        """(body, path, url, data, headers) of a request said in line (None: as given)."""
+        if line is not None:
+            body = line.body(method, path, body)
+            path = line.path(path)
+        url = self.url(path, cluster, query)
+        headers = {"Accept": "application/json"}
+        data = None
+        if body is not None:
+            if isinstance(body, bytes):
+                data = body
+            elif isinstance(body, str):
+                data = body.encode("utf-8")
+            else:
+                data = json.dumps(body).encode("utf-8")
+            headers["Content-Type"] = content_type or "application/json"
+        elif content_type:
+            headers["Content-Type"] = content_type
+        return body, path, url, data, headers
 
     def pause_before_retry(self, attempt, err=None):
         """For a caller repeating a write after reading that it did not happen: wait with backoff

@@ -7,13 +7,14 @@ Each line leaves a different version endpoint open to anonymous callers: 4.x ans
 (and 403s /kapis/version), 3.x answers GET /kapis/version (and 403s /version). So detection needs no
 token and no login. The answer is kept per host in the token cache directory (one small JSON file,
 mode 0600, like the token files) for a day, so a run whose cache is warm sends no request for it.
+The client asks again once when an answer says another server may answer now (ks_client._recheck_line).
 """
 
 import hashlib
 import os
 import time
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_auth import TokenCache
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_auth import TokenCache, host_key
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_versions import line_of
 
 DETECTION_LIFETIME = 24 * 3600.0     # an upgrade from 3.x to 4.x is a migration, not a restart
@@ -25,7 +26,7 @@ class VersionCache(TokenCache):
 
     def __init__(self, directory, host):
         super(VersionCache, self).__init__(directory, host, "", "")
-        key = hashlib.sha256(("api-line\n" + host).encode("utf-8")).hexdigest()
+        key = hashlib.sha256(("api-line\n" + host_key(host)).encode("utf-8")).hexdigest()
         self.path = os.path.join(directory, key + ".version.json")
 
     def fresh_line(self, now=None):
@@ -62,3 +63,20 @@ def remember(cache, line, git_version):
     except (OSError, IOError, TypeError, ValueError):
         return False
     return True
+
+
+def line_advice(line, source, git_version, rechecked, cache_path):
+    """What a failure for a path the server does not serve says about the line the request was sent in:
+    where that line came from (source: option, cache, probe or assumed) and how to change it."""
+    if line is None:
+        return None
+    if source == "option":
+        return ("sent in the form of %s because ks_api_version says so; if the server runs another line, set "
+                "ks_api_version to auto" % line.title)
+    if source == "assumed":
+        return ("sent in the form of %s, assumed because neither /version nor /kapis/version answered; set "
+                "ks_api_version to v3 or v4" % line.title)
+    reset = ("; the detection is kept for a day in %s: delete that file (or set ks_api_version) if the server has "
+             "changed" % cache_path) if cache_path else "; set ks_api_version if that is not the server's line"
+    return "sent in the form of %s, the line the server was detected to run (%s%s)%s" % (
+        line.title, git_version or "version not reported", ", detected again just now" if rechecked else "", reset)

@@ -138,6 +138,12 @@ class KubeSphereError(Exception):
         return "not found" in lowered or "not exist" in lowered
 
     @property
+    def route_miss(self):
+        """The server has no such API path at all ("404: Page Not Found"): not a missing object, a path this
+        server does not serve (another KubeSphere line, an extension that is not installed)."""
+        return self.status == 404 and (self.message or "").strip().lower() in _ROUTE_MISSES
+
+    @property
     def conflict(self):
         return self.status == 409
 

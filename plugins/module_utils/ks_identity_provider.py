@@ -35,7 +35,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import (
     ResourceFailure,
     ValidationError,
 )
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_identity_types import options_error, is_secret_key
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_identity_types import TYPES, is_secret_key, options_error
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import mark_managed
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_validate import dns1123_label_error, first_error
 
@@ -86,7 +86,9 @@ def _plain(options):
 class _Options(Field):
     """The provider's own settings. The given options are the whole section, except that secret
     options (managerPassword, clientSecret...) are write-only: compared only with
-    update_secrets=always, kept as stored otherwise (also when left out), set when missing."""
+    update_secrets=always, kept as stored otherwise (also when left out), set when missing. A stored
+    secret the provider's type does not take (an LDAP managerPassword left in what is now a CAS provider)
+    is dropped: nothing would ever read it, and it would stay a copy of the secret."""
 
     def __init__(self, resource):
         super().__init__(("config", "provider"))
@@ -95,17 +97,25 @@ class _Options(Field):
     def _always(self):
         return self.resource.params.get("update_secrets") == "always"
 
+    def _takes(self, key):
+        kind = TYPES.get(self.resource.params.get("type"))
+        return kind is None or key in kind.known
+
     def changed_secrets(self, desired, current):
         current = current or {}
         return sorted(k for k, v in (desired or {}).items() if is_secret_key(k) and (
             k not in current or (self._always() and current.get(k) != v)))
 
+    def dropped_secrets(self, current):
+        return sorted(k for k in (current or {}) if is_secret_key(k) and not self._takes(k))
+
     def same(self, desired, current):
-        return _plain(desired) == _plain(current) and not self.changed_secrets(desired, current)
+        return (_plain(desired) == _plain(current) and not self.changed_secrets(desired, current)
+                and not self.dropped_secrets(current))
 
     def merged(self, desired, current):
         current = current or {}
-        out = dict((k, v) for k, v in current.items() if is_secret_key(k))
+        out = dict((k, v) for k, v in current.items() if is_secret_key(k) and self._takes(k))
         for key, value in (desired or {}).items():
             if not is_secret_key(key) or key in self.changed_secrets(desired, current):
                 out[key] = value

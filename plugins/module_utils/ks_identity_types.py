@@ -64,6 +64,13 @@ def is_secret_key(key):
     return "password" in lowered or "secret" in lowered
 
 
+def secret_option_values(options):
+    """The values of the secret options of a provider's options (as given: any type, possibly not a dict)."""
+    if not isinstance(options, dict):
+        return []
+    return [value for key, value in options.items() if is_secret_key(key) and value not in (None, "")]
+
+
 def options_error(type_name, options):
     """Why options do not suit type_name, or None."""
     kind = TYPES.get(type_name)

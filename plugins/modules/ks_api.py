@@ -17,9 +17,17 @@ description:
   - In check mode a request other than V(GET) is not sent; the module returns what it would have sent.
   - With no credentials at all (no token, user name or password), the request is sent without a token,
     which is enough for the paths KubeSphere leaves open, such as V(/version).
-  - User passwords are kept out of every output, like a C(no_log) option; the C(spec.password) of an object
-    or list item and C(password)/C(currentPassword) in the request or the answer (the stored bcrypt hash
-    that C(/apis) returns included) are masked.
+  - What the collection knows to be secret is kept out of every output (result, C(-vvv), the invocation Ansible
+    logs on the host), like a C(no_log) option, in the request body and in the answer alike.
+    User passwords, the C(spec.password) of an object or list item and C(password)/C(currentPassword) of a
+    password change (the stored bcrypt hash that C(/apis) returns included).
+    The platform configuration, in a Secret of a C(config.kubesphere.io) type (identity providers, OAuth clients)
+    and in the C(kubesphere-config) ConfigMap, every value under a key naming a password or a secret (as
+    KubeSphere itself decides), such as C(managerPassword), C(clientSecret) or C(jwtSecret); a base64-encoded
+    C(configuration.yaml) that holds one is masked whole.
+    Member cluster credentials, C(spec.connection.kubeconfig) and C(spec.connection.token) of a Cluster.
+    OAuth, C(password), C(client_secret) and C(refresh_token) of a token request, and the tokens of its answer.
+  - Other Kubernetes Secrets are returned as the server sends them; set C(no_log) on a task that reads them.
 options:
   path:
     description:
@@ -149,8 +157,7 @@ request:
   sample: {"method": "POST", "path": "/kapis/iam.kubesphere.io/v1beta1/users", "cluster": null, "body": {}}
 """
 
-import json
-
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_known_secrets import known_secrets
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_protected import login_user, object_of_path, write_protection
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
@@ -162,27 +169,7 @@ def default_content_type(method, body):
     return None
 
 
-def user_passwords(doc):
-    """The passwords (or stored bcrypt hashes) in a body: spec.password of an object or of a list's items,
-    and password/currentPassword of a password change. They are kept out of every output, as ks_user does."""
-    found = []
-    if isinstance(doc, (str, bytes)):
-        try:
-            doc = json.loads(doc)
-        except ValueError:
-            return found
-    if not isinstance(doc, dict):
-        return found
-    items = doc.get("items") if isinstance(doc.get("items"), list) else [doc]
-    for item in items:
-        spec = item.get("spec") if isinstance(item, dict) else None
-        if isinstance(spec, dict) and isinstance(spec.get("password"), str):
-            found.append(spec["password"])
-    found.extend(doc[key] for key in ("password", "currentPassword") if isinstance(doc.get(key), str))
-    return [value for value in found if value]
-
-
-def refuse_protected(module, method, path, cluster):
+def refuse_protected(module, method, path):
     """The collection's protection rule (ks_protected) for a raw write to one object: read it, and fail before
     the write when it is KubeSphere's own, the login user or another tool's."""
     found = object_of_path(path)
@@ -221,16 +208,16 @@ def main():
             allow_protected=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
+        secrets=lambda params: known_secrets(params.get("body")),
     )
     p = module.params
-    module.no_log_values.update(user_passwords(p["body"]))
     if not p["path"].startswith("/"):
         module.fail_json(msg="path must start with '/' and name an API path such as /version, not %r; "
                              "the server goes in ks_host" % p["path"])
     method = p["method"]
     content_type = p["content_type"] or default_content_type(method, p["body"])
     if method in ("PUT", "PATCH", "DELETE") and not p["allow_protected"]:
-        refuse_protected(module, method, p["path"], p["cluster"])
+        refuse_protected(module, method, p["path"])
     if module.check_mode and method != "GET":
         request = dict(method=method, path=p["path"], cluster=p["cluster"], query=p["query"],
                        body=p["body"], content_type=content_type)
@@ -245,7 +232,7 @@ def main():
         module.fail_from_error(err)
     result = dict(changed=method != "GET", status=resp.status, url=resp.url, elapsed=resp.elapsed)
     if resp.json is not None:
-        module.no_log_values.update(user_passwords(resp.json))
+        module.mask_secrets(known_secrets(resp.json))
         result["json"] = resp.json
     else:
         result["content"] = resp.text

@@ -70,7 +70,8 @@ options:
     description:
       - The provider's own settings (the C(provider) section), with KubeSphere's key names. Required with
         O(state=present). They replace the stored settings, except secret options, which are kept as stored when
-        left out or, unless O(update_secrets=always), when given.
+        left out or, unless O(update_secrets=always), when given. A stored secret option that O(type) does not take
+        is removed (the LDAP C(managerPassword) of a provider that becomes a CAS provider).
       - V(LDAPIdentityProvider) needs C(host), C(managerDN), C(managerPassword), C(userSearchBase) and
         C(loginAttribute); also takes C(mailAttribute), C(readTimeout), C(startTLS), C(insecureSkipVerify),
         C(rootCA), C(rootCAData), C(userSearchFilter), C(groupSearchBase), C(groupSearchFilter),
@@ -164,7 +165,7 @@ identity_provider:
 """
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_identity_provider import IdentityProviderResource
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_identity_types import TYPE_NAMES, is_secret_key
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_identity_types import TYPE_NAMES, secret_option_values
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule, run_resource, state_option
 
 
@@ -182,11 +183,9 @@ def main():
             update_secrets=dict(type="str", default="on_create", choices=["on_create", "always"], no_log=False),
         ),
         supports_check_mode=True,
+        # The secret options sit in a free-form dict: their values are kept out of every output.
+        secrets=lambda params: secret_option_values(params.get("options")),
     )
-    # The secret options sit in a free-form dict: keep their values out of every output.
-    for key, value in (module.params.get("options") or {}).items():
-        if is_secret_key(key) and isinstance(value, str) and value:
-            module.no_log_values.add(value)
     run_resource(module, IdentityProviderResource)
 
 

@@ -1,6 +1,7 @@
 """ks_identity_provider, the identity info kinds and ks_user identities, through real ansible-playbook runs.
 Provider endpoints are unreachable loopback addresses."""
 import base64
+import json
 
 import yaml
 
@@ -120,3 +121,53 @@ def test_secrets_links_info_and_regular_user(ansible, emulator):
     status, members = admin_call(emulator, "GET", "/kapis/iam.kubesphere.io/v1beta1/workspaces/%s-ws/workspacemembers"
                                  % prefix)
     assert "%s-dev" % prefix in [m["metadata"]["name"] for m in members["items"]]
+
+
+def adhoc(ansible, module, args, *extra):
+    return ansible.adhoc(module, args if isinstance(args, str) else json.dumps(args), *extra,
+                         env={"ANSIBLE_LOAD_CALLBACK_PLUGINS": "1"})
+
+
+def provider(ansible, args, *extra):
+    return adhoc(ansible, "kubesphere.core.ks_identity_provider", args, *extra)
+
+
+def test_a_provider_that_changes_type_keeps_only_the_new_types_keys(ansible, emulator, no_writes):
+    name = unique("retype")
+    ldap = {"name": name, "type": "LDAPIdentityProvider", "options": {
+        "host": "127.0.0.1:1389", "managerDN": "cn=admin", "managerPassword": "Retype-Bind-Secret",
+        "userSearchBase": "dc=example", "loginAttribute": "uid"}}
+    cas = {"name": name, "type": "CASIdentityProvider", "options": {
+        "casServerURL": "https://cas.example.com", "redirectURL": "https://ks.example.com/oauth/redirect/" + name}}
+    provider(ansible, ldap).assert_ok()
+    with no_writes():
+        plan = provider(ansible, cas, "--check", "--diff").assert_ok()
+    assert plan.records[0]["result"]["changed"]
+    assert "managerPassword" not in plan.records[0]["result"]["diff"]["after"]["options"]
+    provider(ansible, cas).assert_ok()
+    stored = stored_config(emulator, name)
+    assert stored["type"] == "CASIdentityProvider"
+    assert stored["provider"] == cas["options"]       # no managerPassword, nor any other LDAP key
+    again = provider(ansible, cas).assert_ok()
+    assert not again.records[0]["result"]["changed"]
+    provider(ansible, {"name": name, "state": "absent"}).assert_ok()
+
+
+def test_ks_api_masks_what_a_provider_secret_holds(ansible, emulator):
+    name = unique("apiidp")
+    provider(ansible, {
+        "name": name, "type": "LDAPIdentityProvider", "options": {
+            "host": "127.0.0.1:1389", "managerDN": "cn=admin", "managerPassword": "Api-Bind-Secret",
+            "userSearchBase": "dc=example", "loginAttribute": "uid"}}).assert_ok()
+    blob = admin_call(emulator, "GET", "%s/%s" % (SECRETS, name))[1]["data"]["configuration.yaml"]
+    one = adhoc(ansible, "kubesphere.core.ks_api", "path=%s/%s" % (SECRETS, name), "-vvv").assert_ok()
+    listed = adhoc(ansible, "kubesphere.core.ks_api", {
+        "path": SECRETS, "query": {"labelSelector": "config.kubesphere.io/type=identityprovider"}}, "-vvv").assert_ok()
+    for run in (one, listed):
+        for secret in ("Api-Bind-Secret", blob):
+            assert secret not in run.output and secret not in json.dumps(run.records)
+    secret = one.records[0]["result"]["json"]
+    # Masked whole (an encoded text cannot be masked in part), the way Ansible masks a whole no_log value.
+    assert secret["metadata"]["name"] == name
+    assert secret["data"]["configuration.yaml"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    provider(ansible, {"name": name, "state": "absent"}).assert_ok()

@@ -210,3 +210,26 @@ def test_a_password_in_ks_host_is_refused_and_never_shown(ansible, emulator, mod
     # task's own arguments in its error line, which no module can change.
     assert "Url-Pa55word" not in json.dumps(result)
     assert result["invocation"]["module_args"]["ks_host"] == host.replace("Url-Pa55word", "********")
+
+
+def test_an_adhoc_failure_shows_no_password_given_by_environment_or_vault_but_an_inline_one(ansible, emulator, tmp_path):
+    password = emulator.admin_password
+    vars_file = tmp_path / "vault.yml"          # what `ansible-vault encrypt` would protect; plain for the test
+    vars_file.write_text("ks_admin_password: %s\n" % json.dumps(password))
+    callback = {"ANSIBLE_LOAD_CALLBACK_PLUGINS": "1"}
+    by_env = ansible.adhoc("kubesphere.core.ks_api", "path=/kapis/no.such.group/v1/things", env=callback)
+    by_var = ansible.adhoc("kubesphere.core.ks_api", "path=/kapis/no.such.group/v1/things "
+                           "ks_password={{ ks_admin_password }}", "-e", "@%s" % vars_file,
+                           env=dict(callback, KUBESPHERE_PASSWORD=""))
+    for run in (by_env, by_var):
+        assert run.rc != 0 and run.records[0]["result"]["status"] == 404, run.output[-2000:]
+        assert password not in run.output
+    # ansible-core itself prints an ad-hoc task's own arguments when it fails (its "Origin:" block), also with
+    # ANSIBLE_NO_LOG=true; no module setting reaches it. Hence the README and the connection docs: never inline.
+    # (It shortens them to 120 characters: an argument written first is always shown.)
+    inline = ansible.adhoc("kubesphere.core.ks_api", "ks_password=%s path=/kapis/no.such.group/v1/things" % password,
+                           env=dict(callback, KUBESPHERE_PASSWORD="", ANSIBLE_NO_LOG="true"))
+    assert inline.rc != 0 and "Origin: <adhoc" in inline.output and password in inline.output
+    readme = (ROOT / "README.md").read_text()
+    fragment = (ROOT / "plugins" / "doc_fragments" / "connection.py").read_text()
+    assert "never inline" in readme and "never inline" in fragment

@@ -52,3 +52,27 @@ def test_onboarding_twice(line_emulator, tmp_path):
     assert counters["writes"] == 0
     # The line was detected in the first run and read from the cache in the second.
     assert not [k for k in counters["requests"] if k.endswith(("GET /version", "GET /kapis/version"))]
+
+
+def test_a_server_upgraded_in_place_from_3_4_to_4_1_is_detected_again(tmp_path):
+    """The same URL answers as 3.4, then (after an upgrade) as 4.1; the token cache and the day-old detection
+    of the first run are still there for the second."""
+    callback = {"ANSIBLE_LOAD_CALLBACK_PLUGINS": "1"}
+    with EmulatorProcess(bcrypt_cost=4, ks_version="3.4") as old:
+        port = old.port
+        Ansible(old, tmp_path).adhoc("kubesphere.core.ks_info", "kind=user name=admin", env=callback).assert_ok()
+    new = EmulatorProcess(bcrypt_cost=4).start(port=port)
+    try:
+        ansible = Ansible(new, tmp_path)
+        run = ansible.adhoc("kubesphere.core.ks_info", "kind=user name=admin", env=callback).assert_ok()
+        assert [user["metadata"]["name"] for user in run.records[0]["result"]["resources"]] == ["admin"]
+        assert "detected again" in run.output and "v3.4.1" in run.output and "v4.1.3" in run.output
+        requests = new.counters()["requests"]
+        # The cached 3.4 token was refused: one new login, the line asked again, the read repeated the 4.x way.
+        assert [k for k in requests if k.endswith("GET /version")], requests
+        assert [k for k in requests if "iam.kubesphere.io/v1beta1/users" in k], requests
+        new.reset_counters()
+        ansible.adhoc("kubesphere.core.ks_info", "kind=user name=admin", env=callback).assert_ok()
+        assert not [k for k in new.counters()["requests"] if k.endswith(("GET /version", "GET /kapis/version"))]
+    finally:
+        new.stop()

@@ -83,12 +83,45 @@ def test_custom_directory(ks, tmp_path):
 
 
 @pytest.mark.parametrize("value", [False, "false", "no", "off"])
-def test_token_cache_false_writes_nothing(ks, tmp_path, value):
+def test_token_cache_false_keeps_no_token(ks, tmp_path, value):
     ks.client(token_cache=value).login()
     ks.client(token_cache=value).login()
     assert ks.stub.oauth.password_grants == 2
     assert not os.path.exists(ks.cache_dir)
-    assert not os.path.exists(str(tmp_path / "xdg-cache"))
+    default = tmp_path / "xdg-cache" / "kubesphere.core" / "tokens"
+    # Only the lock that lets parallel tasks wait for one login attempt (see the refusals below).
+    assert not default.exists() or [path.suffix for path in default.iterdir()] == [".lock"]
+
+
+def test_token_cache_false_still_remembers_a_refused_password(ks, tmp_path):
+    for _task in range(12):     # twelve tasks, each its own process and client: one refused login
+        with pytest.raises(KubeSphereAuthError) as info:
+            ks.client(ks_password="wrong-password", token_cache=False).login()
+    assert ks.stub.oauth.password_grants == 1 and "not sent" in str(info.value)
+    ks.client(token_cache=False).login()        # a corrected password is tried at once
+    assert ks.stub.oauth.password_grants == 2
+    default = tmp_path / "xdg-cache" / "kubesphere.core" / "tokens"
+    (entry,) = [json.loads(path.read_text()) for path in default.glob("*.json")]
+    assert sorted(entry) == ["failed_at", "failure", "format", "password_tag"]
+    assert "wrong-password" not in json.dumps(entry)
+
+
+def test_token_cache_false_parallel_wrong_passwords_send_one(ks):
+    ks.stub.oauth.delay = 0.1
+    answers = _run_processes(ks.options(ks_password="wrong-password", token_cache=False))
+    assert ks.stub.count("POST", "/oauth/token") == 1
+    assert all(kind == "error" for kind, _text in answers)
+
+
+def test_token_cache_false_with_an_unwritable_home_warns_only_when_a_login_is_refused(ks, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    ks.client(token_cache=False).login()
+    assert ks.warnings == []
+    with pytest.raises(KubeSphereAuthError):
+        ks.client(ks_password="wrong-password", token_cache=False).login()
+    assert len(ks.warnings) == 1 and "could not be remembered" in ks.warnings[0]
 
 
 def test_atomic_write_via_temp_file_and_replace(ks, monkeypatch):
@@ -323,6 +356,8 @@ def test_a_foreign_token_refused_is_an_error_even_with_a_password_at_hand(ks):
     with pytest.raises(KubeSphereAuthError) as info:
         client.get(USERS)
     assert "ks_token given was rejected" in str(info.value)
+    assert "unset KUBESPHERE_TOKEN (or remove ks_token) to log in as admin" in str(info.value)
+    assert "give a valid token, or ks_username" not in str(info.value)
     assert ks.stub.oauth.password_grants == 0
 
 
@@ -424,3 +459,15 @@ def test_logout_without_token_sends_nothing(ks):
 def test_stub_oauth_defaults_match_recording():
     oauth = FakeOAuth(users={"a": "b"})
     assert set(oauth.issue().body) == {"access_token", "token_type", "refresh_token", "expires_in"}
+
+
+@pytest.mark.parametrize("written", ["HTTPS://KS.Example.COM", "https://ks.example.com:443", "https://ks.example.com/"])
+def test_one_cache_entry_per_host_however_its_url_is_written(tmp_path, written):
+    same = ks_auth.TokenCache(str(tmp_path), "https://ks.example.com", "admin", "kubesphere")
+    assert ks_auth.TokenCache(str(tmp_path), written, "admin", "kubesphere").path == same.path
+
+
+@pytest.mark.parametrize("other", ["http://ks.example.com", "https://ks.example.com:8443", "https://ks2.example.com"])
+def test_other_hosts_ports_and_schemes_keep_their_own_entry(tmp_path, other):
+    one = ks_auth.TokenCache(str(tmp_path), "https://ks.example.com", "admin", "kubesphere")
+    assert ks_auth.TokenCache(str(tmp_path), other, "admin", "kubesphere").path != one.path

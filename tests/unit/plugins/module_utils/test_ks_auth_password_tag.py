@@ -86,3 +86,34 @@ def test_a_relative_token_cache_is_refused():
         ks_auth.resolve_cache_dir("tokens")
     assert "absolute" in str(info.value) and "'tokens'" in str(info.value)
     assert ks_auth.resolve_cache_dir("~/t") == os.path.join(os.path.expanduser("~"), "t")
+
+
+def test_every_file_of_the_cache_is_repaired_and_other_files_left_alone(ks):
+    ks.client().login()
+    directory = ks.cache_dir
+    names = ("f" * 64 + ".json", "e" * 64 + ".lock", "d" * 64 + ".version.json", ".tmp-x.json")
+    others = [os.path.join(directory, name) for name in names]
+    for path in others:
+        with open(path, "w") as handle:
+            handle.write("{}")
+        os.chmod(path, 0o666)
+    foreign = os.path.join(directory, "README")
+    with open(foreign, "w") as handle:
+        handle.write("")
+    os.chmod(foreign, 0o644)
+    os.chmod(directory, 0o777)
+    ks.client().login()
+    assert [oct(stat.S_IMODE(os.stat(path).st_mode)) for path in others] == ["0o600"] * 4
+    assert stat.S_IMODE(os.stat(foreign).st_mode) == 0o644 and stat.S_IMODE(os.stat(directory).st_mode) == 0o700
+    assert not ks.warnings
+
+
+def test_a_symbolic_link_among_the_cache_files_refuses_the_cache_and_is_never_followed(ks, tmp_path):
+    ks.client().login()
+    target = tmp_path / "elsewhere"
+    target.write_text("")
+    os.chmod(str(target), 0o644)
+    os.symlink(str(target), os.path.join(ks.cache_dir, "a" * 64 + ".json"))
+    ks.client().login()
+    assert stat.S_IMODE(os.stat(str(target)).st_mode) == 0o644
+    assert ks.stub.oauth.password_grants == 2 and any("symbolic link" in w for w in ks.warnings)

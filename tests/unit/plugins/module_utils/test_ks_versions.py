@@ -182,3 +182,83 @@ def test_shared_cached_token_is_never_logged_out(ks):
     other.get("/kapis/iam.kubesphere.io/v1beta1/users")              # another uses the cached token
     assert other.logout() is None
     assert not [r for r in ks.stub.requests if r.path == "/oauth/logout"]
+
+
+# --- a cached line that no longer fits (an in-place upgrade from 3.4 to 4.1) ------------------------
+
+BOB_V3 = "/kapis/iam.kubesphere.io/v1alpha2/users/bob"
+BOB_V4 = "/kapis/iam.kubesphere.io/v1beta1/users/bob"
+ROUTE_MISS = Reply(404, "404: Page Not Found")
+
+
+def _upgrade_to_v4(stub):
+    stub.on("GET", "/version", Reply(200, V4_VERSION), auth=False)
+    stub.on("GET", "/kapis/version", ANONYMOUS_403, auth=False)
+    stub.on("GET", BOB_V3, ROUTE_MISS)
+    stub.on("GET", BOB_V4, Reply(200, {"metadata": {"name": "bob", "v": 4}}))
+
+
+def _cached_v3(ks):
+    _v3_server(ks.stub)
+    ks.client(ks_api_version="auto").get(BOB_V4)
+    del ks.stub.requests[:]
+
+
+def _version_file(ks):
+    (name,) = [n for n in os.listdir(ks.cache_dir) if n.endswith(".version.json")]
+    return os.path.join(ks.cache_dir, name)
+
+
+def test_a_route_miss_on_a_cached_line_detects_it_again_once_and_repeats_the_request(ks):
+    _cached_v3(ks)
+    _upgrade_to_v4(ks.stub)
+    client = ks.client(ks_api_version="auto")
+    assert client.get(BOB_V4)["metadata"]["v"] == 4
+    assert _paths(ks.stub) == [BOB_V3, "/version", BOB_V4]
+    assert client.api.name == V4 and client.git_version == "v4.1.3"
+    assert any("3.x" in w and "v4.1.3" in w and "detected again" in w for w in ks.warnings), ks.warnings
+    with open(_version_file(ks)) as handle:
+        assert json.load(handle)["line"] == V4
+    del ks.stub.requests[:]
+    ks.client(ks_api_version="auto").get(BOB_V4)              # the next task: the new line, from the cache
+    assert _paths(ks.stub) == [BOB_V4]
+
+
+def test_a_refused_token_on_a_cached_line_detects_it_again(ks):
+    _cached_v3(ks)
+    _upgrade_to_v4(ks.stub)
+    ks.stub.oauth.restart()                                    # the new server knows no token of the old one
+    client = ks.client(ks_api_version="auto")
+    assert client.get(BOB_V4)["metadata"]["v"] == 4
+    assert _paths(ks.stub) == [BOB_V3, "/version", BOB_V4]
+
+
+def test_a_route_miss_that_still_does_not_fit_names_the_cached_line_and_how_to_reset_it(ks):
+    _cached_v3(ks)
+    client = ks.client(ks_api_version="auto")
+    missing = "/kapis/iam.kubesphere.io/v1beta1/users/bob/loginrecords"
+    for _attempt in range(2):
+        with pytest.raises(KubeSphereError) as info:
+            client.get(missing)
+        text = str(info.value)
+        assert info.value.status == 404 and "KubeSphere 3.x" in text and "v3.4.1" in text
+        assert _version_file(ks) in text and "ks_api_version" in text
+    # Asked once: the cached line was confirmed, and a second miss asks no more.
+    assert [p for p in _paths(ks.stub) if p.endswith("/version")] == ["/version", "/kapis/version"]
+
+
+def test_a_feature_a_cached_line_lacks_is_checked_again_before_refusing(ks):
+    _cached_v3(ks)
+    _upgrade_to_v4(ks.stub)
+    client = ks.client(ks_api_version="auto")
+    client.require("extensions")
+    assert _paths(ks.stub) == ["/version"] and client.api.name == V4
+
+
+def test_a_line_given_by_ks_api_version_is_never_detected_again(ks):
+    _v3_server(ks.stub)
+    client = ks.client(ks_api_version="v3")
+    with pytest.raises(KubeSphereError) as info:
+        client.get("/kapis/iam.kubesphere.io/v1beta1/users/bob/loginrecords")
+    assert "ks_api_version" in str(info.value) and "3.x" in str(info.value)
+    assert not [p for p in _paths(ks.stub) if p.endswith("/version")]
