@@ -11,12 +11,13 @@ SANITY_ROOT := $(SANITY_DIR)/ansible_collections/kubesphere/core
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 
-.PHONY: help venv demo test units integration fidelity docs molecule package sanity lint bench clean
+.PHONY: help venv demo test units integration test-real fidelity docs molecule package sanity lint bench clean
 
 help:
 	@echo "make demo   - start the KubeSphere emulator and onboard a team with playbooks/demo.yml (twice: no change the second time)"
 	@echo "make test   - the whole suite: units, integration, fidelity, docs, molecule, sanity, lint"
 	@echo "make package - build the collection tarball into .build/dist"
+	@echo "make test-real KS_REAL_HOST=http://127.0.0.1:9090 - the integration tests against a real KubeSphere (not part of make test)"
 	@echo "make bench  - a tenancy of 20, 200 and 1,000 objects converged four ways, against the HTTP floor (SIZES=, LOOP_MAX=)"
 
 $(STAMP): requirements-dev.txt
@@ -48,6 +49,13 @@ units: venv
 # the time, so a third worker fills those waits (12.8 min with -n 3, about 14 with -n 2, measured).
 integration: venv
 	$(BIN)/python -m pytest -q -n 3 tests/integration
+
+# Opt-in, never part of make test or CI: the integration tests against the real KubeSphere that KS_REAL_HOST
+# names (KS_REAL_USERNAME, KS_REAL_PASSWORD: admin / P@88w0rd by default). Tests that need the emulator skip
+# with the reason, and what the run created is deleted at its end (tests/integration/real_server.py).
+test-real: venv
+	@if [ -z "$(KS_REAL_HOST)" ]; then echo "make test-real: KS_REAL_HOST is not set (for example KS_REAL_HOST=http://127.0.0.1:9090): nothing run"; \
+	else KS_REAL_HOST=$(KS_REAL_HOST) $(BIN)/python -m pytest -q -n 2 -rs tests/integration; fi
 
 # ansible-test wants the tree at ansible_collections/kubesphere/core and fetches a pip bootstrap
 # script from a host we cannot reach: copy the tracked files there and give it a local stand-in.

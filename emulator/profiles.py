@@ -51,6 +51,15 @@ class Profile:
     lister_kind_lower: bool = False           # 3.x: 'user.iam.kubesphere.io "x" not found'
     project_roles_unmanaged: bool = False     # 3.x: every namespace of a workspace gets the project roles
     unauthorized_prefix: str = ""             # 3.x: 401 messages start "Unauthorized: "
+    # What the installer puts into system-workspace (v4: the chart's post-patch-system-ns job; 3.x:
+    # ks-installer's init-namespaces and ks-multicluster tasks): the namespaces in every cluster, those
+    # only the host has, the labels they get, and whether the WorkspaceTemplate is protected.
+    system_namespaces: Tuple[str, ...] = ("kubesphere-system", "kubesphere-controls-system", "default",
+                                          "kube-node-lease", "kube-public", "kube-system")
+    system_host_namespaces: Tuple[str, ...] = ()
+    system_namespace_labels: Tuple[str, ...] = ("kubesphere.io/managed", "kubesphere.io/protected-resource")
+    system_workspace_protected: bool = True
+    system_workspace_spec: Tuple[Tuple[str, object], ...] = ()   # extra template spec fields (3.x)
 
     def refuses(self, path):
         return any(path == p or path.startswith(p + "/") for p in self.refused)
@@ -164,6 +173,12 @@ V34 = Profile(
     lister_kind_lower=True,
     project_roles_unmanaged=True,
     unauthorized_prefix="Unauthorized: ",
+    system_namespaces=("kubesphere-system", "kubesphere-controls-system", "kubesphere-monitoring-system",
+                       "kubesphere-monitoring-federated", "kube-node-lease", "default", "kube-public", "kube-system"),
+    system_host_namespaces=("kube-federation-system",),
+    system_namespace_labels=(),            # ks-installer sets only kubesphere.io/workspace
+    system_workspace_protected=False,      # role-templates.yaml: labelled kubefed.io/managed only
+    system_workspace_spec=(("networkIsolation", False),),
 )
 
 PROFILES = {"4.1": V41, "3.4": V34}

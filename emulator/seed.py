@@ -1,5 +1,5 @@
 """What exists when the server starts: the host Cluster and member Clusters,
-a few namespaces per cluster, the built-in GlobalRoles and bindings, the admin
+the system namespaces of each cluster in system-workspace, the built-in GlobalRoles and bindings, the admin
 user and any users from the config file (already hashed and Active, as if the
 controllers had run)."""
 
@@ -9,13 +9,11 @@ from .auth.passwords import hash_password
 from .iam.bindings import GLOBAL_ROLE_BINDING_FINALIZER, binding_object
 from .iam.users import GLOBALROLE_ANNOTATION, PASSWORD_CHANGED_ANNOTATION, USER_FINALIZER
 from .kinds.cluster import CLUSTER, HOST_LABEL
-from .kinds.core import NAMESPACE
 from .kinds.iam import GLOBAL_ROLE, GLOBAL_ROLE_BINDING, USER
 from .seed_extensions import seed_extensions
 from .seed_role_templates import seed_role_templates
+from .seed_system_workspace import seed_system_namespaces, seed_system_workspace
 from .timeutil import rfc3339
-
-SEED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease", "kubesphere-system")
 
 _READ = ["get", "list"]
 GLOBAL_ROLES = {
@@ -78,11 +76,11 @@ def seed(app):
         seed_user(app, user.name, user.password, user.email, user.globalrole, state=user.state)
     seed_extensions(app)
     seed_role_templates(app)
+    seed_system_workspace(app)
 
 
 def seed_namespaces(app, cluster):
-    for name in SEED_NAMESPACES:
-        app.api.create(cluster, NAMESPACE, {"metadata": {"name": name}})
+    seed_system_namespaces(app, cluster)
 
 
 def seed_user(app, name, password, email, role, state="Active", annotations=None, binding_name=None):

@@ -32,10 +32,16 @@ SERVICE_ACCOUNT = register_kind(Kind(group="", version="v1", plural="serviceacco
                                      namespaced=True, custom=False, kapis_generic=False))
 
 
+# kube-apiserver's NamespaceLifecycle admission refuses their deletion before any webhook (system-workspace.json).
+IMMORTAL_NAMESPACES = ("default", "kube-system", "kube-public")
+
+
 @admission("", "namespaces")
 def namespace_defaults(review):
     """What kube-apiserver adds to every namespace."""
     if review.op == "DELETE":
+        if review.old["metadata"]["name"] in IMMORTAL_NAMESPACES:
+            raise errors.forbidden(NAMESPACE, review.old["metadata"]["name"], "this namespace may not be deleted")
         return
     obj = review.obj
     meta(obj).setdefault("labels", {})["kubernetes.io/metadata.name"] = obj["metadata"]["name"]

@@ -1,13 +1,14 @@
 """Quotas and limits: the workspace quota (quota.kubesphere.io ResourceQuota,
 cluster-scoped, served through the tenant kapis), and a project's plain
 Kubernetes ResourceQuota and LimitRange, with kube-apiserver's decode (400)
-and validation (422) answers. A project quota larger than its workspace's is
+and validation (422) answers, resource names included (resource_names.py). A project quota larger than its workspace's is
 accepted: KubeSphere's quota webhook only checks pods, PVCs and services."""
 
 from .. import errors
 from ..admission import admission
 from ..quantity import QuantityError, canonical_map, parse
 from ..registry import Kind, register_kind
+from ..resource_names import container_name_problems, quota_name_problems, resource_name_problems
 from ..validation import go_quote
 
 WORKSPACE_QUOTA = register_kind(Kind(group="quota.kubesphere.io", version="v1alpha2", plural="resourcequotas",
@@ -35,13 +36,21 @@ def _values(kind, mapping):
     return out
 
 
+def _name_causes(field, resource, check):
+    return [(field, go_quote(resource), problem, "FieldValueInvalid") for problem in check(resource)]
+
+
 @admission("", "resourcequotas")
 def check_resource_quota(review):
     if review.op == "DELETE":
         return
     hard = (review.obj.get("spec") or {}).get("hard")
-    causes = [(f"spec.hard[{r}]", go_quote(hard[r]), "must be greater than or equal to 0", "FieldValueInvalid")
-              for r, v in sorted(_values(RESOURCE_QUOTA, hard).items()) if v < 0]
+    causes = []
+    for resource, value in sorted(_values(RESOURCE_QUOTA, hard).items()):
+        field = f"spec.hard[{resource}]"
+        causes += _name_causes(field, resource, quota_name_problems)
+        if value < 0:
+            causes.append((field, go_quote(hard[resource]), "must be greater than or equal to 0", "FieldValueInvalid"))
     if causes:
         raise errors.invalid(RESOURCE_QUOTA, review.obj["metadata"]["name"], causes)
     if hard is not None:
@@ -75,6 +84,10 @@ def check_limit_range(review):
     causes = []
     for index, item in enumerate((review.obj.get("spec") or {}).get("limits") or []):
         values = {key: _values(LIMIT_RANGE, item.get(key)) for key in ("default", "defaultRequest", "max", "min")}
+        check = container_name_problems if item.get("type") in ("Container", "Pod") else resource_name_problems
+        for key in ("max", "min", "default", "defaultRequest", "maxLimitRequestRatio"):
+            for resource in sorted(item.get(key) or {}):
+                causes += _name_causes(f"spec.limits[{index}].{key}[{resource}]", resource, check)
         for resource, request in sorted(values["defaultRequest"].items()):
             # kube-apiserver defaults default from max first, hence the second cause.
             limit = values["default"].get(resource, values["max"].get(resource))

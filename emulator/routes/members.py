@@ -67,12 +67,14 @@ def list_workspace_members(ctx):
 @kapi("GET", WS_MEMBERS + "/{user}")
 def get_workspace_member(ctx):
     workspace, username = ctx.params["ws"], ctx.params["user"]
-    role = workspace_members(ctx.api.cached_view(ctx.app.host), workspace).get(username)
+    # The member right after its POST (custom role or not) is found: the real server's read is not behind.
+    view = ctx.api.view(ctx.app.host)
+    role = workspace_members(view, workspace).get(username)
     if role is None:
         if ctx.app.profile.member_put_any:   # 3.x looks the user up: 404 user ... not found
             raise errors.not_found(USER, username, by_kind=True)
         raise text_error(400, f"member {username} not exist")
-    user = ctx.api.cached_view(ctx.app.host).get(USER, username)
+    user = view.get(USER, username)
     if user is None:
         raise errors.not_found(USER, username, by_kind=True)
     user["metadata"].setdefault("annotations", {})[WORKSPACE_ROLE_ANNOTATION] = role

@@ -165,7 +165,10 @@ def patch_template(ctx):
     if not isinstance(operations, list):
         kind = "object" if isinstance(operations, dict) else type(operations).__name__
         raise text_error(500, f"json: cannot unmarshal {kind} into Go value of type jsonpatch.Patch")
-    template = _template(ctx, name)
+    # Read straight from the API, not the informer cache: a patch right after the create finds it (recorded).
+    template = ctx.api.view(ctx.app.host).get(WORKSPACE_TEMPLATE, name)
+    if template is None:
+        raise errors.not_found(WORKSPACE_TEMPLATE, name, by_kind=True)
     _check_patch(ctx, name, operations)
     operations = _placement_by_name(name, template, operations)
     try:

@@ -21,13 +21,18 @@ import copy
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import Outcome
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_quantity import as_text, parse, quantity_error, same
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_resource_names import container_name_error, quota_name_error
 
 TENANT = "/kapis/tenant.kubesphere.io/v1beta1"
 
 
-def quota_error(quota, what="quota"):
-    """Why a quota dict is unusable, or None (checked before any request)."""
+def quota_error(quota, what="quota", name_error=quota_name_error):
+    """Why a quota dict is unusable, or None (checked before any request): a resource it may not name
+    (Kubernetes answers 422), or a value that is no quantity."""
     for resource, value in sorted((quota or {}).items()):
+        problem = name_error(str(resource))
+        if problem:
+            return "%s[%s]: %s" % (what, resource, problem)
         problem = quantity_error(value, "%s[%s]" % (what, resource))
         if problem:
             return problem
@@ -36,7 +41,7 @@ def quota_error(quota, what="quota"):
 
 def limits_error(limits, what="default_limits"):
     for key in ("requests", "limits"):
-        problem = quota_error((limits or {}).get(key), "%s.%s" % (what, key))
+        problem = quota_error((limits or {}).get(key), "%s.%s" % (what, key), name_error=container_name_error)
         if problem:
             return problem
     requests, caps = (limits or {}).get("requests") or {}, (limits or {}).get("limits") or {}

@@ -80,6 +80,8 @@ options:
       - The project's hard limits, resource name to quantity (for example C(limits.cpu), C(requests.memory),
         C(pods), C(count/deployments.apps)), in the ResourceQuota named after the project, as the console creates it.
       - Quantities are validated and compared by value (V(1000m) equals V(1), V(1Gi) equals V(1024Mi)).
+      - Resource names are checked before any write as Kubernetes checks them (it refuses a misspelt one such
+        as C(limits.cpus) or C(cpuu) with HTTP 422).
       - Resources not named are left alone unless O(purge_quota=true).
       - A quota larger than the workspace's quota is accepted by KubeSphere and reported as a warning; the
         workspace quota still caps what the project's pods may use.
@@ -95,8 +97,9 @@ options:
         quotas), that is the C(defaultRequest) and C(default) of the C(Container) item of the project's LimitRange. The
         console edits the project's first LimitRange, so that one is used; without one, a LimitRange named after
         the project is created.
-      - Only the resources named are managed; quantities are compared by value. A request above its limit fails
-        before any write.
+      - Only the resources named are managed; quantities are compared by value. A request above its limit, or a
+        resource a container cannot request (Kubernetes knows C(cpu), C(memory), C(ephemeral-storage),
+        C(hugepages-<size>) and extended resources such as C(example.com/gpu)), fails before any write.
     type: dict
     suboptions:
       requests:

@@ -78,6 +78,8 @@ options:
         C(pods)), in the workspace quota KubeSphere keeps for it (a C(quota.kubesphere.io) ResourceQuota named
         after the workspace, as the console creates it). It caps the sum over all the workspace's projects.
       - Quantities are validated and compared by value (V(1000m) equals V(1), V(1Gi) equals V(1024Mi)).
+      - Resource names are checked before any write as Kubernetes checks a ResourceQuota's, so that a misspelt
+        one such as C(limits.cpus), which KubeSphere would store and never enforce, fails the task.
       - Resources not named are left alone unless O(purge_quota=true).
     type: dict
   purge_quota:

@@ -53,6 +53,13 @@ def test_quota_lifecycle_spellings_and_isolation(ansible, emulator, no_writes):
     assert not run.result("Update the workspace again")["changed"]
     assert not run.result("Update the project again")["changed"]
     assert "quota[limits.cpu]: 'two' is not a Kubernetes quantity" in run.result("Bad quantity")["msg"]
+    with no_writes():       # misspelt resource names: refused before any request, so before any write
+        run = ansible.playbook("quota_lifecycle.yml", "--tags", "names", **play)
+    assert "quota[cpuu]: cpuu is not a resource a quota can limit" in run.result("Bad project quota resource name")["msg"]
+    assert ("default_limits.limits[limits.cpu]: limits.cpu is not a container resource"
+            in run.result("Bad default limit resource name")["msg"])
+    assert ("quota[limits.cpus]: limits.cpus is not a resource a quota can limit"
+            in run.result("Bad workspace quota resource name")["msg"])
     assert _get(emulator, WS_QUOTA % (ws, ws))["spec"]["quota"]["hard"] == {
         "limits.cpu": "3", "limits.memory": "4Gi", "pods": "20"}      # not purged: named ones changed
     assert _get(emulator, "/api/v1/namespaces/%s/resourcequotas/%s" % (project, project))["spec"]["hard"] == {

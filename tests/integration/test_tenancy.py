@@ -70,10 +70,11 @@ def test_a_200_object_tenancy_planned_created_again_changed_and_pruned(own):
     assert admin_call(emu, "POST", USERS, {"metadata": {"name": "t-hand"}, "spec": {"email": "hand@example.com"}})[0] == 200
     assert admin_call(emu, "POST", TEMPLATES, {"metadata": {"name": "t-handws"}, "spec": {
         "template": {"spec": {"manager": "admin"}}, "placement": {"clusters": [{"name": "host"}]}}})[0] == 200
-    # KubeSphere's own, even when labelled as ours (the emulator seeds no system-workspace: made here).
+    # KubeSphere's own (system-workspace, seeded as the chart makes it), even when labelled as ours.
     labelled = {MANAGED_BY: "kubesphere.core"}
-    assert admin_call(emu, "POST", TEMPLATES, {"metadata": {"name": "system-workspace", "labels": labelled}, "spec": {
-        "template": {"spec": {"manager": "admin"}}, "placement": {"clusters": [{"name": "host"}]}}})[0] == 200
+    assert emu.call("PATCH", "/apis/tenant.kubesphere.io/v1beta1/workspacetemplates/system-workspace",
+                    {"metadata": {"labels": labelled}}, token=emu.login(),
+                    headers={"Content-Type": "application/merge-patch+json"})[0] == 200
     namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kubesphere-extra", "labels": dict(
         labelled, **{"kubesphere.io/workspace": "system-workspace"})}}
     assert admin_call(emu, "POST", "/api/v1/namespaces", namespace)[0] in (200, 201)

@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 
+import real_server
 from emulator.testing import EmulatorProcess
 from ks_ansible import Ansible, write_guard
 
@@ -14,6 +15,11 @@ DETECTED = {"3.4": "v3", "4.2-envelope": "v4"}
 
 @pytest.fixture(scope="module", params=sorted(LINES))
 def line_emulator(request):
+    if real_server.enabled():                  # KS_REAL_HOST: the real server, when it is of this line
+        server = request.getfixturevalue("real_ks").check_options(LINES[request.param])
+        server.line = request.param
+        yield server
+        return
     with EmulatorProcess(bcrypt_cost=4, controller_delay_ms=10, informer_lag_ms=10, startup_timeout=60,
                          **LINES[request.param]) as process:
         process.line = request.param
