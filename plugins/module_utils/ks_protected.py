@@ -60,15 +60,19 @@ def system_reason(kind, name, obj=None, workspace=None):
     """Why the object (or, with obj None, the name) is KubeSphere's or Kubernetes' own, or None.
 
     workspace: for a workspace role not read yet, the workspace it is declared in (its built-in names)."""
+    reason = _own_reason(kind, name, obj, workspace)
     labels = _metadata(obj).get("labels") or {}
-    if labels.get(PROTECTED_LABEL) == "true":
-        return "it is labelled %s=true" % PROTECTED_LABEL
+    if not reason and labels.get(PROTECTED_LABEL) == "true":
+        reason = "it is labelled %s=true" % PROTECTED_LABEL
+    return reason
+
+
+def _own_reason(kind, name, obj, workspace):
+    labels = _metadata(obj).get("labels") or {}
     if kind == "user":
         return "it is KubeSphere's administrator" if name in SYSTEM_USERS else None
     if kind == "workspace":
-        if name in SYSTEM_WORKSPACES:
-            return "it is KubeSphere's system workspace"
-        return None
+        return "it is KubeSphere's system workspace" if name in SYSTEM_WORKSPACES else None
     if kind == "project":
         if name in SYSTEM_PROJECTS or name.startswith(SYSTEM_PROJECT_PREFIXES):
             return "it is a Kubernetes or KubeSphere system namespace"
