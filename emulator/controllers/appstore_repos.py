@@ -17,7 +17,7 @@ from ..appstore import index
 from ..appstore.catalog import AppRequest, create_or_update_app
 from ..appstore.names import format_version, short_name
 from ..kinds.application import (APP_ID_LABEL, APPLICATION, APPLICATION_VERSION, GROUP, REPO, REPO_LABEL,
-                                 WORKSPACE_LABEL)
+                                 SYSTEM_WORKSPACE, WORKSPACE_LABEL)
 from ..kinds.events import EVENT
 from ..kinds.tenant import WORKSPACE_TEMPLATE
 from ..objects import is_deleting
@@ -39,7 +39,7 @@ def reconcile_repo(ctx, ref):
     if not status.get("state"):
         return _set_state(ctx, repo, "created")
     workspace = (repo["metadata"].get("labels") or {}).get(WORKSPACE_LABEL, "")
-    if workspace:
+    if workspace and workspace != SYSTEM_WORKSPACE:      # always there on a real server, not seeded here
         template = ctx.store.get(ctx.host, WORKSPACE_TEMPLATE, workspace)
         if template is None or is_deleting(template):
             _delete(ctx, REPO, ref.name)
