@@ -58,7 +58,7 @@ def index_yaml(entries):
     for name in seen:
         lines.append(f"  {name}:")
         for version, digest, created, url in by_name[name]:
-            lines += [f"  - apiVersion: v2", f"    name: {name}", f"    version: {version}",
+            lines += ["  - apiVersion: v2", f"    name: {name}", f"    version: {version}",
                       f"    appVersion: \"{version}\"", f"    description: {DESCRIPTION}",
                       f"    home: https://example.invalid/{name}", f"    created: \"{created}\"",
                       f"    digest: {digest}", "    urls:", f"    - {url}"]

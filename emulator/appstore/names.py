@@ -30,4 +30,4 @@ def version_name(app, version):
 
 def generated_app_name(chart):
     """What the server names an uploaded chart sent without appName: <short name>-<5 random chars>."""
-    return short_name(chart) + "-" + "".join(random.choice(_ALPHABET) for _ in range(5))
+    return short_name(chart) + "-" + "".join(random.choices(_ALPHABET, k=5))

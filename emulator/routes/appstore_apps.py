@@ -410,4 +410,3 @@ def list_reviews(ctx):
     if states is not None:
         versions = [v for v in versions if (v.get("status") or {}).get("state", "") in states]
     return list_result(versions, ctx.req.query, render=typed)
-

@@ -400,8 +400,8 @@ def test_helm_release_waits_for_its_executor_job(api, charts, tenant):
     assert [s["metadata"]["name"] for s in secrets if s["metadata"]["labels"]["name"] == rel] == [
         f"sh.helm.release.v1.{rel}.v1"]
 
-    assert api.post(f"{releases}/{rel}", json=release_body(rel, app, f"{app}-0.2.0", "message: bye\n", "helm",
-                                                          ws, proj)).ok
+    upgrade = release_body(rel, app, f"{app}-0.2.0", "message: bye\n", "helm", ws, proj)
+    assert api.post(f"{releases}/{rel}", json=upgrade).ok
     upgraded = wait_for(lambda: state(api, f"{releases}/{rel}") == "upgraded" and get(api, f"{releases}/{rel}"))
     assert upgraded["status"]["installJobName"] != job
     _mark(api, proj, upgraded["status"]["installJobName"], ok=True)

@@ -446,7 +446,7 @@ def record_yaml_app(rec):
     rec.x("POST release with objects outside the namespace", "POST", N,
           release_body("a26r-rel", "a26r-yaml", "a26r-yaml-v1", YAML_V1, "yaml"))
     rec.x("POST release with fewer objects than the version", "POST", N,
-          release_body("a26r-rel", "a26r-yaml", "a26r-yaml-v1", in_namespace(YAML_V1).split("---")[0], "yaml"))
+          release_body("a26r-rel", "a26r-yaml", "a26r-yaml-v1", in_namespace(YAML_V1).split("---", maxsplit=1)[0], "yaml"))
     rec.x("POST release of a draft version", "POST", N,
           release_body("a26r-rel", "a26r-yaml", "a26r-yaml-v1", in_namespace(YAML_V1), "yaml"))
     for state in ("submitted", "passed", "active"):
@@ -595,7 +595,7 @@ def cleanup(rec):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--host", default="http://127.0.0.1:9090")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.skip(reason="App Store modules land with issue 26 phase
 APP = "/kapis/application.kubesphere.io/v2"
 TENANT = "/kapis/tenant.kubesphere.io/v1beta1"
 JOB_MS = 200
+PACKAGES_NAMESPACE = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "extension-openpitrix"}}
 MANIFESTS = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: greeter\ndata:\n  greeting: {greeting}\n"
              "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: greeter-token\nstringData:\n  token: {token}\n")
 
@@ -64,8 +65,7 @@ def tenant(emu, packages_namespace=True):
     assert call(emu, "POST", f"{TENANT}/workspaces/{ws}/namespaces", {
         "metadata": {"name": project, "labels": {"kubesphere.io/managed": "true"}}})[0] == 200
     if packages_namespace:
-        call(emu, "POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
-                                                "metadata": {"name": "extension-openpitrix"}})
+        call(emu, "POST", "/api/v1/namespaces", PACKAGES_NAMESPACE)
     return ws, project
 
 
@@ -286,8 +286,7 @@ def test_failures_are_clear(runner, emu, charts, tmp_path):
     assert "extension-openpitrix" in missing["msg"] and missing.get("changed") is False
     assert call(emu, "GET", f"{APP}/apps/nowhere")[0] == 404
 
-    call(emu, "POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
-                                            "metadata": {"name": "extension-openpitrix"}})
+    call(emu, "POST", "/api/v1/namespaces", PACKAGES_NAMESPACE)
     assert call(emu, "POST", f"{APP}/workspaces/{ws}/apps", {
         "repoName": "upload", "appName": draft, "versionName": "v1", "workspace": ws, "appType": "yaml",
         "package": base64.b64encode(MANIFESTS.format(greeting="hi", token="t").encode()).decode()})[0] == 200
