@@ -7,6 +7,17 @@ from collections import Counter, deque
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 LOGIN_KEYS = ("password_ok", "password_failed", "refresh_ok", "refresh_failed", "basic", "basic_failed")
+_DRY_RUN_PREFIX = "/kapis/application.kubesphere.io/"
+
+
+def is_write(request):
+    """Whether a request may change something: not a login, not an App Store dry run
+    (POST ?validate=true checks a repo's index or a package and saves nothing)."""
+    if request.method not in WRITE_METHODS or request.path.startswith("/oauth/"):
+        return False
+    dry_run = (request.method == "POST" and request.path.startswith(_DRY_RUN_PREFIX)
+               and (request.arg("validate") or "").lower() in ("1", "t", "true"))
+    return not dry_run
 
 
 class Counters:
@@ -31,7 +42,7 @@ class Counters:
             self._requests[f"{request.method} {request.raw_path}"] += 1
             self._by_method[request.method] += 1
             self._by_status[str(response.status)] += 1
-            if request.method in WRITE_METHODS and not request.path.startswith("/oauth/"):
+            if is_write(request):
                 self._writes += 1
             self._log.append({"time": time.time(), "method": request.method, "path": request.raw_path,
                               "query": request.query_string, "status": response.status})

@@ -341,6 +341,12 @@ SETUP.update(IDENTITY_SETUP)
 BEFORE.update(IDENTITY_BEFORE)
 FILE_OPTIONS.update(IDENTITY_OPTIONS)
 
+from .appstore_setup import APPSTORE_BEFORE, APPSTORE_FILES, APPSTORE_OPTIONS, APPSTORE_SETUP  # noqa: E402
+FILES += APPSTORE_FILES
+SETUP.update(APPSTORE_SETUP)
+BEFORE.update(APPSTORE_BEFORE)
+FILE_OPTIONS.update(APPSTORE_OPTIONS)
+
 
 def replay_file(file_name):
     """[(exchange name, recorded response, Answer)] for every exchange of the file."""
