@@ -11,7 +11,7 @@ SANITY_ROOT := $(SANITY_DIR)/ansible_collections/kubesphere/core
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 
-.PHONY: help venv demo test units integration fidelity docs molecule package sanity lint bench clean
+.PHONY: help venv demo test units integration fidelity docs docsite molecule package manifest sanity lint bench clean
 
 help:
 	@echo "make demo   - start the KubeSphere emulator and onboard a team with playbooks/demo.yml (twice: no change the second time)"
@@ -68,9 +68,14 @@ docs: venv
 molecule: venv
 	cd extensions && $(BIN)/python ../tools/with_emulator.py --members member1 -- $(BIN)/molecule test
 
-# Built from the files git tracks (tools/build_collection.py), so untracked files never ship.
+# galaxy.yml's allow-list, checked against the files git tracks, then the plain ansible-galaxy build:
+# the tarball is the one `ansible-galaxy collection build` makes by hand (tools/build_collection.py).
 package: venv
 	$(BIN)/python tools/build_collection.py --output-path .build/dist
+
+# Rewrite galaxy.yml's allow-list after adding or removing a file that ships.
+manifest: venv
+	$(BIN)/python tools/build_collection.py --update
 
 lint: venv
 	$(BIN)/ansible-lint --profile production --offline
