@@ -17,6 +17,7 @@ help:
 	@echo "make demo   - start the KubeSphere emulator and onboard a team with playbooks/demo.yml (twice: no change the second time)"
 	@echo "make test   - the whole suite: units, integration, fidelity, docs, molecule, sanity, lint"
 	@echo "make package - build the collection tarball into .build/dist"
+	@echo "make docsite - build the documentation site into .build/docsite/html"
 	@echo "make bench  - a tenancy of 20, 200 and 1,000 objects converged four ways, against the HTTP floor (SIZES=, LOOP_MAX=)"
 
 $(STAMP): requirements-dev.txt
@@ -59,10 +60,16 @@ sanity: venv
 	  $(BIN)/ansible-test sanity --venv --python 3.11 --color no; \
 	  status=$$?; rm -rf $(SANITY_DIR); exit $$status
 
-# Every module, plugin and role renders (antsibull-docs' collection lint) and the changelog is valid.
+# Every module, plugin and role renders (antsibull-docs' collection lint, which also checks the guides), the
+# changelog is valid, and the documentation site builds without a warning.
 docs: venv
 	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
 	$(BIN)/antsibull-changelog lint
+	$(BIN)/python tools/build_docsite.py
+
+# The documentation site, as the Ansible documentation builds a collection's: .build/docsite/html/index.html.
+docsite: venv
+	$(BIN)/python tools/build_docsite.py
 
 # The tenant role's molecule scenario (default driver, no containers) against an emulator started for it.
 molecule: venv
