@@ -11,7 +11,7 @@ SANITY_ROOT := $(SANITY_DIR)/ansible_collections/kubesphere/core
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 
-.PHONY: help venv demo test units integration fidelity docs docsite molecule package manifest sanity lint bench clean
+.PHONY: help venv demo test units integration fidelity docs docsite molecule package manifest fragments sanity lint bench clean
 
 help:
 	@echo "make demo   - start the KubeSphere emulator and onboard a team with playbooks/demo.yml (twice: no change the second time)"
@@ -79,6 +79,10 @@ molecule: venv
 # the tarball is the one `ansible-galaxy collection build` makes by hand (tools/build_collection.py).
 package: venv
 	$(BIN)/python tools/build_collection.py --output-path .build/dist
+
+# Rewrite plugins/doc_fragments/items.py from tools/build_doc_fragments.py after changing an option's text.
+fragments: venv
+	$(BIN)/python tools/build_doc_fragments.py
 
 # Rewrite galaxy.yml's allow-list after adding or removing a file that ships.
 manifest: venv
