@@ -376,12 +376,15 @@ ITEM_ALLOW_PROTECTED = """\
 """
 
 
+TENANCY_ADDED = "0.2.0"     # ks_tenancy's own version_added
 
 
 def _in_item(option, options):
     """The options as suboptions of ks_tenancy's `option` items: a reference to an item's own option,
     O(name) or O(name=value), names it in the item (O(users[].name)), as validate-modules resolves it."""
     names = set(re.findall(r"^  (\w+):$", options, re.M))
+    # What came with ks_tenancy itself needs no "added in" of its own on ks_tenancy's page.
+    options = re.sub(r"^    version_added: %s\n" % re.escape(TENANCY_ADDED), "", options, flags=re.M)
     options = re.sub(r"O\((\w+)([=)])", lambda m: "O(%s[].%s%s" % (option, m.group(1), m.group(2))
                      if m.group(1) in names else m.group(0), options)
     return "  %s:\n    suboptions:\n%s" % (option, textwrap.indent(options + ITEM_ALLOW_PROTECTED, "    "))

@@ -442,7 +442,6 @@ options:
             earlier task may create it).
         type: list
         elements: dict
-        version_added: 0.2.0
         suboptions:
           provider:
             description: The identity provider's name.
@@ -458,7 +457,6 @@ options:
         description: Remove the links to providers not listed in O(users[].identities).
         type: bool
         default: false
-        version_added: 0.2.0
       wait:
         description:
           - On create, wait until the user is Active and can log in (KubeSphere answers "Account suspended." to a login
@@ -540,13 +538,11 @@ options:
           - Quantities are validated and compared by value (V(1000m) equals V(1), V(1Gi) equals V(1024Mi)).
           - Resources not named are left alone unless O(workspaces[].purge_quota=true).
         type: dict
-        version_added: 0.2.0
       purge_quota:
         description:
           - Remove the resources not named in O(workspaces[].quota) from it. With an empty O(workspaces[].quota), the quota object is deleted.
         type: bool
         default: false
-        version_added: 0.2.0
       network_isolation:
         description:
           - Whether the workspace's projects are network-isolated from other workspaces, set as the KubeSphere console
@@ -555,7 +551,6 @@ options:
           - B(What it does not do by itself.) KubeSphere v4.1 core only stores it; the NetworkPolicies that enforce it
             come from the network extension. Without that extension installed, no traffic is blocked.
         type: bool
-        version_added: 0.2.0
       delete_projects:
         description:
           - With O(workspaces[].state=absent), delete the workspace's projects too (propagation policy C(Background)). By default
@@ -618,7 +613,6 @@ options:
           - Without it such a namespace is an error that says how to adopt it.
         type: bool
         default: false
-        version_added: 0.2.0
       members:
         description:
           - Members and their project role. Members not listed are left alone unless O(projects[].purge_members=true).
@@ -648,13 +642,11 @@ options:
           - A quota larger than the workspace's quota is accepted by KubeSphere and reported as a warning; the workspace
             quota still caps what the project's pods may use.
         type: dict
-        version_added: 0.2.0
       purge_quota:
         description:
           - Remove the resources not named in O(projects[].quota) from it. With an empty O(projects[].quota), the ResourceQuota is deleted.
         type: bool
         default: false
-        version_added: 0.2.0
       default_limits:
         description:
           - The default container requests and limits of the project (what the console calls its default container
@@ -664,7 +656,6 @@ options:
           - Only the resources named are managed; quantities are compared by value. A request above its limit fails
             before any write.
         type: dict
-        version_added: 0.2.0
         suboptions:
           requests:
             description: Default requests, resource name to quantity, for example V(cpu) V(100m) and V(memory) V(128Mi).
@@ -679,7 +670,6 @@ options:
           - B(What it does not do by itself.) KubeSphere v4.1 core only stores it; the NetworkPolicies that enforce it
             come from the network extension. Without that extension installed, no traffic is blocked.
         type: bool
-        version_added: 0.2.0
       wait:
         description:
           - On delete, wait until the namespace is gone.

@@ -116,7 +116,7 @@ def contents(tarball):
 
 @pytest.mark.parametrize("which", ["tarball", "plain_tarball"])
 def test_only_the_allow_list_ships(which, request):
-    names, shipped, _ = contents(request.getfixturevalue(which))
+    names, shipped = contents(request.getfixturevalue(which))[:2]
     planted = sorted(n for n in names if n in UNTRACKED or n.startswith("roles/scratch"))
     assert not planted, "untracked files shipped: %s" % planted
     assert PLANTED_PASSWORD.encode() not in shipped
@@ -131,8 +131,8 @@ def test_only_the_allow_list_ships(which, request):
 
 
 def test_make_package_and_a_plain_galaxy_build_ship_the_same(tarball, plain_tarball):
-    names, _, files = contents(tarball)
-    plain_names, _, plain_files = contents(plain_tarball)
+    names, files = contents(tarball)[::2]
+    plain_names, plain_files = contents(plain_tarball)[::2]
     assert names == plain_names
     assert files == plain_files          # every file, with its checksum
 
