@@ -36,8 +36,8 @@ SHIPPED = (
     # The released notes, not the fragments of the next release (consumed when it is cut).
     "changelogs/changelog.yaml", "changelogs/config.yaml",
 )
-BEGIN = "  # BEGIN allow-list: tools/build_collection.py --update writes the lines below (make manifest)\n"
-END = "  # END allow-list\n"
+BEGIN = "    # BEGIN allow-list: tools/build_collection.py --update writes the lines below (make manifest)\n"
+END = "    # END allow-list\n"
 
 
 def tracked_files(root):
@@ -80,7 +80,7 @@ def update(root):
         raise SystemExit("galaxy.yml has no allow-list markers (%r ... %r)" % (BEGIN.strip(), END.strip()))
     head, rest = text.split(BEGIN, 1)
     tail = rest.split(END, 1)[1]
-    body = "".join("  - %s\n" % directive for directive in allow_list(root))
+    body = "".join("    - %s\n" % directive for directive in allow_list(root))
     with open(galaxy_path(root), "w") as handle:
         handle.write(head + BEGIN + body + END + tail)
 
