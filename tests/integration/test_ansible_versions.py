@@ -32,7 +32,9 @@ def run(cmd, cwd, env=None, timeout=600):
 def python(version):
     """The interpreter for a controller Python version: pyenv's, or one on PATH (a pyenv shim answers only for
     the versions pyenv has switched on, so it is tried, not trusted)."""
-    candidates = [str(p) for p in sorted(Path.home().glob(".pyenv/versions/%s.*/bin/python%s" % (version, version)))]
+    pattern = "%s.*/bin/python%s" % (version, version)
+    roots = [Path(sys.base_prefix).parent, Path.home() / ".pyenv" / "versions"]    # beside the Python we run on
+    candidates = [str(p) for root in roots for p in sorted(root.glob(pattern))]
     candidates += [c for c in [shutil.which("python" + version)] if c]
     for candidate in candidates:
         if subprocess.run([candidate, "-c", "pass"], capture_output=True, check=False).returncode == 0:
