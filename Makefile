@@ -11,13 +11,14 @@ SANITY_ROOT := $(SANITY_DIR)/ansible_collections/kubesphere/core
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 
-.PHONY: help venv demo test units integration test-real fidelity docs molecule package sanity lint bench clean
+.PHONY: help venv demo test units integration test-real fidelity docs docsite molecule package manifest fragments sanity lint bench clean
 
 help:
 	@echo "make demo   - start the KubeSphere emulator and onboard a team with playbooks/demo.yml (twice: no change the second time)"
 	@echo "make test   - the whole suite: units, integration, fidelity, docs, molecule, sanity, lint"
 	@echo "make package - build the collection tarball into .build/dist"
 	@echo "make test-real KS_REAL_HOST=http://127.0.0.1:9090 - the integration tests against a real KubeSphere (not part of make test)"
+	@echo "make docsite - build the documentation site into .build/docsite/html"
 	@echo "make bench  - a tenancy of 20, 200 and 1,000 objects converged four ways, against the HTTP floor (SIZES=, LOOP_MAX=)"
 
 $(STAMP): requirements-dev.txt
@@ -67,18 +68,33 @@ sanity: venv
 	  $(BIN)/ansible-test sanity --venv --python 3.11 --color no; \
 	  status=$$?; rm -rf $(SANITY_DIR); exit $$status
 
-# Every module, plugin and role renders (antsibull-docs' collection lint) and the changelog is valid.
+# Every module, plugin and role renders (antsibull-docs' collection lint, which also checks the guides), the
+# changelog is valid, and the documentation site builds without a warning.
 docs: venv
 	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
 	$(BIN)/antsibull-changelog lint
+	$(BIN)/python tools/build_docsite.py
+
+# The documentation site, as the Ansible documentation builds a collection's: .build/docsite/html/index.html.
+docsite: venv
+	$(BIN)/python tools/build_docsite.py
 
 # The tenant role's molecule scenario (default driver, no containers) against an emulator started for it.
 molecule: venv
 	cd extensions && $(BIN)/python ../tools/with_emulator.py --members member1 -- $(BIN)/molecule test
 
-# Built from the files git tracks (tools/build_collection.py), so untracked files never ship.
+# galaxy.yml's allow-list, checked against the files git tracks, then the plain ansible-galaxy build:
+# the tarball is the one `ansible-galaxy collection build` makes by hand (tools/build_collection.py).
 package: venv
 	$(BIN)/python tools/build_collection.py --output-path .build/dist
+
+# Rewrite plugins/doc_fragments/items.py from tools/build_doc_fragments.py after changing an option's text.
+fragments: venv
+	$(BIN)/python tools/build_doc_fragments.py
+
+# Rewrite galaxy.yml's allow-list after adding or removing a file that ships.
+manifest: venv
+	$(BIN)/python tools/build_collection.py --update
 
 lint: venv
 	$(BIN)/ansible-lint --profile production --offline

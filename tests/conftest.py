@@ -3,6 +3,7 @@ emulators with their own options."""
 
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -15,9 +16,10 @@ if os.path.isdir(_COLLECTIONS) and _COLLECTIONS not in sys.path:
 
 from emulator.testing import EmulatorProcess  # noqa: E402
 
-# The real-server recordings: KS_RECORDINGS, else shared/ beside the checkout (as CI lays it out), else the
-# team's shared folder (for a scratch clone elsewhere on a developer machine).
-_RECORDING_DIRS = [os.path.join(os.path.dirname(ROOT), "shared", "ks-recordings"), "/work/shared/ks-recordings"]
+# The real-server recordings: KS_RECORDINGS, else shared/ks-recordings beside the checkout (as CI lays it out)
+# or beside a folder above it (a worktree kept in a subfolder of the team's folder).
+_RECORDING_DIRS = [os.path.join(folder, "shared", "ks-recordings")
+                   for folder in [os.path.dirname(ROOT)] + [str(p) for p in Path(ROOT).parents[1:]]]
 os.environ.setdefault("KS_RECORDINGS", next((d for d in _RECORDING_DIRS if os.path.isdir(d)), _RECORDING_DIRS[0]))
 
 SESSION_OPTIONS = dict(members=["member1", "member2"], not_ready=["member2"], bcrypt_cost=4,

@@ -124,6 +124,7 @@ options:
         next transient failure fails the task. V(0) disables retries.
       - If not set, the value of the E(KUBESPHERE_RETRY_BUDGET) environment variable is used.
     type: float
+    version_added: 0.2.0
     default: 60
   ks_api_version:
     description:
@@ -138,6 +139,7 @@ options:
         version the server reported and the file that keeps the answer (delete it, or set this option).
       - If not set, the value of the E(KUBESPHERE_API_VERSION) environment variable is used.
     type: str
+    version_added: 0.2.0
     choices: [auto, v3, v4]
     default: auto
 requirements:
@@ -224,6 +226,7 @@ options:
   retry_budget:
     description: The most seconds spent waiting between retries, all requests together.
     type: float
+    version_added: 0.2.0
     default: 60
     env:
       - name: KUBESPHERE_RETRY_BUDGET
@@ -231,6 +234,7 @@ options:
     description:
       - The KubeSphere line, V(v3) (3.4) or V(v4) (4.1, 4.2); V(auto) asks the server once and caches the answer.
     type: str
+    version_added: 0.2.0
     choices: [auto, v3, v4]
     default: auto
     env:

@@ -25,5 +25,6 @@ options:
         of another workspace, or a namespace that is not a project, is never taken over, whatever this says.
       - O(kubesphere.core.ks_tenancy#module:prune) never removes a protected object.
     type: bool
+    version_added: 0.2.0
     default: false
 """

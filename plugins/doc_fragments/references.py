@@ -20,6 +20,7 @@ options:
         the later task instead of predicting a failure. M(kubesphere.core.ks_tenancy) (and so the
         C(kubesphere.core.tenant) role) needs no such hint, as it counts what it declares as existing.
     type: dict
+    version_added: 0.2.0
     suboptions:
       users:
         description: User names to take as existing.

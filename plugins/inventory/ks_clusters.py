@@ -80,11 +80,9 @@ author:
 
 EXAMPLES = r"""
 ---
-# Minimal: the file inventory/ks_clusters.yml; the connection comes from KUBESPHERE_HOST,
-# KUBESPHERE_USERNAME and KUBESPHERE_PASSWORD (or KUBESPHERE_TOKEN).
-plugin: kubesphere.core.ks_clusters
-
----
+# The smallest inventory file (inventory/ks_clusters.yml) is one line,
+#   plugin: kubesphere.core.ks_clusters
+# with the connection from KUBESPHERE_HOST, KUBESPHERE_USERNAME and KUBESPHERE_PASSWORD (or KUBESPHERE_TOKEN).
 # Filters, a constructed group and keyed groups, and a cached list (file prod.ks_clusters.yml):
 plugin: kubesphere.core.ks_clusters
 ks_host: https://ks.example.com

@@ -70,6 +70,7 @@ options:
         O(kubesphere.core.ks_user#module:allow_protected)) is refused before it is sent, in check mode too; the
         object is read first to tell. V(true) sends it anyway. Requests to other paths are not judged.
     type: bool
+    version_added: 0.2.0
     default: false
 extends_documentation_fragment:
   - kubesphere.core.connection

@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 ---
 module: ks_export
 short_description: Export today's KubeSphere tenancy as the items the tenant and extensions roles take
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Reads users, workspaces, projects (on every cluster the caller can reach), their members, quotas, default
     limits and network isolation, custom roles and the installed extensions, and returns them as RV(ks_users),

@@ -59,12 +59,14 @@ options:
       - For O(kind=role), the scope of the roles; for O(kind=roletemplate), only the templates of that scope
         (label C(iam.kubesphere.io/scope), V(project) meaning C(namespace)).
     type: str
+    version_added: 0.2.0
     choices: [global, cluster, workspace, project]
   category:
     description:
       - For O(kind=roletemplate), only the templates of this category (label C(iam.kubesphere.io/category), for
         example V(global-access-control) or V(namespace-configuration-management)).
     type: str
+    version_added: 0.2.0
 extends_documentation_fragment:
   - kubesphere.core.connection
   - kubesphere.core.attributes.INFO

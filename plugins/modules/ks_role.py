@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 ---
 module: ks_role
 short_description: Manage custom KubeSphere roles built from role templates, at any scope
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Creates, updates and deletes a custom role at one of KubeSphere's scopes, built from RoleTemplates by name
     (list them with M(kubesphere.core.ks_info) O(kubesphere.core.ks_info#module:kind=roletemplate)).
@@ -28,58 +28,9 @@ description:
   - Deleting a role does not delete its bindings in KubeSphere, so O(state=absent) refuses to delete a role that is
     still bound, naming the bindings and who they bind, unless O(remove_bindings=true). KubeSphere keeps a deleted
     GlobalRole or WorkspaceRole until every member cluster is Ready.
-options:
-  name:
-    description: The role name, a DNS-1123 subdomain.
-    type: str
-    required: true
-  scope:
-    description: Where the role lives and what it can be bound to.
-    type: str
-    default: global
-    choices: [global, cluster, workspace, project]
-  workspace:
-    description: The workspace of a O(scope=workspace) role (required there).
-    type: str
-  project:
-    description: The project (namespace) of a O(scope=project) role (required there).
-    type: str
-  cluster:
-    description: The cluster of a O(scope=cluster) or O(scope=project) role. Default is the host.
-    type: str
-  templates:
-    description:
-      - The RoleTemplates the role is built from, by name, all of the role's scope (C(project) roles take
-        C(namespace)-scope templates). Compared without order.
-      - When creating without it, the role has no rules.
-    type: list
-    elements: str
-  alias_name:
-    description: The display name (annotation C(kubesphere.io/alias-name)).
-    type: str
-  description:
-    description: The description (annotation C(kubesphere.io/description)).
-    type: str
-  remove_bindings:
-    description:
-      - With O(state=absent), delete the role's bindings too (those members lose their role at that scope).
-        Without it a bound role is not deleted.
-    type: bool
-    default: false
-  state:
-    description: Whether the role should exist.
-    type: str
-    default: present
-    choices: [present, absent]
-  wait:
-    description: On delete, wait until the role is gone.
-    type: bool
-    default: false
-  wait_timeout:
-    description: How long to wait, in seconds.
-    type: float
-    default: 120
+# The options are kubesphere.core.items.role, shared word for word with ks_tenancy's roles items.
 extends_documentation_fragment:
+  - kubesphere.core.items.role
   - kubesphere.core.connection
   - kubesphere.core.attributes
   - kubesphere.core.protection

@@ -37,33 +37,29 @@ description:
 options:
   users:
     description:
-      - Users, each with the options of M(kubesphere.core.ks_user) (C(name), C(state), C(email), C(password),
-        C(update_password), C(global_role), C(display_name), C(description), C(lang), C(enabled), C(wait),
-        C(wait_timeout)). Passwords are masked in every output.
+      - Users, each with the options of M(kubesphere.core.ks_user) (below), with the same defaults and checks.
+        Passwords are masked in every output.
     type: list
     elements: dict
     default: []
   workspaces:
     description:
-      - Workspaces, each with the options of M(kubesphere.core.ks_workspace) (C(name), C(state), C(manager),
-        C(alias_name), C(description), C(clusters), C(labels), C(members), C(purge_members), C(delete_projects),
-        C(wait), C(wait_timeout)).
+      - Workspaces, each with the options of M(kubesphere.core.ks_workspace) (below), with the same defaults and
+        checks.
     type: list
     elements: dict
     default: []
   projects:
     description:
-      - Projects, each with the options of M(kubesphere.core.ks_project) (C(name), C(workspace), C(cluster),
-        C(state), C(alias_name), C(description), C(labels), C(members), C(purge_members), C(wait),
-        C(wait_timeout)). A project is one object per cluster.
+      - Projects, each with the options of M(kubesphere.core.ks_project) (below), with the same defaults and
+        checks. A project is one object per cluster.
     type: list
     elements: dict
     default: []
   roles:
     description:
-      - Custom roles, each with the options of M(kubesphere.core.ks_role) (C(name), C(scope), C(workspace),
-        C(project), C(cluster), C(templates), C(alias_name), C(description), C(remove_bindings), C(state),
-        C(wait), C(wait_timeout)). Members of the workspaces and projects above may be given them by name.
+      - Custom roles, each with the options of M(kubesphere.core.ks_role) (below), with the same defaults and
+        checks. Members of the workspaces and projects above may be given them by name.
       - A workspace role's name is unique across workspaces (KubeSphere keeps WorkspaceRoles cluster-wide).
     type: list
     elements: dict
@@ -122,14 +118,13 @@ options:
         description: Only objects whose labels match this Kubernetes label selector (V(team=payments)).
         type: str
 extends_documentation_fragment:
+  - kubesphere.core.items.tenancy
   - kubesphere.core.connection
   - kubesphere.core.attributes
 notes:
   - In check mode nothing is written and RV(results) is the plan; with C(--diff) the plan is printed first (how
     many objects each action touches, and every deletion by name), then each changed object's managed fields
     before and after, headed by its action (C(create), C(update) or C(delete)).
-  - Each item also takes O(kubesphere.core.ks_user#module:allow_protected), for the one item that must change a
-    protected object.
 seealso:
   - module: kubesphere.core.ks_user
   - module: kubesphere.core.ks_workspace

@@ -109,6 +109,23 @@ class Ansible:
         return _run(cmd, self.env(env), self.results_file, timeout)
 
 
+def doc_block(path, after, language):
+    """The first code block of `language` after the text `after` in a Markdown or reStructuredText file of the
+    repository (README.md, docs/docsite/rst/*.rst), as a reader copies it."""
+    text = (ROOT / path).read_text()
+    assert after in text, "%s no longer says %r" % (path, after)
+    section = text.split(after, 1)[1]
+    if path.endswith(".md"):
+        return section.split("```%s\n" % language, 1)[1].split("```", 1)[0]
+    head, body = section.split(".. code-block:: %s\n\n" % language, 1)
+    lines = []
+    for line in body.split("\n"):
+        if line and not line.startswith("   "):
+            break
+        lines.append(line[3:])
+    return "\n".join(lines).strip("\n") + "\n"
+
+
 def run_readme_block(block):
     """A README shell block as a newcomer runs it from the checkout (the venv's python and tools first on the
     PATH, the collection found in the working tree, no token from the caller's environment); the recaps'

@@ -7,7 +7,7 @@ import stat
 import pytest
 import yaml
 
-from ks_ansible import Ansible, ROOT, run_readme_block, write_guard
+from ks_ansible import Ansible, ROOT, doc_block, run_readme_block, write_guard
 import console_platform
 
 EXPORT = ROOT / "playbooks" / "export_tenancy.yml"
@@ -163,11 +163,10 @@ def test_a_platform_regular_user_exports_what_it_may_see(platform, tmp_path):
     assert "user alice: not marked as managed, not allowed to label it (403" in run.output
 
 
-def test_the_readme_adoption_runs_as_written(tmp_path):
-    """The README's emulator block, with the vars file in a temporary directory instead of $PWD."""
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("Try it on the emulator, with a tenancy made the way the console makes one", 1)[1]
-    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+def test_the_guide_adoption_runs_as_written(tmp_path):
+    """The adoption guide's emulator block, with the vars file in a temporary directory instead of $PWD."""
+    block = doc_block("docs/docsite/rst/guide_adoption.rst",
+                      "Try it on the emulator, with a tenancy made the way the console makes one", "sh")
     out = str(tmp_path / "tenancy.yml")
     block = block.replace("$PWD/tenancy.yml", out).replace(" tenancy.yml", " " + out)
     recaps, run = run_readme_block(block)

@@ -44,29 +44,43 @@ def run(cmd, cwd, env=None, timeout=300):
     return proc
 
 
-# A user's team file with a password, untracked in the checkout (the README says to keep it elsewhere;
-# export_tenancy.yml's walkthrough writes tenancy.yml wherever the user stands).
-UNTRACKED = ("team.yml", "tenancy.yml", "playbooks/vars/my-team.yml")
-# What a plain `ansible-galaxy collection build .` keeps out (galaxy.yml build_ignore): root entries only.
-# It cannot keep out an untracked file inside a directory that ships (playbooks/vars/); make package can.
-UNTRACKED_AT_ROOT = ("team.yml", "tenancy.yml")
-# Made at run time: this test file ships in the tarball, so the password must not be spelled in it.
+# Untracked files a user may leave in a checkout, with a password in them: at the root, beside the playbooks,
+# inside a role, a scratch role and a scratch module. None may ship, whichever way the tarball is built.
+UNTRACKED = ("team.yml", "tenancy.yml", "NOTES.md", "inventory.ini", "playbooks/my-site.yml",
+             "playbooks/vars/my-team.yml", "roles/tenant/vars/main.yml", "roles/scratch/tasks/main.yml",
+             "plugins/modules/scratch.py", "docs/my-notes.md")
+# Made at run time: the password must not be spelled in a file that ships.
 PLANTED_PASSWORD = "Untracked-%s" % os.getpid()
 # The collection itself, whichever way it is built (galaxy.yml ships as MANIFEST.json).
-CONTENT = ("MANIFEST.json", "README.md", "LICENSE", "meta/runtime.yml", "plugins/modules/ks_api.py",
-           "plugins/module_utils/ks_client.py", "plugins/inventory/ks_clusters.py", "roles/tenant/tasks/main.yml",
-           "playbooks/onboard_team.yml")
+CONTENT = ("MANIFEST.json", "FILES.json", "README.md", "LICENSE", "CHANGELOG.md", "meta/runtime.yml",
+           "meta/execution-environment.yml", "requirements.txt", "bindep.txt",
+           "plugins/modules/ks_api.py", "plugins/doc_fragments/connection.py", "plugins/module_utils/ks_client.py",
+           "plugins/inventory/ks_clusters.py", "roles/tenant/tasks/main.yml", "roles/tenant/meta/argument_specs.yml",
+           "playbooks/onboard_team.yml", "playbooks/examples/create_user.yml", "docs/awx/kubesphere_credential_type.yml",
+           "changelogs/changelog.yaml", "tests/sanity/ignore-2.19.txt")
+# What is the repository's, not the collection's: the emulator (a package of its own), the development tools,
+# the tests that need them, unreleased changelog fragments, and anything generated.
+NOT_SHIPPED_ROOTS = {"emulator", "tools", "extensions", "Makefile", "pytest.ini", "requirements-dev.txt",
+                     "ansible.cfg", "galaxy.yml", ".ci", ".gitignore", ".ansible-lint"}
 
 
 @pytest.fixture(scope="module")
 def planted():
-    """The untracked team files, planted for the module's builds and removed after them."""
-    paths = [ROOT / name for name in UNTRACKED if not (ROOT / name).exists()]
-    for path in paths:
+    """The untracked files, planted for the module's builds and removed after them."""
+    made = []
+    for name in UNTRACKED:
+        path = ROOT / name
+        if path.exists():
+            continue
+        missing = [p for p in reversed(path.parents) if not p.exists()]
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("ks_users: [{name: eve, password: %s}]\n" % PLANTED_PASSWORD)
+        made.append((path, missing))
     yield
-    for path in paths:
+    for path, missing in made:
         path.unlink()
+        for directory in reversed(missing):
+            directory.rmdir()
 
 
 def built(out):
@@ -77,46 +91,63 @@ def built(out):
 
 @pytest.fixture(scope="module")
 def tarball(tmp_path_factory, planted):
+    """What `make package` builds."""
     out = tmp_path_factory.mktemp("dist")
     run([sys.executable, ROOT / "tools" / "build_collection.py", "--output-path", out], cwd=ROOT)
     return built(out)
 
 
-def contents(tarball, leaving_out=()):
-    """The names in the tarball, and the bytes of its files (but those left out)."""
+@pytest.fixture(scope="module")
+def plain_tarball(tmp_path_factory, planted):
+    """What a plain `ansible-galaxy collection build` in the checkout builds."""
+    out = tmp_path_factory.mktemp("plain")
+    run([BIN / "ansible-galaxy", "collection", "build", "--output-path", out, "."], cwd=ROOT)
+    return built(out)
+
+
+def contents(tarball):
+    """The names in the tarball, the bytes of its files, and its FILES.json (every file and checksum)."""
     with tarfile.open(tarball) as tar:
         names = set(tar.getnames())
-        shipped = b"".join(tar.extractfile(m).read() for m in tar.getmembers()
-                           if m.isfile() and m.name not in leaving_out)
-    return names, shipped
+        shipped = b"".join(tar.extractfile(m).read() for m in tar.getmembers() if m.isfile())
+        files = json.loads(tar.extractfile("FILES.json").read())["files"]
+    return names, shipped, files
 
 
-def test_plain_galaxy_build_ships_the_collection_but_no_team_file_at_the_root(tmp_path, planted):
-    run([BIN / "ansible-galaxy", "collection", "build", "--output-path", tmp_path, "."], cwd=ROOT)
-    names, shipped = contents(built(tmp_path), leaving_out=set(UNTRACKED) - set(UNTRACKED_AT_ROOT))
-    assert not names & set(UNTRACKED_AT_ROOT), "untracked files shipped: %s" % (names & set(UNTRACKED_AT_ROOT))
+@pytest.mark.parametrize("which", ["tarball", "plain_tarball"])
+def test_only_the_allow_list_ships(which, request):
+    names, shipped = contents(request.getfixturevalue(which))[:2]
+    planted = sorted(n for n in names if n in UNTRACKED or n.startswith("roles/scratch"))
+    assert not planted, "untracked files shipped: %s" % planted
     assert PLANTED_PASSWORD.encode() not in shipped
     missing = [name for name in CONTENT if name not in names]
     assert not missing, "the collection is missing from the tarball: %s" % missing
-    leaked = [n for n in names if FORBIDDEN_PARTS & set(Path(n).parts)]
-    assert not leaked, "the tarball ships generated files: %s" % leaked[:20]
-
-
-def test_tarball_ships_only_tracked_files(tarball):
-    names, shipped = contents(tarball)
-    assert not names & set(UNTRACKED), "untracked files shipped: %s" % (names & set(UNTRACKED))
-    assert PLANTED_PASSWORD.encode() not in shipped
-
-
-def test_tarball_ships_no_generated_files(tarball):
-    with tarfile.open(tarball) as tar:
-        names = tar.getnames()
+    repository = sorted(n for n in names if n.split("/")[0] in NOT_SHIPPED_ROOTS)
+    assert not repository, "the tarball ships the repository's files: %s" % repository[:20]
+    tests = sorted(n for n in names if n.startswith("tests/") and not n.startswith("tests/sanity"))
+    assert tests == [], tests
     leaked = [n for n in names if FORBIDDEN_PARTS & set(Path(n).parts) or n.endswith((".pyc", ".tar.gz"))]
     assert not leaked, "the tarball ships generated files: %s" % leaked[:20]
-    for needed in ("MANIFEST.json", "plugins/modules/ks_api.py", "roles/tenant/tasks/main.yml",
-                   "meta/execution-environment.yml", "meta/requirements.txt", "requirements.txt",
-                   "bindep.txt", "docs/awx/kubesphere_credential_type.yml", "emulator/__main__.py"):
-        assert needed in names, "%s is missing from the tarball" % needed
+
+
+def test_make_package_and_a_plain_galaxy_build_ship_the_same(tarball, plain_tarball):
+    names, files = contents(tarball)[::2]
+    plain_names, plain_files = contents(plain_tarball)[::2]
+    assert names == plain_names
+    assert files == plain_files          # every file, with its checksum
+
+
+def test_a_plain_build_without_distlib_stops_rather_than_ship_everything(tmp_path):
+    """galaxy.yml's manifest needs distlib; without it ansible-galaxy must fail, not fall back to the walk."""
+    blocker = tmp_path / "blocker"
+    blocker.mkdir()
+    (blocker / "distlib.py").write_text("raise ImportError('distlib is not installed here')\n")
+    env = dict(os.environ, PYTHONPATH=str(blocker))
+    proc = subprocess.run([str(BIN / "ansible-galaxy"), "collection", "build", "--output-path", str(tmp_path), "."],
+                          cwd=str(ROOT), env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode != 0
+    assert 'requires the python "distlib" library' in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    assert not list(tmp_path.glob("*.tar.gz"))
 
 
 def test_installed_tarball_runs_by_fqcn(tarball, emulator, tmp_path):

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from ks_ansible import ROOT, Ansible, api_requests, run_readme_block
+from ks_ansible import ROOT, Ansible, api_requests, doc_block, run_readme_block
 
 ONBOARD = ROOT / "playbooks" / "onboard_team.yml"
 EVERYTHING = ["create user alice", "create user bob", "create user carol", "create workspace team-alpha",
@@ -142,16 +142,15 @@ def test_the_role_used_directly_names_every_variable_of_the_wrong_shape_at_once(
     assert api_requests(emulator) == {}
 
 
-def test_the_readme_team_file_onboards_as_written(tmp_path):
-    """The README's team file (roles, quotas and limits included) and its emulator block, run as written,
-    with the file in a temporary directory instead of ~/kubesphere."""
-    readme = (ROOT / "README.md").read_text()
-    team = "#" + readme.split("```yaml\n#", 1)[1].split("```", 1)[0]
+def test_the_guide_team_file_onboards_as_written(tmp_path):
+    """The onboarding guide's team file (roles, quotas and limits included) and its emulator block, run as
+    written, with the file in a temporary directory instead of ~/kubesphere."""
+    guide = "docs/docsite/rst/guide_onboarding.rst"
+    team = doc_block(guide, "Onboard a team", "yaml")
     assert team.startswith("# ~/kubesphere/team.yml"), team[:80]
     path = tmp_path / "team.yml"
     path.write_text(team)
-    section = readme.split("Try it first on the emulator", 1)[1]
-    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    block = doc_block(guide, "Try it first on the emulator", "sh")
     assert block.count("$HOME/kubesphere/team.yml") == 3, block
     block = block.split("\n", 1)[1].replace("$HOME/kubesphere/team.yml", str(path))    # the venv is ours already
     recaps, run = run_readme_block(block)
