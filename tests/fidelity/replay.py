@@ -356,3 +356,9 @@ def replay_file(file_name):
     finally:
         emulator.stop()
     return results
+
+from .cluster_setup import CLUSTER_BEFORE, CLUSTER_FILES, CLUSTER_OPTIONS, CLUSTER_SETUP  # noqa: E402
+FILES += CLUSTER_FILES
+SETUP.update(CLUSTER_SETUP)
+BEFORE.update(CLUSTER_BEFORE)
+FILE_OPTIONS.update(CLUSTER_OPTIONS)
