@@ -22,7 +22,7 @@ from .authz import request_info
 from .authz.authorizer import Authorizer, forbidden_response, is_open_path
 from .context import RequestContext
 from .controllers.runtime import ControllerManager
-from .counters import WRITE_METHODS, Counters
+from .counters import WRITE_METHODS, Counters, is_write
 from .faults import Faults
 from .messages import Response, dump_json
 from .k8s import handler as kube_handler
@@ -95,8 +95,7 @@ class App:
         return response
 
     def _serve(self, request):
-        if (self.settings.forbid_writes and request.method in WRITE_METHODS
-                and not request.path.startswith("/oauth/")):
+        if self.settings.forbid_writes and is_write(request):
             self.counters.forbidden_write()
             return errors.plain_text(500, "emulator: write request refused (forbid_writes is set)")
         try:

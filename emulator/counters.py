@@ -6,6 +6,20 @@ import time
 from collections import Counter, deque
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# POSTs that change nothing: the join's validation (a module asks it in check mode too).
+READ_ONLY_POSTS = ("/kapis/cluster.kubesphere.io/v1alpha1/clusters/validation",)
+
+
+def is_write(request):
+    """A request that may change something: a write method, not a login, not a read-only POST, not a
+    ?dryRun=All of /api or /apis (the generic handler stores nothing then)."""
+    if request.method not in WRITE_METHODS or request.path.startswith("/oauth/"):
+        return False
+    if request.method == "POST" and request.path in READ_ONLY_POSTS:
+        return False
+    from .dispatch import split_cluster
+    inner = split_cluster(request.path)[1]
+    return not (request.arg("dryRun") == "All" and inner.startswith(("/api/", "/apis/")))
 LOGIN_KEYS = ("password_ok", "password_failed", "refresh_ok", "refresh_failed", "basic", "basic_failed")
 
 
@@ -31,7 +45,7 @@ class Counters:
             self._requests[f"{request.method} {request.raw_path}"] += 1
             self._by_method[request.method] += 1
             self._by_status[str(response.status)] += 1
-            if request.method in WRITE_METHODS and not request.path.startswith("/oauth/"):
+            if is_write(request):
                 self._writes += 1
             self._log.append({"time": time.time(), "method": request.method, "path": request.raw_path,
                               "query": request.query_string, "status": response.status})

@@ -59,7 +59,8 @@ def create_labels(ctx):
             raise text_error(400, f"label {request.get('key', '')}/{request.get('value', '')} already exists")
         label = {"metadata": {"name": "".join(random.choice(_ALPHABET) for _ in range(6)),
                               "finalizers": [LABEL_FINALIZER]},
-                 "spec": {"key": str(request.get("key") or "").strip(), "value": str(request.get("value") or "").strip()}}
+                 "spec": {"key": str(request.get("key") or "").strip(),
+                          "value": str(request.get("value") or "").strip()}}
         try:
             created.append(ctx.api.create(ctx.app.host, LABEL, label, user=ctx.user))
         except errors.ApiError as exc:

@@ -54,7 +54,8 @@ def test_validation_answers_like_the_real_server(emu, admin):
     assert validate(emu, admin, "v4", wrong_token).text == "Unauthorized\n"
     assert validate(emu, admin, "v5", "this is not a kubeconfig\n").text.startswith(
         "couldn't get version/kind; json parse error: json: cannot unmarshal string into Go value of type struct")
-    assert validate(emu, admin, "v6", member, connection_type="proxy").text == "cluster connection type MUST be direct\n"
+    proxy = validate(emu, admin, "v6", member, connection_type="proxy")
+    assert proxy.text == "cluster connection type MUST be direct\n"
     empty = cluster_body("v7", "")
     assert admin.post(VALIDATE, json=empty).text == "cluster kubeconfig MUST NOT be empty\n"
     not_base64 = cluster_body("v8", "")
@@ -217,3 +218,19 @@ def test_deleting_the_host_cluster_empties_its_placements(emu, admin):
     wait_for(lambda: placement(admin, "ws-on-host") == {}, message="host left the placement")
     wait_for(lambda: ready(admin, "host"), message="the host Cluster made again")
     admin.delete(f"{TENANT}/workspacetemplates/ws-on-host", json={})
+
+
+def test_validation_and_dry_runs_are_not_writes(emu, admin):
+    """Check mode validates a join and may dry-run: the write guard (forbid_writes) lets those through."""
+    emu.configure(forbid_writes=True)
+    try:
+        emu.reset_counters()
+        assert validate(emu, admin, "guarded", emu.member_kubeconfig("edge2")).status_code == 200
+        assert admin.delete(f"{APIS}/clusters/host", params={"dryRun": "All"}).status_code == 200
+        assert admin.post(f"{APIS}/clusters", json=cluster_body("guarded", emu.member_kubeconfig("edge2"))
+                          ).status_code == 500
+        counters = emu.counters()
+        assert (counters["writes"], counters["forbidden_writes"]) == (1, 1)
+    finally:
+        emu.configure(forbid_writes=False)
+    assert get(admin, "guarded").status_code == 404

@@ -361,7 +361,8 @@ def record(s, args, made):
            "/kapis/resources.kubesphere.io/v1alpha3/clusters")
     s.call("LIST clusters (kapis resources v1alpha3) by group label", "GET",
            "/kapis/resources.kubesphere.io/v1alpha3/clusters?labelSelector=cluster.kubesphere.io%2Fgroup%3Dproduction")
-    s.call(f"GET {CLUSTER} (kapis resources v1alpha3)", "GET", f"/kapis/resources.kubesphere.io/v1alpha3/clusters/{CLUSTER}")
+    s.call(f"GET {CLUSTER} (kapis resources v1alpha3)", "GET",
+           f"/kapis/resources.kubesphere.io/v1alpha3/clusters/{CLUSTER}")
     s.call("LIST clusters (kapis tenant v1beta1) as admin", "GET", TENANT + "/clusters")
     validation(s, "c25-member2", "the joined member under another name", "member")
     s.call(f"GET /clusters/{CLUSTER}/version", "GET", f"/clusters/{CLUSTER}/version")
@@ -475,8 +476,8 @@ def record(s, args, made):
            [{"op": "add", "workspace": "c25-ws2"}])
     s.call("GET workspacetemplate c25-ws2 after the grant for an unknown cluster", "GET",
            f"{TENANT}/workspacetemplates/c25-ws2")
-    s.call("POST grantrequests remove for c25-ws2 (unknown cluster)", "POST", f"{KAPIS}/clusters/c25-nope/grantrequests",
-           [{"op": "remove", "workspace": "c25-ws2"}])
+    s.call("POST grantrequests remove for c25-ws2 (unknown cluster)", "POST",
+           f"{KAPIS}/clusters/c25-nope/grantrequests", [{"op": "remove", "workspace": "c25-ws2"}])
     s.call("POST grantrequests with a JSON object body", "POST", f"{KAPIS}/clusters/{CLUSTER}/grantrequests",
            {"op": "add", "workspace": "c25-ws"})
     s.call("create project c25-proj in the member under c25-ws", "POST",
