@@ -6,6 +6,7 @@ import time
 from collections import Counter, deque
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+LOGIN_KEYS = ("password_ok", "password_failed", "refresh_ok", "refresh_failed", "basic", "basic_failed")
 # POSTs that change nothing: the join's validation (a module asks it in check mode too).
 READ_ONLY_POSTS = ("/kapis/cluster.kubesphere.io/v1alpha1/clusters/validation",)
 
@@ -20,7 +21,6 @@ def is_write(request):
     from .dispatch import split_cluster
     inner = split_cluster(request.path)[1]
     return not (request.arg("dryRun") == "All" and inner.startswith(("/api/", "/apis/")))
-LOGIN_KEYS = ("password_ok", "password_failed", "refresh_ok", "refresh_failed", "basic", "basic_failed")
 
 
 class Counters:

@@ -22,6 +22,7 @@ def unready_members(view):
     return [c["metadata"]["name"] for c in view.list(CLUSTER)
             if HOST_LABEL not in ((c.get("metadata") or {}).get("labels") or {}) and not is_ready(c)]
 
+
 # Cluster labels (pkg/kapis/cluster/v1alpha1/label_handler.go): one object per key=value, named by
 # six random characters; a cluster carrying one has the label label.cluster.kubesphere.io/<name>: "".
 LABEL = register_kind(Kind(group="cluster.kubesphere.io", version="v1alpha1", plural="labels", kind="Label",

@@ -43,8 +43,8 @@ def list_labels(ctx):
     grouped = {}
     for label in _labels(ctx):
         spec = label.get("spec") or {}
-        grouped.setdefault(spec.get("key", ""), []).append({"value": spec.get("value", ""),
-                                                             "id": label["metadata"]["name"]})
+        grouped.setdefault(spec.get("key", ""), []).append(
+            {"value": spec.get("value", ""), "id": label["metadata"]["name"]})
     return dict(sorted(grouped.items()))
 
 
@@ -57,7 +57,7 @@ def create_labels(ctx):
         request = request if isinstance(request, dict) else {}
         if _exists(request, existing):
             raise text_error(400, f"label {request.get('key', '')}/{request.get('value', '')} already exists")
-        label = {"metadata": {"name": "".join(random.choice(_ALPHABET) for _ in range(6)),
+        label = {"metadata": {"name": "".join(random.choice(_ALPHABET) for _index in range(6)),
                               "finalizers": [LABEL_FINALIZER]},
                  "spec": {"key": str(request.get("key") or "").strip(),
                           "value": str(request.get("value") or "").strip()}}

@@ -44,8 +44,8 @@ def test_validation_answers_like_the_real_server(emu, admin):
     ok = validate(emu, admin, "v1", member)
     assert (ok.status_code, ok.text, ok.headers.get("Content-Type")) == (200, "", None)
     host = validate(emu, admin, "v2", emu.member_kubeconfig("host"))
-    assert (host.status_code, host.text) == (400, "cluster v2 already exists (host), MUST not import the same "
-                                                    "cluster twice\n")
+    assert (host.status_code, host.text) == (
+        400, "cluster v2 already exists (host), MUST not import the same cluster twice\n")
     unreachable = member.replace(emu.url + "/_emulator/members/edge1/kube", "https://127.0.0.1:1")
     assert validate(emu, admin, "v3", unreachable).text == (
         'Get "https://127.0.0.1:1/api/v1/namespaces/kube-system?timeout=10s": '

@@ -167,7 +167,7 @@ def _text(config):
 
 def kubectl(kubeconfig, *args, check=True, stdin=None):
     result = subprocess.run(["kubectl", "--kubeconfig", os.path.expanduser(kubeconfig), *args],
-                            capture_output=True, text=True, input=stdin, timeout=60)
+                            capture_output=True, text=True, input=stdin, timeout=60, check=False)
     if check and result.returncode:
         raise RuntimeError(f"kubectl {' '.join(args)}: {result.stderr}")
     return result.stdout
@@ -585,7 +585,7 @@ def cleanup(s, args, label_ids):
     kubectl(member, "delete", "workspaces.tenant.kubesphere.io", "c25-ws", "c25-ws2", "c25-ws-pub",
             "--ignore-not-found", check=False)
     kubectl(member, "delete", "namespace", "c25-proj", "--ignore-not-found", "--wait=false", check=False)
-    for _ in range(20):
+    for _attempt in range(20):
         status = kubectl(member, "get", "namespace", "c25-proj", "-o", "json", check=False)
         if not status.strip():
             break

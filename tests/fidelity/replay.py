@@ -357,6 +357,7 @@ def replay_file(file_name):
         emulator.stop()
     return results
 
+
 from .cluster_setup import CLUSTER_BEFORE, CLUSTER_FILES, CLUSTER_OPTIONS, CLUSTER_SETUP  # noqa: E402
 FILES += CLUSTER_FILES
 SETUP.update(CLUSTER_SETUP)
