@@ -15,6 +15,11 @@ def parse_args(argv):
     parser.add_argument("--config", help="YAML file with clusters, users and auth settings")
     parser.add_argument("--members", default="", help="comma-separated member clusters, e.g. member1,member2")
     parser.add_argument("--not-ready", default="", help="comma-separated members that are not Ready")
+    parser.add_argument("--joinable", default="",
+                        help="comma-separated clusters a test may join as members (kubeconfig: "
+                             "GET /_emulator/members/NAME/kubeconfig)")
+    parser.add_argument("--cluster-join-ms", type=float,
+                        help="how long the join's Helm install of ks-core into a member runs (default 1000)")
     parser.add_argument("--token-ttl", type=float, help="access token lifetime in seconds (default 7200)")
     parser.add_argument("--token-inactivity-timeout", type=float,
                         help="added to the refresh token lifetime, seconds (default 1800)")
@@ -48,7 +53,8 @@ def parse_args(argv):
 
 _FLAG_TO_SETTING = ("token_ttl", "token_inactivity_timeout", "lockout_max", "lockout_window",
                     "controller_delay_ms", "informer_lag_ms", "extension_job_ms", "admin_password", "bcrypt_cost",
-                    "jwt_secret", "git_version", "password_hash_ms", "ks_version", "list_total_key")
+                    "jwt_secret", "git_version", "password_hash_ms", "ks_version", "list_total_key",
+                    "cluster_join_ms")
 
 
 def settings_from_args(args):
@@ -72,6 +78,12 @@ def settings_from_args(args):
             settings.faults = json.loads(args.faults)
         except ValueError as exc:
             raise SystemExit(f"--faults is not JSON: {exc}")
+    for name in [n.strip() for n in args.joinable.split(",") if n.strip()]:
+        if name not in settings.joinable:
+            settings.joinable.append(name)
+    clashing = set(settings.joinable) & ({m.name for m in settings.members} | {"host"})
+    if clashing:
+        raise SystemExit(f"--joinable names clash with member clusters or host: {', '.join(sorted(clashing))}")
     not_ready = {n.strip() for n in args.not_ready.split(",") if n.strip()}
     known = {m.name for m in settings.members}
     for name in [n.strip() for n in args.members.split(",") if n.strip()]:

@@ -10,6 +10,8 @@ POST /_emulator/faults           turn faults on or change them (merged): {"statu
 PUT  /_emulator/faults           replace them all ({} turns every fault off); counts are kept
 POST /_emulator/faults/reset     zero the injected counts
 GET  /_emulator/config           the settings that can change at runtime
+GET  /_emulator/members          the joinable members and host (emulator/member_admin.py): their
+                                 kubeconfigs, credentials and own Kubernetes API
 POST /_emulator/config           change them: {"token_ttl": 5, "informer_lag_ms": 0,
                                   "controller_delay_ms": 10, "forbid_writes": true, ...};
                                  "controllers_held": true makes every controller wait (due work
@@ -18,12 +20,15 @@ POST /_emulator/config           change them: {"token_ttl": 5, "informer_lag_ms"
 
 import json
 
+from . import member_admin
 from .errors import plain_text
 from .messages import json_response
 
 
 def handle(app, request):
     path = request.path.rstrip("/")
+    if path == "/_emulator/members" or path.startswith("/_emulator/members/"):
+        return member_admin.handle(app, request)
     route = (request.method, path)
     if route == ("GET", "/_emulator/counters"):
         return json_response(app.counters.snapshot())

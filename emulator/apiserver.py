@@ -4,11 +4,13 @@ patches and deletion. Failures are raised as errors.ApiError in the shape
 kube-apiserver uses; kapis handlers re-render them as plain text."""
 
 import random
+import uuid
 
 from . import admission, errors, registry
 from .objects import clone, meta
 from .patch import PatchError, json_patch, merge_patch
 from .store import AlreadyExists, Conflict, NotFound
+from .timeutil import rfc3339
 from .validation import go_quote, name_problem
 
 _NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"
@@ -84,7 +86,7 @@ class ApiServer:
 
     # ---- writes ----------------------------------------------------------------
 
-    def create(self, cluster, kind, obj, user=None, admit=True):
+    def create(self, cluster, kind, obj, user=None, admit=True, dry_run=False):
         obj = clone(obj)
         obj["apiVersion"], obj["kind"] = kind.api_version(), kind.kind
         metadata = meta(obj)
@@ -109,12 +111,17 @@ class ApiServer:
             obj.pop("status", None)
         if admit:
             admission.run(admission.Review("CREATE", kind, cluster, obj, None, user, self))
+        if dry_run:          # ?dryRun=All: every check, nothing stored
+            if self.store.get(cluster, kind, name, metadata.get("namespace", "")) is not None:
+                raise errors.already_exists(kind, name)
+            metadata["uid"], metadata["creationTimestamp"] = str(uuid.uuid4()), rfc3339()
+            return obj
         try:
             return self.store.create(cluster, kind, obj)
         except AlreadyExists:
             raise errors.already_exists(kind, name) from None
 
-    def update(self, cluster, kind, obj, user=None, admit=True, require_version=None):
+    def update(self, cluster, kind, obj, user=None, admit=True, require_version=None, dry_run=False):
         obj = clone(obj)
         obj["apiVersion"], obj["kind"] = kind.api_version(), kind.kind
         metadata = meta(obj)
@@ -131,9 +138,9 @@ class ApiServer:
                                  by_kind=False)
         if kind.status_subresource:
             _keep_status(obj, current)
-        return self._store_update(cluster, kind, obj, current, user, admit)
+        return self._store_update(cluster, kind, obj, current, user, admit, dry_run=dry_run)
 
-    def patch(self, cluster, kind, name, namespace, patch_type, body, user=None):
+    def patch(self, cluster, kind, name, namespace, patch_type, body, user=None, dry_run=False):
         """patch_type: merge | json | strategic | apply."""
         for _attempt in range(3):
             current = self.store.get(cluster, kind, name, namespace)
@@ -161,7 +168,8 @@ class ApiServer:
                 _keep_status(new, current)
             explicit_version = metadata.get("resourceVersion") != current["metadata"]["resourceVersion"]
             try:
-                return self._store_update(cluster, kind, new, current, user, True, retry_conflicts=True)
+                return self._store_update(cluster, kind, new, current, user, True, retry_conflicts=True,
+                                          dry_run=dry_run)
             except _Retry:
                 if explicit_version:
                     raise errors.conflict(kind, name) from None
@@ -176,13 +184,15 @@ class ApiServer:
         new["status"] = status
         return self._store_update(cluster, kind, new, current, user, False)
 
-    def delete(self, cluster, kind, name, namespace="", user=None, admit=True):
+    def delete(self, cluster, kind, name, namespace="", user=None, admit=True, dry_run=False):
         """Returns (object, removed)."""
         current = self.store.get(cluster, kind, name, namespace)
         if current is None:
             raise errors.not_found(kind, name)
         if admit:
             admission.run(admission.Review("DELETE", kind, cluster, None, current, user, self))
+        if dry_run:
+            return _deleted_preview(kind, current)
         try:
             return self.store.delete(cluster, kind, name, namespace)
         except NotFound:
@@ -190,10 +200,18 @@ class ApiServer:
 
     # ---- internals -------------------------------------------------------------
 
-    def _store_update(self, cluster, kind, obj, current, user, admit, retry_conflicts=False):
+    def _store_update(self, cluster, kind, obj, current, user, admit, retry_conflicts=False, dry_run=False):
         if admit:
             admission.run(admission.Review("UPDATE", kind, cluster, obj, current, user, self))
         name = obj["metadata"]["name"]
+        if dry_run:
+            sent = obj["metadata"].get("resourceVersion")
+            if sent and sent != current["metadata"]["resourceVersion"]:
+                raise errors.conflict(kind, name)
+            for field in ("uid", "creationTimestamp", "deletionTimestamp", "resourceVersion", "generation"):
+                if field in current["metadata"]:
+                    obj["metadata"][field] = current["metadata"][field]
+            return obj
         try:
             return self.store.update(cluster, kind, obj)
         except NotFound:
@@ -219,6 +237,17 @@ class ApiServer:
 
 class _Retry(Exception):
     pass
+
+
+def _deleted_preview(kind, current):
+    """What a DELETE would leave: the object marked for deletion while finalizers remain, else gone."""
+    from .store import _pending_finalizers
+    if not _pending_finalizers(kind, current):
+        return clone(current), True
+    preview = clone(current)
+    preview["metadata"]["deletionTimestamp"] = rfc3339()
+    preview["metadata"]["deletionGracePeriodSeconds"] = 0
+    return preview, False
 
 
 def _keep_status(obj, current):

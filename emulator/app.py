@@ -26,6 +26,7 @@ from .counters import WRITE_METHODS, Counters, is_write
 from .faults import Faults
 from .messages import Response, dump_json
 from .k8s import handler as kube_handler
+from .members import Members
 from .routes import router
 from .routes.generic import serve_generic
 from .store import Store
@@ -59,6 +60,8 @@ class App:
         self.api.faults = self.faults
         self._cluster_lock = threading.Lock()
         seed.seed(self)
+        self.members = Members(self)       # clusters a test may join (emulator/members.py)
+        self.members.setup()
         self.store.settle()
         self.controllers = ControllerManager(self)
 

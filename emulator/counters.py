@@ -7,17 +7,25 @@ from collections import Counter, deque
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 LOGIN_KEYS = ("password_ok", "password_failed", "refresh_ok", "refresh_failed", "basic", "basic_failed")
+# POSTs that change nothing: the join's validation (a module asks it in check mode too).
+READ_ONLY_POSTS = ("/kapis/cluster.kubesphere.io/v1alpha1/clusters/validation",)
 _DRY_RUN_PREFIX = "/kapis/application.kubesphere.io/"
 
 
 def is_write(request):
-    """Whether a request may change something: not a login, not an App Store dry run
-    (POST ?validate=true checks a repo's index or a package and saves nothing)."""
+    """A request that may change something: a write method, not a login, not a read-only POST, not an App Store
+    dry run (POST ?validate=true checks a repo's index or a package and saves nothing), not a ?dryRun=All of /api
+    or /apis (the generic handler stores nothing then)."""
     if request.method not in WRITE_METHODS or request.path.startswith("/oauth/"):
         return False
-    dry_run = (request.method == "POST" and request.path.startswith(_DRY_RUN_PREFIX)
-               and (request.arg("validate") or "").lower() in ("1", "t", "true"))
-    return not dry_run
+    if request.method == "POST" and request.path in READ_ONLY_POSTS:
+        return False
+    if (request.method == "POST" and request.path.startswith(_DRY_RUN_PREFIX)
+            and (request.arg("validate") or "").lower() in ("1", "t", "true")):
+        return False
+    from .dispatch import split_cluster
+    inner = split_cluster(request.path)[1]
+    return not (request.arg("dryRun") == "All" and inner.startswith(("/api/", "/apis/")))
 
 
 class Counters:

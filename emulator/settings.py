@@ -67,6 +67,8 @@ class Settings:
     namespace_deletion_delay_ms: float = 300.0   # how long a deleted namespace stays Terminating
     extension_job_ms: float = 1000.0           # how long each emulated Helm job (install/upgrade/uninstall) runs
     password_hash_ms: float = 0.0              # extra time before the user controller hashes a new password
+    cluster_join_ms: float = 1000.0            # how long the join's Helm install of ks-core into a member runs
+    cluster_controller: bool = True            # False: like a server started with --controllers='*,-cluster'
     forbid_writes: bool = False
     controllers_held: bool = False             # controllers wait (a replay holds them across "right after" reads)
     log_size: int = 1000
@@ -79,11 +81,13 @@ class Settings:
     tls_ca_path: Optional[str] = None          # set at start: the generated CA's file
     faults: dict = field(default_factory=dict)  # faults on at start (emulator/faults.py)
     members: List[ClusterSpec] = field(default_factory=list)
+    joinable: List[str] = field(default_factory=list)   # clusters a test may join as members (emulator/members.py)
     users: List[UserSpec] = field(default_factory=list)
 
     RUNTIME_KEYS = ("token_ttl", "token_inactivity_timeout", "lockout_max", "lockout_window",
                     "controller_delay_ms", "informer_lag_ms", "extension_job_ms", "forbid_writes",
-                    "namespace_deletion_delay_ms", "password_hash_ms", "controllers_held")
+                    "namespace_deletion_delay_ms", "password_hash_ms", "controllers_held", "cluster_join_ms",
+                    "cluster_controller")
 
     def runtime_view(self):
         return {key: getattr(self, key) for key in self.RUNTIME_KEYS}
@@ -119,11 +123,12 @@ def load_config_file(path, settings):
         clusters:            # member clusters
           - {name: member1, ready: true, provider: aws, connection: proxy,
              kubernetes_version: v1.30.4, node_count: 3, region: eu, labels: {env: prod}}
+        joinable: [edge1, edge2]   # clusters a test may join (emulator/members.py)
         users:
           - {name: alice, password: Alice-Pass1, email: alice@example.com, globalrole: platform-regular}
         auth: {token_ttl: 7200, lockout_max: 10, lockout_window: 600, admin_password: "P@88w0rd"}
         version: {git_version: v4.1.3, kubernetes_version: v1.36.2}
-        delays: {controller_delay_ms: 30, informer_lag_ms: 20, extension_job_ms: 1000}
+        delays: {controller_delay_ms: 30, informer_lag_ms: 20, extension_job_ms: 1000, cluster_join_ms: 1000}
     """
     with open(path, encoding="utf-8") as handle:
         data = yaml.safe_load(handle) or {}
@@ -137,6 +142,10 @@ def load_config_file(path, settings):
         if bad:
             raise ValueError(f"{path}: unknown cluster field(s) {sorted(bad)}")
         settings.members.append(ClusterSpec(**entry))
+    for name in data.get("joinable") or []:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"{path}: joinable holds member names")
+        settings.joinable.append(name)
     user_fields = {f.name for f in fields(UserSpec)}
     for entry in data.get("users") or []:
         bad = set(entry) - user_fields
@@ -145,7 +154,8 @@ def load_config_file(path, settings):
         settings.users.append(UserSpec(**entry))
     for section, allowed in (("auth", _AUTH_KEYS),
                              ("version", {"git_version", "kubernetes_version"}),
-                             ("delays", {"controller_delay_ms", "informer_lag_ms", "extension_job_ms", "password_hash_ms"})):
+                             ("delays", {"controller_delay_ms", "informer_lag_ms", "extension_job_ms", "password_hash_ms",
+                                         "cluster_join_ms"})):
         for key, value in (data.get(section) or {}).items():
             if key not in allowed:
                 raise ValueError(f"{path}: unknown {section} setting {key!r}")

@@ -165,6 +165,12 @@ class Store:
         with self._lock:
             self._clusters.pop(cluster, None)
 
+    def rename_cluster(self, old, new):
+        """Keep a cluster's objects under another name (a member joined or unjoined under a Cluster name)."""
+        with self._lock:
+            if old in self._clusters:
+                self._clusters[new] = self._clusters.pop(old)
+
     def subscribe(self, callback):
         """callback(Event) runs under the store lock: it must be quick and must
         not call back into the store (enqueue work instead)."""

@@ -33,7 +33,7 @@ _FLAGS = {  # option name -> command-line flag
     "admin_password": "--admin-password", "bcrypt_cost": "--bcrypt-cost", "jwt_secret": "--jwt-secret",
     "git_version": "--git-version", "config": "--config", "extension_job_ms": "--extension-job-ms",
     "password_hash_ms": "--password-hash-ms",
-    "ks_version": "--ks-version", "list_total_key": "--list-total-key",
+    "ks_version": "--ks-version", "list_total_key": "--list-total-key", "cluster_join_ms": "--cluster-join-ms",
 }
 
 
@@ -52,7 +52,8 @@ class EmulatorProcess:
     """EmulatorProcess(members=(), not_ready=() (lists or "a,b" strings), token_ttl=None, lockout_max=None,
     lockout_window=None, controller_delay_ms=None, informer_lag_ms=None,
     admin_password=None, bcrypt_cost=None, jwt_secret=None, git_version=None, extension_job_ms=None,
-    password_hash_ms=None, ks_version=None ("4.1" or "3.4"), list_total_key=None ("total_count": the 4.2
+    password_hash_ms=None, ks_version=None ("4.1" or "3.4"), joinable=() (clusters a test may join; their
+    kubeconfigs: member_kubeconfig(name)), cluster_join_ms=None, list_total_key=None ("total_count": the 4.2
     envelope), config=None, extra_args=(), startup_timeout=60 (a loaded machine is slow to start it),
     tls=False, tls_names=() (names of the generated certificate), tls_expired=False,
     faults=None (a dict of emulator/faults.py settings, on from the start))
@@ -61,12 +62,13 @@ class EmulatorProcess:
     verify it, so that an expired or mismatched certificate can still be driven)."""
 
     def __init__(self, members=(), not_ready=(), extra_args=(), startup_timeout=60.0, tls=False, tls_names=(),
-                 tls_expired=False, faults=None, **options):
+                 tls_expired=False, faults=None, joinable=(), **options):
         unknown = set(options) - set(_FLAGS)
         if unknown:
             raise TypeError(f"unknown emulator option(s): {', '.join(sorted(unknown))}")
         self.members = _names(members)
         self.not_ready = _names(not_ready)
+        self.joinable = _names(joinable)
         self.tls = bool(tls or tls_names or tls_expired)
         self.tls_names = _names(tls_names)
         self.tls_expired = tls_expired
@@ -102,6 +104,8 @@ class EmulatorProcess:
             args += ["--members", ",".join(self.members)]
         if self.not_ready:
             args += ["--not-ready", ",".join(self.not_ready)]
+        if self.joinable:
+            args += ["--joinable", ",".join(self.joinable)]
         for name, value in self.options.items():
             if value is not None:
                 args += [_FLAGS[name], str(value)]
@@ -241,6 +245,21 @@ class EmulatorProcess:
     def restart_tokens(self):
         """Drop every issued token (as a ks-apiserver restart does), keep objects."""
         return self._admin("POST", "restart")
+
+    def member_kubeconfig(self, member):
+        """The kubeconfig (YAML text) of a joinable member ("host": the host cluster's own)."""
+        status, answer = self.call("GET", f"/_emulator/members/{member}/kubeconfig")
+        if status != 200:
+            raise EmulatorError(f"kubeconfig of {member}: {status} {answer}")
+        return answer
+
+    def rotate_member_credential(self, member, revoke_others=False):
+        """A kubeconfig with a new token for the same member (the old ones stay valid unless revoked)."""
+        return self._admin("POST", f"members/{member}/credentials", {"revoke_others": revoke_others})["kubeconfig"]
+
+    def joinable_members(self):
+        """[{"id", "joined_as", "kube_system_uid", "server", "ks_core_revision"}] of the joinable members and host."""
+        return self._admin("GET", "members")["members"]
 
     def login(self, username="admin", password=None):
         """Password grant; returns the access token."""

@@ -66,7 +66,7 @@ def _verb(ctx, kind, path):
             raise errors.method_not_supported(kind)
         obj = decode_object(ctx.req, kind)
         _check_namespace(obj, kind, path)
-        created = ctx.api.create(ctx.cluster, kind, obj, user=ctx.user)
+        created = ctx.api.create(ctx.cluster, kind, obj, user=ctx.user, dry_run=_dry_run(ctx))
         response = _render(kind, path.version, created)
         response.status = 201
         return response
@@ -76,12 +76,18 @@ def _verb(ctx, kind, path):
         if sent != path.name:
             raise errors.bad_request(f"the name of the object ({sent}) does not match the name on the URL ({path.name})")
         _check_namespace(obj, kind, path)
-        return _render(kind, path.version, ctx.api.update(ctx.cluster, kind, obj, user=ctx.user))
+        return _render(kind, path.version, ctx.api.update(ctx.cluster, kind, obj, user=ctx.user,
+                                                          dry_run=_dry_run(ctx)))
     if method == "PATCH" and path.name:
         return _patch(ctx, kind, path, namespace)
     if method == "DELETE":
         return _delete(ctx, kind, path) if path.name else _delete_collection(ctx, kind, path)
     raise errors.method_not_supported(kind)
+
+
+def _dry_run(ctx):
+    """?dryRun=All: admission and every check run, nothing is stored (recorded on the real server)."""
+    return ctx.arg("dryRun") == "All"
 
 
 def _get(ctx, kind, path):
@@ -141,12 +147,14 @@ def _patch(ctx, kind, path, namespace):
             response = _render(kind, path.version, ctx.api.create(ctx.cluster, kind, body, user=ctx.user))
             response.status = 201
             return response
-    updated = ctx.api.patch(ctx.cluster, kind, path.name, namespace, kind_of_patch, body, user=ctx.user)
+    updated = ctx.api.patch(ctx.cluster, kind, path.name, namespace, kind_of_patch, body, user=ctx.user,
+                            dry_run=_dry_run(ctx))
     return _render(kind, path.version, updated)
 
 
 def _delete(ctx, kind, path):
-    obj, removed = ctx.api.delete(ctx.cluster, kind, path.name, path.namespace or "", user=ctx.user)
+    obj, removed = ctx.api.delete(ctx.cluster, kind, path.name, path.namespace or "", user=ctx.user,
+                                  dry_run=_dry_run(ctx))
     if removed and not kind.delete_returns_object:
         details = {"name": path.name}
         if kind.group:

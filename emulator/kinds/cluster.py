@@ -21,3 +21,17 @@ def unready_members(view):
     deletions (users, global role bindings) wait for them, as on the real server."""
     return [c["metadata"]["name"] for c in view.list(CLUSTER)
             if HOST_LABEL not in ((c.get("metadata") or {}).get("labels") or {}) and not is_ready(c)]
+
+
+# Cluster labels (pkg/kapis/cluster/v1alpha1/label_handler.go): one object per key=value, named by
+# six random characters; a cluster carrying one has the label label.cluster.kubesphere.io/<name>: "".
+LABEL = register_kind(Kind(group="cluster.kubesphere.io", version="v1alpha1", plural="labels", kind="Label",
+                           host_only=True))
+LABEL_FINALIZER = "finalizers.kubesphere.io/cluster-label"
+LABEL_ON_CLUSTER = "label.cluster.kubesphere.io/%s"
+LABEL_IDS_ANNOTATION = "cluster.kubesphere.io/label-ids"
+CLUSTER_FINALIZER = "finalizer.cluster.kubesphere.io"
+GROUP_LABEL = "cluster.kubesphere.io/group"
+VISIBILITY_LABEL = "cluster.kubesphere.io/visibility"
+CLUSTER_NAME_ANNOTATION = "cluster.kubesphere.io/name"
+HOST_CLUSTER_ANNOTATION = "cluster.kubesphere.io/host-cluster"

@@ -7,6 +7,7 @@ needs a JSON body and reports a missing workspace as 400."""
 
 from .. import errors
 from ..context import text_error
+from ..iam.cluster_use import check_cluster_use
 from ..iam.tenancy import workspace_bindings
 from ..kinds.cluster import CLUSTER
 from ..kinds.tenant import PROPAGATION_ANNOTATION, WORKSPACE, WORKSPACE_TEMPLATE
@@ -110,6 +111,8 @@ def _check_clusters(ctx, clusters):
         name = (cluster or {}).get("name") if isinstance(cluster, dict) else None
         if name and view.get(CLUSTER, name) is None:
             raise errors.not_found(CLUSTER, name, by_kind=True)
+        if name:
+            check_cluster_use(ctx, view.get(CLUSTER, name))
 
 
 @kapi("POST", BASE + "/workspacetemplates")
