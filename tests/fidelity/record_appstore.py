@@ -1,7 +1,7 @@
 """Record the App Store (application.kubesphere.io/v2) against a real KubeSphere v4.1.3.
 
     .venv/bin/python tests/fidelity/record_appstore.py --host http://127.0.0.1:9090 \
-        --out ../shared/ks-recordings/appstore.json
+        --out tests/fidelity/recordings/appstore.json
 
 What it needs and does (all objects are named a26r-*; everything is deleted at the end):
 * a chart repository served by emulator.chart_repo on 127.0.0.1:18726 (the real ks-apiserver and

@@ -1,11 +1,11 @@
 """Records a member cluster's whole life on a real KubeSphere v4.1.3 host into a NEW file of
-../shared/ks-recordings (format: that folder's README, "File format"): validation (accepted and every
+tests/fidelity/recordings (format: ../shared/ks-recordings/README.md, "File format"): validation (accepted and every
 refusal), the join and the Cluster's states until Ready, cluster labels and label bindings, group and
 visibility, grant requests, the kubeconfig API, the member's proxied reads, the unjoin and what it leaves.
 
     python -m tests.fidelity.record_cluster_lifecycle --host http://127.0.0.1:9090 \\
         --member-kubeconfig ~/realks/member/kubeconfig --host-kubeconfig ~/realks/host/kubeconfig \\
-        --out ../shared/ks-recordings/cluster-lifecycle.json
+        --out tests/fidelity/recordings/cluster-lifecycle.json
 
 The member can be joined once at a time: the script waits while another non-host Cluster exists, and never
 deletes a Cluster it did not create. Objects are named c25-*; they are deleted at the end (unrecorded).

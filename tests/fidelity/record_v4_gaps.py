@@ -1,5 +1,5 @@
 """Records, from a real KubeSphere v4.1.3, the exchanges behind the emulator gaps of issue 21 into new files
-of ../shared/ks-recordings (never an existing one):
+of tests/fidelity/recordings (never an existing one):
 
 * member-get-and-template-patch.json: a member GET right after the POST (built-in and custom role), a
   JSON Patch of a workspace template right after its creation, placement removes with and without value;
@@ -10,7 +10,7 @@ of ../shared/ks-recordings (never an existing one):
 * system-workspace.json: the chart's system-workspace and system namespaces, and their protection
   (deletes as dry runs: a shared server's kube-system is never at risk).
 
-    python -m tests.fidelity.record_v4_gaps --host http://127.0.0.1:9090 --out ../shared/ks-recordings
+    python -m tests.fidelity.record_v4_gaps --host http://127.0.0.1:9090 --out tests/fidelity/recordings
 
 Objects are named i21-*; the script deletes them at the end (unrecorded)."""
 

@@ -63,8 +63,18 @@ def _hold(replayer, held):
     return held
 
 
+# Recordings this project made (re-recorded with tests/fidelity/record_*.py) live in the repository;
+# the first batches come from the shared folder that KS_RECORDINGS names.
+OWN_RECORDINGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "recordings")
+
+
+def recording_path(file_name):
+    own = os.path.join(OWN_RECORDINGS, file_name)
+    return own if os.path.exists(own) else os.path.join(RECORDINGS, file_name)
+
+
 def load(file_name):
-    with open(os.path.join(RECORDINGS, file_name), encoding="utf-8") as handle:
+    with open(recording_path(file_name), encoding="utf-8") as handle:
         return json.load(handle)
 
 

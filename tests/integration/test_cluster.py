@@ -1,6 +1,6 @@
 """Issue 25: kubesphere.core.ks_cluster (member clusters as code) through real ansible-playbook runs against an
 emulator with joinable members (emulator/members.py; the real behaviour it copies: docs/cluster-facts.md and
-../shared/ks-recordings/cluster-lifecycle.json).
+tests/fidelity/recordings/cluster-lifecycle.json).
 
 Written before the module (phase 1). The playbooks that need ks_cluster are kept as *.yml.draft, so that
 ansible-lint (which cannot resolve a module that does not exist yet) stays clean; phase 2 renames them to .yml
