@@ -18,9 +18,9 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
 
 from emulator.testing import EmulatorProcess  # noqa: E402
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereClient  # noqa: E402
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import converge  # noqa: E402
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_extension import Extension  # noqa: E402
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereClient  # noqa: E402
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import converge  # noqa: E402
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_extension import Extension  # noqa: E402
 
 PLAN = "/apis/kubesphere.io/v1alpha1/installplans/gatekeeper"
 

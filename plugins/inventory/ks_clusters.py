@@ -115,7 +115,7 @@ cache_timeout: 600
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import (
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     ENV_VARS,

@@ -11,11 +11,11 @@ import copy
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.validation import check_type_dict, check_type_list
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_bulk import BulkRun, summarize
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_prune import PruneRefused
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_bulk import BulkRun, summarize
+from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_prune import PruneRefused
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KS_CONNECTION_ARGSPEC, KubeSphereModule
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_references import ServerReferences
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_references import ServerReferences
 
 _VALIDATORS = {}
 _SHAPES = ((bool, "boolean"), (str, "string"), (dict, "mapping"), (list, "list"), ((int, float), "number"))

@@ -15,13 +15,13 @@ import json
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible.module_utils.common.parameters import remove_values
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import (
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     KubeSphereClient,
     KubeSphereError,
 )
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import (
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import (
     ResourceFailure,
     converge,
 )

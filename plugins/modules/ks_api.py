@@ -158,10 +158,10 @@ request:
   sample: {"method": "POST", "path": "/kapis/iam.kubesphere.io/v1beta1/users", "cluster": null, "body": {}}
 """
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_known_secrets import known_secrets
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_known_secrets import known_secrets
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_protected import login_user, object_of_path, write_protection
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_protected import login_user, object_of_path, write_protection
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 
 
 def default_content_type(method, body):

@@ -224,11 +224,11 @@ summary:
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import ResourceFailure
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_export import KINDS, Exporter
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_export_file import HAS_YAML, ExportFile, ExportFileError
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import MANAGED_BY_LABEL, MANAGED_BY_VALUE
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import ResourceFailure
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_export import KINDS, Exporter
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_export_file import HAS_YAML, ExportFile, ExportFileError
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_managed import MANAGED_BY_LABEL, MANAGED_BY_VALUE
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule
 
 

@@ -193,7 +193,7 @@ cluster_statuses:
   type: dict
 """
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_extension import Extension
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_extension import Extension
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import (
     KubeSphereModule, run_resource, state_option, wait_options)
 

@@ -164,8 +164,8 @@ identity_provider:
       namespace: kubesphere-system
 """
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_identity_provider import IdentityProviderResource
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_identity_types import TYPE_NAMES, secret_option_values
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_identity_provider import IdentityProviderResource
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_identity_types import TYPE_NAMES, secret_option_values
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule, run_resource, state_option
 
 

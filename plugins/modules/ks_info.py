@@ -147,8 +147,8 @@ resources:
             - name: host
 """
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_info import KINDS, query, validate
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_info import KINDS, query, validate
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule
 
 

@@ -81,7 +81,7 @@ ks_token:
 """
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 
 
 def main():

@@ -104,7 +104,7 @@ members:
 """
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule, references_options, run_resource
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_project import PROJECT_OPTIONS, ProjectResource
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_project import PROJECT_OPTIONS, ProjectResource
 
 
 def main():

@@ -104,7 +104,7 @@ bound_to:
 """
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule, references_options, run_resource
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_role import ROLE_OPTIONS, RoleResource
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role import ROLE_OPTIONS, RoleResource
 
 
 def main():

@@ -262,7 +262,7 @@ failures:
 """
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_bulk_module import BulkModule, run_bulk
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_tenancy import KINDS, load_memberships
+from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_tenancy import KINDS, load_memberships
 
 
 def main():

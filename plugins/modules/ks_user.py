@@ -100,7 +100,7 @@ user:
 """
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule, references_options, run_resource
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_user import USER_OPTIONS, UserResource
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_user import USER_OPTIONS, UserResource
 
 
 def main():

@@ -96,7 +96,7 @@ members:
 """
 
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule, references_options, run_resource
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_workspace import WORKSPACE_OPTIONS, WorkspaceResource
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_workspace import WORKSPACE_OPTIONS, WorkspaceResource
 
 
 def main():

@@ -54,7 +54,7 @@ PLANTED_PASSWORD = "Untracked-%s" % os.getpid()
 # The collection itself, whichever way it is built (galaxy.yml ships as MANIFEST.json).
 CONTENT = ("MANIFEST.json", "FILES.json", "README.md", "LICENSE", "CHANGELOG.md", "meta/runtime.yml",
            "meta/execution-environment.yml", "requirements.txt", "bindep.txt",
-           "plugins/modules/ks_api.py", "plugins/doc_fragments/connection.py", "plugins/module_utils/ks_client.py",
+           "plugins/modules/ks_api.py", "plugins/doc_fragments/connection.py", "plugins/module_utils/_client/ks_client.py",
            "plugins/inventory/ks_clusters.py", "roles/tenant/tasks/main.yml", "roles/tenant/meta/argument_specs.yml",
            "playbooks/onboard_team.yml", "playbooks/examples/create_user.yml", "docs/awx/kubesphere_credential_type.yml",
            "changelogs/changelog.yaml", "tests/sanity/ignore-2.19.txt")

@@ -62,7 +62,7 @@ class Harness(object):
         return options
 
     def client(self, **overrides):
-        from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereClient
+        from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereClient
         return KubeSphereClient(self.options(**overrides), warn=self.warnings.append, sleep=self.sleeps.append)
 
 

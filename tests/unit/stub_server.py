@@ -327,7 +327,7 @@ def self_signed_certificate(directory):
 
 def login_worker(options, barrier, results):
     """Run in a child process: build a client, wait for the others, log in, report the token or error."""
-    from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereClient, KubeSphereError
+    from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereClient, KubeSphereError
     client = KubeSphereClient(options)
     barrier.wait(timeout=60)
     try:

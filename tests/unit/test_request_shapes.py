@@ -18,14 +18,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereClient
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import converge
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_extension import Extension
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import Members
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_project import ProjectResource
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_transport import KsResponse
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_user import UserResource
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_workspace import WorkspaceResource
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereClient
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import converge
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_extension import Extension
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_members import Members
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_project import ProjectResource
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_transport import KsResponse
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_user import UserResource
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_workspace import WorkspaceResource
 
 RECORDINGS = os.environ["KS_RECORDINGS"]  # set by tests/conftest.py
 
@@ -466,7 +466,7 @@ class OAuthTransport(RecordingTransport):
 
 
 def test_login_is_the_recorded_form_post_and_logout_a_get(monkeypatch, tmp_path):
-    from ansible_collections.kubesphere.core.plugins.module_utils import ks_client
+    from ansible_collections.kubesphere.core.plugins.module_utils._client import ks_client
     transport = OAuthTransport()
     monkeypatch.setattr(ks_client, "Transport", lambda **kwargs: transport)
     client = KubeSphereClient({"ks_host": "http://127.0.0.1:9", "ks_username": "admin", "ks_password": "P@88w0rd",

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from ansible_collections.kubesphere.core.plugins.doc_fragments.items import ModuleDocFragment
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_tenancy import KINDS
+from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_tenancy import KINDS
 
 ROOT = pathlib.Path(__file__).resolve().parents[4]
 _spec = importlib.util.spec_from_file_location("build_doc_fragments", ROOT / "tools" / "build_doc_fragments.py")

@@ -1,7 +1,7 @@
 """present on an object still being deleted (deleted a moment ago): never reported as present."""
 import pytest
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import ResourceFailure, converge
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import ResourceFailure, converge
 
 from test_ks_engine import Thing, params
 

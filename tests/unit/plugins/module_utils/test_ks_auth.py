@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from ansible_collections.kubesphere.core.plugins.module_utils import ks_auth
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereAuthError
+from ansible_collections.kubesphere.core.plugins.module_utils._client import ks_auth
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereAuthError
 from stub_server import CLIENT_SECRET, PASSWORD, FakeOAuth, Reply, login_worker, status_reply
 
 USERS = "/kapis/iam.kubesphere.io/v1beta1/users"
@@ -247,7 +247,7 @@ def _run_processes(options, count=20):
     # forkserver with the client preloaded: 20 children start in well under a second, and no
     # child is forked from this multi-threaded process (the stub server runs in a thread).
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["stub_server", "ansible_collections.kubesphere.core.plugins.module_utils.ks_client"])
+    context.set_forkserver_preload(["stub_server", "ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client"])
     barrier = context.Barrier(count)
     results = context.Queue()
     workers = [context.Process(target=login_worker, args=(options, barrier, results)) for _index in range(count)]

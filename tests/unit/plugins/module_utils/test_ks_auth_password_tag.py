@@ -6,8 +6,8 @@ import stat
 
 import pytest
 
-from ansible_collections.kubesphere.core.plugins.module_utils import ks_auth
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereAuthError, KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._client import ks_auth
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereAuthError, KubeSphereError
 from stub_server import PASSWORD
 
 

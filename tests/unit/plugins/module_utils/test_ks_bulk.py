@@ -7,14 +7,14 @@ import threading
 
 import pytest
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_bulk import BulkRun, Kind, summarize
+from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_bulk import BulkRun, Kind, summarize
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_bulk_module import check_options, secrets_of
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import Field, Outcome, Resource
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_managed import mark_managed
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_snapshot import by_name_rule
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_tenancy import KINDS
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_user import USER_OPTIONS, USERS, UserResource
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Field, Outcome, Resource
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_managed import mark_managed
+from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_snapshot import by_name_rule
+from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_tenancy import KINDS
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_user import USER_OPTIONS, USERS, UserResource
 
 
 class FakeServer:
@@ -240,7 +240,7 @@ def test_item_secrets_are_found_for_masking():
 
 
 def test_the_tenancy_items_take_the_modules_own_options():
-    from ansible_collections.kubesphere.core.plugins.module_utils import ks_project, ks_role, ks_user, ks_workspace
+    from ansible_collections.kubesphere.core.plugins.module_utils._resources import ks_project, ks_role, ks_user, ks_workspace
     assert [(k.option, k.options) for k in KINDS] == [("users", ks_user.USER_OPTIONS),
                                                       ("workspaces", ks_workspace.WORKSPACE_OPTIONS),
                                                       ("projects", ks_project.PROJECT_OPTIONS),
@@ -251,12 +251,12 @@ def test_the_tenancy_items_take_the_modules_own_options():
     ({"name": "w", "labels": {"app.kubernetes.io/managed-by": "me"}}, "must not set app.kubernetes.io/managed-by"),
 ])
 def test_the_management_label_is_not_the_users_to_set(item, problem):
-    from ansible_collections.kubesphere.core.plugins.module_utils.ks_workspace import WorkspaceResource
+    from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_workspace import WorkspaceResource
     assert problem in WorkspaceResource(None, dict(item)).validate("present")
 
 
 def test_references_come_from_the_lists_and_the_declaration():
-    from ansible_collections.kubesphere.core.plugins.module_utils.ks_bulk import BulkReferences
+    from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_bulk import BulkReferences
     run = BulkRun(KINDS, {"users": [{"name": "new"}, {"name": "gone", "state": "absent"}],
                           "workspaces": [{"name": "fresh"}]}, {}, check_options)
     assert run.validate() == []
@@ -281,7 +281,7 @@ def test_references_come_from_the_lists_and_the_declaration():
 
 
 def test_declared_and_listed_roles_answer_the_role_references():
-    from ansible_collections.kubesphere.core.plugins.module_utils.ks_bulk import BulkReferences
+    from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_bulk import BulkReferences
     run = BulkRun(KINDS, {"roles": [{"name": "auditor", "templates": ["global-view-users"]},
                                     {"name": "releaser", "scope": "workspace", "workspace": "pay"},
                                     {"name": "old", "scope": "workspace", "workspace": "pay", "state": "absent"},

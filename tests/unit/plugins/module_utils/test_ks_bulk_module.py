@@ -1,7 +1,7 @@
 """Items of the wrong shape are named with the shape expected (Ansible's own validator names internal
 classes), and what that validator accepts is left to it."""
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_bulk_module import check_options, shape_errors
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_tenancy import KINDS
+from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_tenancy import KINDS
 
 WORKSPACE = next(kind for kind in KINDS if kind.option == "workspaces").options
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import (
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, KubeSphereClient, KubeSphereError, KsResponse)
 from stub_server import Reply, status_reply
 
@@ -319,7 +319,7 @@ def test_without_requests_the_import_still_works():
     import subprocess
     import sys
     code = ("import sys; sys.modules['requests'] = None\n"
-            "from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import (\n"
+            "from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import (\n"
             "    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, KubeSphereClient, KubeSphereError)\n"
             "assert HAS_REQUESTS is False and 'requests' in REQUESTS_IMPORT_ERROR\n"
             "try:\n"

@@ -3,7 +3,7 @@ import copy
 
 import pytest
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import (
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import (
     MASK, Field, Resource, ValidationError, WaitTimeout, converge, json_patch, merge_patch, wait_for)
 
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_errors import (
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_errors import (
     KubeSphereAuthError, KubeSphereError, parse_error_body)
 from stub_server import Reply
 

@@ -3,9 +3,9 @@ import os
 
 import yaml
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_export import KINDS, Exporter
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import workspace_role_name
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_export import KINDS, Exporter
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_members import workspace_role_name
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 LONG_WS = "w" * 60

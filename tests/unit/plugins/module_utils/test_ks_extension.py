@@ -1,9 +1,9 @@
 """ks_extension's pure parts: the config hash, how values are rendered, and when a plan counts as done."""
 import pytest
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_extension import (
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_extension import (
     Extension, cluster_values, describe_status, render_values, version_key)
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_fnv import fnv1a64_hex
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_fnv import fnv1a64_hex
 
 
 @pytest.mark.parametrize("text, digest", [

@@ -3,7 +3,7 @@ ks_known_secrets, found in requests and answers of every shape (object, list, JS
 import base64
 import json
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_known_secrets import known_secrets
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_known_secrets import known_secrets
 
 PROVIDER_YAML = "name: corp\ntype: LDAPIdentityProvider\nprovider:\n  host: ldap:389\n  managerPassword: Bind-Pa55\n"
 PROVIDER_SECRET = {"metadata": {"name": "corp", "namespace": "kubesphere-system"},

@@ -1,8 +1,8 @@
 """Member lists answered from one list of role bindings (ks_member_lists)."""
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_member_lists import members_rule, worth_listing
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_snapshot import NOT_COVERED
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_versions import LINES, V3, V4
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_member_lists import members_rule, worth_listing
+from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_snapshot import NOT_COVERED
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_versions import LINES, V3, V4
 
 WS_MEMBERS = "/kapis/iam.kubesphere.io/v1beta1/workspaces/%s/workspacemembers"
 NS_MEMBERS = "/kapis/iam.kubesphere.io/v1beta1/namespaces/%s/namespacemembers"

@@ -1,8 +1,8 @@
 """The membership converger, against a fake client (no HTTP)."""
 import pytest
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import (
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_members import (
     Members, fnv64a_hex, members_error, workspace_role_name)
 
 
@@ -105,7 +105,7 @@ def test_role_not_found_is_not_retried_once_the_parent_is_initialised():
 
 
 def test_role_not_found_retry_is_bounded_by_time_not_count(monkeypatch):
-    from ansible_collections.kubesphere.core.plugins.module_utils import ks_members
+    from ansible_collections.kubesphere.core.plugins.module_utils._resources import ks_members
     clock = [0.0]
     monkeypatch.setattr(ks_members.time, "monotonic", lambda: clock[0])
 

@@ -1,8 +1,8 @@
 """Which roles are KubeSphere's own (never exported nor pruned): the rule ks_protected.is_system applies."""
 import pytest
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_protected import is_system
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_members import workspace_role_name
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_protected import is_system
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_members import workspace_role_name
 
 LONG_WS = "w" * 60
 

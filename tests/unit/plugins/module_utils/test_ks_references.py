@@ -1,8 +1,8 @@
 """The References lookups: one GET per question, memoised; 403 means 'cannot tell' (taken as existing)."""
 import pytest
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_errors import KubeSphereError
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_references import AssumedPresent, ServerReferences
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_errors import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_references import AssumedPresent, ServerReferences
 
 
 class FakeClient:

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from stub_server import CLIENT_SECRET, PASSWORD, Reply, closed_port, status_reply
 
 USERS = "/kapis/iam.kubesphere.io/v1beta1/users"

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereClient, KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereClient, KubeSphereError
 from stub_server import Reply, StubServer, closed_port, self_signed_certificate
 
 PATH = "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates"

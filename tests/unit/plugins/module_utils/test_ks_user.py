@@ -5,10 +5,10 @@ import copy
 import bcrypt
 import pytest
 
-from ansible_collections.kubesphere.core.plugins.module_utils import ks_user
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereError
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_engine import ValidationError, converge
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_user import UserResource
+from ansible_collections.kubesphere.core.plugins.module_utils._resources import ks_user
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import ValidationError, converge
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_user import UserResource
 
 USER_PATH = "/kapis/iam.kubesphere.io/v1beta1/users/bob"
 

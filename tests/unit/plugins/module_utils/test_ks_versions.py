@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_client import KubeSphereClient, KubeSphereError
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_versions import LINES, V3, V4, check_choice, line_of
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereClient, KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_versions import LINES, V3, V4, check_choice, line_of
 from stub_server import Reply, status_reply
 
 V3_VERSION = {"gitVersion": "v3.4.1", "gitMajor": "3", "gitMinor": "4"}

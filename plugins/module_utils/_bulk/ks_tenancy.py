@@ -1,0 +1,405 @@
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+# Private to kubesphere.core (module_utils/_*/): no API promise to other collections; see docs/developing.md.
+"""The kinds ks_tenancy converges, in the order they are written (removals run in reverse).
+
+Each row names the Resource that already serves the kind's module, the module's own option
+spec, what an item refers to, and how to read the whole collection once and answer the
+Resource's per-object reads from it. A new kind (custom roles, quotas, identity links) is a
+new row here: a Kind with its Resource, its options and its list reader.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_bulk import Kind
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_member_lists import member_roles, members_rule, worth_listing
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_members import (
+    PROJECT_ROLES,
+    WORKSPACE_ROLES,
+    Members,
+    workspace_role_name,
+)
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_protected import is_system
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_references import placement_of
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_project import (
+    PROJECT_OPTIONS,
+    TENANT,
+    WORKSPACE_LABEL,
+    ProjectResource,
+)
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role import (
+    IAM,
+    ROLE_OPTIONS,
+    SCOPE_LABEL,
+    SCOPES,
+    RoleResource,
+    scope_collection,
+)
+from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_snapshot import (
+    MISSING,
+    NOT_COVERED,
+    by_name_rule,
+    cluster_key,
+    not_found,
+)
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_user import (
+    CLUSTERS,
+    GLOBALROLE_ANNOTATION,
+    GLOBAL_ROLE_BINDINGS,
+    PLATFORM_ROLES,
+    RAW_USERS,
+    USER_OPTIONS,
+    USER_REF_LABEL,
+    USERS,
+    UserResource,
+    cluster_ready,
+)
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_workspace import (
+    TEMPLATES,
+    WORKSPACE_OPTIONS,
+    WorkspaceResource,
+)
+
+NAMESPACES = "/api/v1/namespaces"
+ROLE_TEMPLATES = IAM + "/roletemplates"
+# The order objects are written in (removals run in reverse). A role comes right after what it lives in,
+# and a platform or cluster role before the users that may be given it.
+TIER_PLATFORM_ROLES, TIER_USERS, TIER_WORKSPACES, TIER_WORKSPACE_ROLES, TIER_PROJECTS, TIER_PROJECT_ROLES = range(6)
+
+
+def _by_name(items):
+    return dict((o["metadata"]["name"], o) for o in items if (o.get("metadata") or {}).get("name"))
+
+
+def _member_refs(params):
+    return [("user", (None, m["user"])) for m in params.get("members") or []]
+
+
+# Users ---------------------------------------------------------------------------------------
+def _load_users(client, snapshot, run):
+    present = run.of("users", "present")
+    users = _by_name(client.list_all(USERS))
+    snapshot.add_rule(by_name_rule(USERS, users))
+    if any(i.params.get("password") is not None and i.params.get("update_password") == "always" for i in present):
+        # Only /apis shows the stored hash the password is compared with.
+        snapshot.add_rule(by_name_rule(RAW_USERS, _by_name(client.list_all(RAW_USERS))))
+    if any(i.params.get("global_role") is not None for i in present):
+        snapshot.add_rule(_bindings_rule(client.list_all(GLOBAL_ROLE_BINDINGS)))
+    return dict(((None, name), obj) for name, obj in users.items())
+
+
+def _global_role_refs(role):
+    """A custom platform role a user holds (the built-in ones are not objects of this run)."""
+    if not role or role in PLATFORM_ROLES:
+        return []
+    return [("role", (None, name, "global", None)) for name in role.split(",") if name and name not in PLATFORM_ROLES]
+
+
+def _user_refs(params):
+    return _global_role_refs(params.get("global_role")) if params.get("global_role") is not None else []
+
+
+def _user_existing_refs(key, obj):
+    return _global_role_refs(((obj.get("metadata") or {}).get("annotations") or {}).get(GLOBALROLE_ANNOTATION))
+
+
+def _bindings_rule(bindings):
+    """The per-user GlobalRoleBinding list (labelSelector user-ref=NAME), from one list of them all."""
+    prefix = USER_REF_LABEL + "="
+
+    def rule(cluster, path, query):
+        selector = query.get("labelSelector") or ""
+        if cluster is not None or path != GLOBAL_ROLE_BINDINGS or set(query) != {"labelSelector"} \
+                or not selector.startswith(prefix) or "," in selector:
+            return NOT_COVERED
+        user = selector[len(prefix):]
+        return [b for b in bindings if ((b.get("metadata") or {}).get("labels") or {}).get(USER_REF_LABEL) == user]
+    return rule
+
+
+# Workspaces ----------------------------------------------------------------------------------
+def _load_workspaces(client, snapshot, run):
+    templates = _by_name(client.list_all(TEMPLATES))
+    snapshot.add_rule(by_name_rule(TEMPLATES, templates))
+    _add_members_rule(client, snapshot, run.of("workspaces", "present"), "workspace", templates)
+    return dict(((None, name), obj) for name, obj in templates.items())
+
+
+def _add_members_rule(client, snapshot, items, scope, existing, cluster=None):
+    """Members of many existing workspaces or projects: from one list of their role bindings."""
+    if worth_listing(client, items, existing):
+        rule = members_rule(client, scope, existing, cluster=cluster)
+        if rule is not None:
+            snapshot.add_rule(rule)
+
+
+def _workspace_refs(params):
+    refs = [("user", (None, params["manager"]))] if params.get("manager") else []
+    return refs + _member_refs(params)
+
+
+def _workspace_existing_refs(key, obj):
+    manager = (((obj.get("spec") or {}).get("template") or {}).get("spec") or {}).get("manager")
+    return [("user", (None, manager))] if manager else []
+
+
+def _workspace_prune_blocker(key, obj, run):
+    placed = placement_of(obj)
+    unread = sorted(run.unread_clusters if placed is None else run.unread_clusters & set(placed))
+    if unread:
+        return ("its projects on %s could not be read (%s not ready), so it cannot be told that none is left"
+                % (", ".join(unread), "it is" if len(unread) == 1 else "they are"))
+    return None
+
+
+# Projects ------------------------------------------------------------------------------------
+PRUNE_READS_EVERY_CLUSTER = frozenset(["projects", "workspaces", "users"])
+
+
+def _project_clusters(client, run):
+    """The clusters whose namespaces are read: those of the declared projects and, to prune projects,
+    workspaces or users (whose projects and memberships may lie on any cluster), every ready cluster;
+    those not ready are noted in run.unread_clusters. [(cluster, needed)]: needed by a declared item."""
+    needed = set(cluster_key(i.params.get("cluster")) for i in run.of("projects"))
+    needed.update(cluster_key(i.params.get("cluster")) for i in run.of("roles") if i.params["scope"] == "project")
+    extra = set()
+    if run.prune & PRUNE_READS_EVERY_CLUSTER:
+        extra.add(None)
+        for cluster in client.list_all(CLUSTERS):
+            name = cluster_key((cluster.get("metadata") or {}).get("name"))
+            if cluster_ready(cluster):
+                extra.add(name)
+            elif name not in needed:
+                run.unread_clusters.add(name)
+    return [(c, c in needed) for c in sorted(needed | extra, key=lambda c: c or "")]
+
+
+def _load_projects(client, snapshot, run):
+    found = {}
+    for cluster, needed in _project_clusters(client, run):
+        try:
+            namespaces = _by_name(client.list_all(TENANT + "/namespaces", cluster=cluster))
+        except KubeSphereError as err:
+            if needed or err.status not in (500, 502, 503, 504):
+                raise
+            run.unread_clusters.add(cluster)      # read only for prune: what lies there is kept
+            continue
+        run.read_clusters.add(cluster)
+        snapshot.add_rule(_in_workspace_rule(cluster, namespaces))
+        on_cluster = [i for i in run.of("projects", "present") if cluster_key(i.params.get("cluster")) == cluster]
+        _add_members_rule(client, snapshot, on_cluster, "project", namespaces, cluster=cluster)
+        snapshot.add_rule(by_name_rule(NAMESPACES, namespaces, cluster=cluster))
+        found.update(((cluster, name), obj) for name, obj in namespaces.items())
+    return found
+
+
+def _in_workspace_rule(wanted_cluster, namespaces):
+    """GET .../workspaces/{ws}/namespaces/{name}, answered as KubeSphere does: the namespace when it
+    carries that workspace's label, else 404 'namespace "name" not found' (it is in another one)."""
+    prefix = TENANT + "/workspaces/"
+
+    def rule(cluster, path, query):
+        if cluster != wanted_cluster or query or not path.startswith(prefix):
+            return NOT_COVERED
+        parts = path[len(prefix):].split("/")
+        if len(parts) != 3 or parts[1] != "namespaces":
+            return NOT_COVERED
+        workspace, name = parts[0], parts[2]
+        namespace = namespaces.get(name)
+        if namespace is None:
+            return MISSING
+        if ((namespace.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL) != workspace:
+            return not_found(path, 'namespace "%s" not found' % name)
+        return namespace
+    return rule
+
+
+def _project_refs(params):
+    refs = [("workspace", (None, params["workspace"]))] if params.get("workspace") else []
+    return refs + _member_refs(params)
+
+
+def _project_workspace(key, obj, existing=None):
+    return ((obj.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL)
+
+
+def _project_existing_refs(key, obj):
+    workspace = _project_workspace(key, obj)
+    return [("workspace", (None, workspace))] if workspace else []
+
+
+def load_memberships(client, run):
+    """{(kind, key): set(users)}: who is a member of each existing workspace and project, for prune's rule that
+    a user still in one is kept. From one list of role bindings per cluster on 4.x, else one member list per
+    object; None when some could not be read (then no user is pruned)."""
+    workspaces = run.inventory.get("workspaces")
+    projects = run.inventory.get("projects")
+    if workspaces is None or projects is None or run.unread_clusters:
+        return None
+    out = {}
+    by_bindings = client.api.lacks("member_bindings") is None
+    try:
+        if by_bindings:
+            listed = {None: member_roles(client, "workspace")}
+            for cluster in set(key[0] for key in projects) | set([None]):
+                listed[("project", cluster)] = member_roles(client, "project", cluster=cluster)
+            if any(v is None for v in listed.values()):
+                return None
+            for name, users in listed[None].items():
+                out[("workspace", (None, name))] = set(users)
+            for key in projects:
+                out[("project", key)] = set(listed[("project", key[0])].get(key[1], {}))
+            return out
+        for key in workspaces:
+            out[("workspace", key)] = set(Members(client, "workspace", key[1]).read())
+        for key in projects:
+            out[("project", key)] = set(Members(client, "project", key[1], cluster=key[0]).read())
+    except KubeSphereError as err:
+        if err.status in (401, 403):
+            return None
+        raise
+    return out
+
+
+def _custom_member_roles(params, scope, builtin):
+    """The declared-role keys a workspace's or project's members grant (other than the built-in roles)."""
+    where = dict(name=None, scope=scope, project=params["name"], cluster=params.get("cluster"))
+    out = []
+    for member in params.get("members") or []:
+        role = member["role"]
+        if role not in builtin and not (scope == "workspace" and role in [workspace_role_name(params["name"], r)
+                                                                          for r in WORKSPACE_ROLES]):
+            out.append(("role", _role_key(dict(where, name=role))))
+    return out
+
+
+def _prune_project(key, obj):
+    params = dict(name=key[1], cluster=key[0] or "host", state="absent")
+    workspace = ((obj.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL)
+    if workspace:
+        params["workspace"] = workspace
+    return params
+
+
+# Custom roles ----------------------------------------------------------------------------------
+def _role_key(params):
+    """(cluster, name, scope, project): a WorkspaceRole's name is unique across workspaces (it is
+    cluster-wide), so its workspace is not part of the key."""
+    scope = params.get("scope") or "global"
+    cluster = cluster_key(params.get("cluster")) if scope in ("cluster", "project") else None
+    return (cluster, params["name"], scope, params.get("project") if scope == "project" else None)
+
+
+def _role_refs(params):
+    if params["scope"] == "workspace":
+        return [("workspace", (None, params["workspace"]))]
+    if params["scope"] == "project":
+        return [("project", (cluster_key(params.get("cluster")), params["project"]))]
+    return []
+
+
+def _role_existing_refs(key, obj):
+    """A custom workspace role holds its workspace (prune it first); KubeSphere's own roles go with theirs, and a
+    project's roles with its namespace."""
+    if key[2] != "workspace" or is_system("workspacerole", key[1], obj):
+        return []
+    workspace = ((obj.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL)
+    return [("workspace", (None, workspace))] if workspace else []
+
+
+def _role_workspace(key, obj, existing):
+    if key[2] == "workspace":
+        return ((obj.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL)
+    if key[2] == "project":
+        project = existing.get(("project", (key[0], key[3])))
+        return _project_workspace(None, project) if project else None
+    return None
+
+
+def _role_tier(params):
+    return dict(workspace=TIER_WORKSPACE_ROLES, project=TIER_PROJECT_ROLES).get(params["scope"], TIER_PLATFORM_ROLES)
+
+
+def _describe_role(key, params):
+    cluster, name, scope, project = key
+    where = dict(workspace=" in workspace %s" % params.get("workspace"), project=" in project %s" % project)
+    return "%s (%s)%s%s" % (name, scope, where.get(scope, ""), (" on cluster %s" % cluster) if cluster else "")
+
+
+def _role_result(key, params):
+    out = dict(scope=key[2], cluster=(key[0] or "host") if key[2] in ("cluster", "project") else None)
+    if key[2] == "workspace":
+        out["workspace"] = params.get("workspace")
+    if key[2] == "project":
+        out["project"] = key[3]
+    return out
+
+
+def _load_roles(client, snapshot, run):
+    """The global and workspace roles by one list each, the cluster roles by one per cluster (what the
+    declared roles, and prune, need); the RoleTemplates of each scope once, served to every role.
+    A project's roles are read one by one (one GET each: a list per project would cost the same)."""
+    items = run.of("roles")
+    scopes = set(i.params["scope"] for i in items)
+    if "roles" in run.prune:
+        scopes.update(("global", "workspace"))
+    if any(_user_refs(i.params) for i in run.of("users", "present")):
+        scopes.add("global")        # the custom platform roles users are given
+    found = {}
+    for scope in ("global", "workspace"):
+        if scope in scopes:
+            path = scope_collection(scope, SCOPES[scope].plural)
+            roles = _by_name(client.list_all(path))
+            snapshot.add_rule(by_name_rule(path, roles))
+            run.role_lists[scope] = roles
+            found.update(((None, name, scope, None), obj) for name, obj in roles.items())
+    clusters = set(cluster_key(i.params.get("cluster")) for i in items if i.params["scope"] == "cluster")
+    for cluster in sorted(clusters, key=lambda c: c or ""):
+        path = scope_collection("cluster", SCOPES["cluster"].plural)
+        roles = _by_name(client.list_all(path, cluster=cluster))
+        snapshot.add_rule(by_name_rule(path, roles, cluster=cluster))
+        found.update(((cluster, name, "cluster", None), obj) for name, obj in roles.items())
+    for scope in sorted(set(i.params["scope"] for i in items if i.state == "present" and i.params.get("templates"))):
+        query = {"labelSelector": "%s=%s" % (SCOPE_LABEL, SCOPES[scope].template_scope)}
+        snapshot.add_rule(_list_rule(ROLE_TEMPLATES, query, client.list_all(ROLE_TEMPLATES, query=query)),
+                          reusable=True)
+    return found
+
+
+def _list_rule(path, query, items):
+    def rule(cluster, asked, asked_query):
+        return items if cluster is None and asked == path and asked_query == query else NOT_COVERED
+    return rule
+
+
+def _prune_role(key, obj):
+    cluster, name, scope, project = key
+    params = dict(name=name, scope=scope, state="absent")
+    if scope == "workspace":
+        params["workspace"] = ((obj.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL)
+    if scope in ("cluster", "project"):
+        params["cluster"] = cluster or "host"
+    if project:
+        params["project"] = project
+    return params
+
+
+KINDS = (
+    Kind("users", "user", UserResource, USER_OPTIONS, load=_load_users, tier=lambda p: TIER_USERS,
+         refs=_user_refs, existing_refs=_user_existing_refs),
+    Kind("workspaces", "workspace", WorkspaceResource, WORKSPACE_OPTIONS, load=_load_workspaces,
+         refs=_workspace_refs, member_refs=lambda p: _custom_member_roles(p, "workspace", WORKSPACE_ROLES),
+         tier=lambda p: TIER_WORKSPACES, existing_refs=_workspace_existing_refs,
+         workspace_of=lambda key, obj, existing: key[1], prune_blocker=_workspace_prune_blocker),
+    Kind("projects", "project", ProjectResource, PROJECT_OPTIONS, load=_load_projects,
+         key=lambda p: (cluster_key(p.get("cluster")), p["name"]), refs=_project_refs,
+         member_refs=lambda p: _custom_member_roles(p, "project", PROJECT_ROLES),
+         prune_params=_prune_project, tier=lambda p: TIER_PROJECTS,
+         extra=lambda key, p: dict(cluster=key[0] or "host"), existing_refs=_project_existing_refs,
+         workspace_of=_project_workspace),
+    Kind("roles", "role", RoleResource, ROLE_OPTIONS, load=_load_roles, key=_role_key, refs=_role_refs,
+         prune_params=_prune_role, tier=_role_tier, describe=_describe_role, extra=_role_result,
+         existing_refs=_role_existing_refs, workspace_of=_role_workspace),
+)

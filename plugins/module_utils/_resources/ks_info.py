@@ -1,0 +1,149 @@
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+# Private to kubesphere.core (module_utils/_*/): no API promise to other collections; see docs/developing.md.
+"""Read-only queries: one table entry per kind (where it is listed, how one is read by name,
+which scope it needs), on top of the client's list_all (every page, whatever the list shape)."""
+
+from __future__ import annotations
+
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_identity_provider import provider_secrets, without_secrets
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import dns1123_label_error, first_error
+
+
+class InfoKind(object):
+    """list_path and get_path are templates over name/workspace/project. get_path None: no reliable
+    single GET (members: a non-member answers 400, project members have no GET in v4), so the
+    list is filtered by exact name instead. per_cluster: served by each cluster (cluster option)."""
+
+    def __init__(self, list_path=None, get_path=None, needs=(), per_cluster=False, list_path_without=None,
+                 read=None, requires=(), by_scope=None):
+        self.by_scope = by_scope                     # {scope: InfoKind}: where the scope option sends it
+        self.list_path = list_path
+        self.requires = tuple(requires)   # features of ks_versions.FEATURES the server's line must have
+        self.get_path = get_path
+        self.needs = tuple(needs)
+        self.per_cluster = per_cluster
+        self.list_path_without = list_path_without   # (option, path) when that option is not given
+        self.read = read      # read(client) -> items, for kinds that are not a plain list (identity providers)
+
+
+def _identity_providers(client):
+    items = []
+    for secret, config in provider_secrets(client):
+        item = without_secrets(config) if config is not None else {"invalid": "configuration.yaml is not valid YAML"}
+        item.setdefault("name", "")
+        item["secret"] = dict((k, secret["metadata"][k]) for k in ("name", "namespace") if k in secret["metadata"])
+        item["metadata"] = {"name": item["name"]}      # so name and label filters work like for other kinds
+        items.append(item)
+    return items
+
+
+def _oauth(client):
+    return [client.get("/kapis/config.kubesphere.io/v1alpha2/configs/oauth")]
+
+
+KINDS = {
+    "workspace": InfoKind("/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates",
+                          get_path="/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates/{name}"),
+    "project": InfoKind("/kapis/tenant.kubesphere.io/v1beta1/workspaces/{workspace}/namespaces",
+                        per_cluster=True,
+                        list_path_without=("workspace", "/kapis/tenant.kubesphere.io/v1beta1/namespaces")),
+    "user": InfoKind("/kapis/iam.kubesphere.io/v1beta1/users",
+                     get_path="/kapis/iam.kubesphere.io/v1beta1/users/{name}"),
+    "workspace_member": InfoKind("/kapis/iam.kubesphere.io/v1beta1/workspaces/{workspace}/workspacemembers",
+                                 needs=("workspace",)),
+    "project_member": InfoKind("/kapis/iam.kubesphere.io/v1beta1/namespaces/{project}/namespacemembers",
+                               needs=("project",), per_cluster=True),
+    "cluster": InfoKind("/kapis/resources.kubesphere.io/v1alpha3/clusters",
+                        get_path="/kapis/resources.kubesphere.io/v1alpha3/clusters/{name}"),
+    # Extensions (issue 4): served by the v4 generic kapis handler.
+    # An Extension's status is the catalog entry: versions, recommendedVersion, and once a plan
+    # exists its state, enabled and installedVersion (mirrored from the InstallPlan).
+    "extension": InfoKind("/kapis/kubesphere.io/v1alpha1/extensions",
+                          get_path="/kapis/kubesphere.io/v1alpha1/extensions/{name}", requires=("extensions",)),
+    "installplan": InfoKind("/kapis/kubesphere.io/v1alpha1/installplans",
+                            get_path="/kapis/kubesphere.io/v1alpha1/installplans/{name}", requires=("extensions",)),
+    # Identity providers (issue 15): Secrets in kubesphere-system, returned as their configuration
+    # without secret options; oauth: the server's OAuth settings as configs/oauth reports them.
+    "identity_provider": InfoKind(None, read=_identity_providers, requires=("identity_providers",)),
+    "oauth": InfoKind(None, read=_oauth, requires=("identity_providers",)),
+    # What custom roles are built from (filtered by scope and category), and the roles of one scope.
+    "roletemplate": InfoKind("/kapis/iam.kubesphere.io/v1beta1/roletemplates",
+                             get_path="/kapis/iam.kubesphere.io/v1beta1/roletemplates/{name}"),
+    "role": InfoKind(by_scope={
+        "global": InfoKind("/kapis/iam.kubesphere.io/v1beta1/globalroles",
+                           get_path="/kapis/iam.kubesphere.io/v1beta1/globalroles/{name}"),
+        "cluster": InfoKind("/kapis/iam.kubesphere.io/v1beta1/clusterroles", per_cluster=True,
+                            get_path="/kapis/iam.kubesphere.io/v1beta1/clusterroles/{name}"),
+        "workspace": InfoKind("/kapis/iam.kubesphere.io/v1beta1/workspaces/{workspace}/workspaceroles",
+                              needs=("workspace",)),
+        "project": InfoKind("/kapis/iam.kubesphere.io/v1beta1/namespaces/{project}/roles", needs=("project",),
+                            per_cluster=True,
+                            get_path="/kapis/iam.kubesphere.io/v1beta1/namespaces/{project}/roles/{name}"),
+    }),
+}
+# The RoleTemplate label value of each role scope.
+TEMPLATE_SCOPES = {"global": "global", "cluster": "cluster", "workspace": "workspace", "project": "namespace"}
+
+
+def _kind(params):
+    kind = KINDS[params["kind"]]
+    return kind.by_scope[params.get("scope") or "global"] if kind.by_scope else kind
+
+
+def _selector(params):
+    parts = [params["label_selector"]] if params.get("label_selector") else []
+    if params["kind"] == "roletemplate":
+        if params.get("scope"):
+            parts.append("iam.kubesphere.io/scope=%s" % TEMPLATE_SCOPES[params["scope"]])
+        if params.get("category"):
+            parts.append("iam.kubesphere.io/category=%s" % params["category"])
+    return ",".join(parts) or None
+
+
+def validate(params):
+    """Why the query cannot be sent, or None. No request is made here."""
+    if params.get("category") and params["kind"] != "roletemplate":
+        return "category applies only to kind=roletemplate"
+    if params.get("scope") and params["kind"] not in ("role", "roletemplate"):
+        return "scope applies only to kind=role and kind=roletemplate"
+    kind = _kind(params)
+    missing = [opt for opt in kind.needs if not params.get(opt)]
+    if missing:
+        return "kind=%s needs %s" % (params["kind"], " and ".join(missing))
+    if params.get("cluster") and not kind.per_cluster:
+        per_cluster = sorted(name for name, k in KINDS.items() if k.per_cluster)
+        return ("cluster applies only to the kinds served by each cluster (%s); %s objects live on the host"
+                % (", ".join(per_cluster), params["kind"]))
+    return first_error(*[dns1123_label_error(params[opt], opt)
+                         for opt in ("name", "workspace", "project", "cluster") if params.get(opt)])
+
+
+def query(client, params):
+    """The objects of one kind, as KubeSphere returns them, every page read."""
+    kind = _kind(params)
+    client.require(*kind.requires)
+    if kind.read is not None:
+        name = params.get("name")
+        return [item for item in kind.read(client)
+                if not name or (item.get("metadata") or {}).get("name", item.get("name")) == name]
+    values = dict((opt, params.get(opt) or "") for opt in ("name", "workspace", "project"))
+    cluster = params.get("cluster") if kind.per_cluster else None
+    name = params.get("name")
+    selector = _selector(params)
+    if name and kind.get_path and not selector:
+        found = client.get(kind.get_path.format(**values), cluster=cluster, missing_ok=True)
+        return [found] if found else []
+    path = kind.list_path
+    if kind.list_path_without and not params.get(kind.list_path_without[0]):
+        path = kind.list_path_without[1]
+    filters = {}
+    if selector:
+        filters["labelSelector"] = selector
+    if name:
+        filters["names"] = name   # exact match on the server; filtered again below where it is ignored
+    items = client.list_all(path.format(**values), cluster=cluster, query=filters)
+    if name:
+        items = [item for item in items if (item.get("metadata") or {}).get("name") == name]
+    return items

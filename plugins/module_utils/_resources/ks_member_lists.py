@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+# Private to kubesphere.core (module_utils/_*/): no API promise to other collections; see docs/developing.md.
+"""Workspace and project member lists for a bulk run, from one list of all their role bindings.
+
+On 4.x the members APIs are built from the role bindings themselves (pkg/kapis/iam/v1beta1:
+ListWorkspaceMembers takes the WorkspaceRoleBindings labelled with the workspace, ListNamespaceMembers
+the RoleBindings in the namespace; each binding gives its first User subject and its roleRef). A run
+that declares many workspaces or projects with members reads those bindings once (by list, paged)
+instead of one member list per object, and answers each object's member read from them, in the
+shape the members API has. Below MEMBER_LISTS_FROM objects the per-object reads are cheaper; a caller
+who may not list the bindings (403) gets the per-object reads too.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_snapshot import NOT_COVERED
+
+MEMBER_LISTS_FROM = 10
+APIS_IAM = "/apis/iam.kubesphere.io/v1beta1"
+KAPIS_IAM = "/kapis/iam.kubesphere.io/v1beta1"
+WORKSPACE_LABEL = "kubesphere.io/workspace"
+
+SCOPES = {
+    # scope: (bindings listed, parent of a binding, members path prefix and suffix, role annotation)
+    "workspace": (APIS_IAM + "/workspacerolebindings", lambda b: _labels(b).get(WORKSPACE_LABEL),
+                  KAPIS_IAM + "/workspaces/", "/workspacemembers", "iam.kubesphere.io/workspacerole"),
+    "project": (APIS_IAM + "/rolebindings", lambda b: (b.get("metadata") or {}).get("namespace"),
+                KAPIS_IAM + "/namespaces/", "/namespacemembers", "iam.kubesphere.io/role"),
+}
+
+
+def _labels(obj):
+    return (obj.get("metadata") or {}).get("labels") or {}
+
+
+def worth_listing(client, items, existing):
+    """Whether one list of every binding is cheaper than these items' own member reads (only an existing
+    object's members are read: a new one has none yet)."""
+    managed = [i for i in items if i.params["name"] in existing
+               and (i.params.get("members") is not None or i.params.get("purge_members"))]
+    return len(managed) >= MEMBER_LISTS_FROM and client.api.lacks("member_bindings") is None
+
+
+def member_roles(client, scope, cluster=None):
+    """{parent name: {user: role}} from one list of the scope's role bindings on cluster, or None when they
+    may not be listed."""
+    path, parent_of = SCOPES[scope][:2]
+    try:
+        bindings = client.list_all(path, cluster=cluster)
+    except KubeSphereError as err:
+        if err.status == 403:
+            return None
+        raise
+    members = {}
+    for binding in bindings:
+        if (binding.get("metadata") or {}).get("deletionTimestamp"):
+            continue
+        user = next((s.get("name") for s in binding.get("subjects") or [] if s.get("kind") == "User"), None)
+        if user:
+            members.setdefault(parent_of(binding), {}).setdefault(user, (binding.get("roleRef") or {}).get("name"))
+    return members
+
+
+def members_rule(client, scope, existing, cluster=None):
+    """A snapshot rule answering the member lists of the existing parents (names) on cluster, or None
+    when the bindings may not be listed."""
+    prefix, suffix, annotation = SCOPES[scope][2:]
+    listed = member_roles(client, scope, cluster=cluster)
+    if listed is None:
+        return None
+    members = dict((name, listed.get(name, {})) for name in existing)
+
+    def rule(asked_cluster, asked, query):
+        if asked_cluster != cluster or query or not (asked.startswith(prefix) and asked.endswith(suffix)):
+            return NOT_COVERED
+        name = asked[len(prefix):-len(suffix)]
+        if name not in members:
+            return NOT_COVERED
+        return [{"metadata": {"name": user, "annotations": {annotation: role}}}
+                for user, role in sorted(members[name].items())]
+    return rule

@@ -1,0 +1,192 @@
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+# Private to kubesphere.core (module_utils/_*/): no API promise to other collections; see docs/developing.md.
+"""One membership converger for both scopes (workspace and project).
+
+It reads the member list once, adds every missing member in one POST (the
+API takes an array), changes roles with one PUT per member, and removes
+unlisted members only when asked to purge, never the protected ones (the
+workspace manager). In check mode it predicts and sends nothing.
+
+Before any write the resource asks references_error() whether every user to
+add or change exists and every role is real: built-in short names are checked
+against their lists with no request, any other name (a custom role) by one
+read through the References lookups. Right after its parent was created the
+built-in roles take some tens of milliseconds to appear, so an add that meets
+"role not found" is retried, for a few seconds at most, and only while the
+parent still lacks the finalizer its controller adds once the roles exist.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Outcome
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import dns1123_subdomain_error
+
+IAM = "/kapis/iam.kubesphere.io/v1beta1"
+WORKSPACE_ROLES = ("admin", "regular", "self-provisioner", "viewer")
+PROJECT_ROLES = ("admin", "operator", "viewer")
+ROLE_RETRY_SECONDS = 5.0
+
+
+def fnv64a_hex(text):
+    """64-bit FNV-1a of text, lower-case hex (what KubeSphere uses to shorten role names)."""
+    value = 0xcbf29ce484222325
+    for byte in text.encode("utf-8"):
+        value ^= byte
+        value = (value * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return format(value, "x")
+
+
+def workspace_role_name(workspace, role):
+    """The WorkspaceRole a short role name means: {ws}-{role}, or {role}.{fnv64a(ws)}
+    when that would pass the 63-character limit. Other names are taken as full names."""
+    if role not in WORKSPACE_ROLES:
+        return role
+    name = "%s-%s" % (workspace, role)
+    return name if len(name) <= 63 else "%s.%s" % (role, fnv64a_hex(workspace))
+
+
+def short_workspace_role(workspace, role):
+    """The short name (admin, regular, ...) of a built-in WorkspaceRole of workspace, else role itself."""
+    for short in WORKSPACE_ROLES:
+        if workspace_role_name(workspace, short) == role:
+            return short
+    return role
+
+
+def members_error(members, what="members"):
+    """Why a members option is unusable, or None (checked before any request)."""
+    seen = set()
+    for index, member in enumerate(members or []):
+        if not isinstance(member, dict) or not member.get("user") or not member.get("role"):
+            return "%s[%d] needs both user and role" % (what, index)
+        problem = dns1123_subdomain_error(member["user"], what="%s[%d].user" % (what, index))
+        problem = problem or dns1123_subdomain_error(member["role"], what="%s[%d].role" % (what, index))
+        if problem:
+            return problem
+        if member["user"] in seen:
+            return "%s lists user %r twice; a user has one role per scope" % (what, member["user"])
+        seen.add(member["user"])
+    return None
+
+
+class Members:
+    """The members of one workspace (scope="workspace") or project (scope="project")."""
+
+    def __init__(self, client, scope, name, cluster=None, check_mode=False, protected=(), fresh=False,
+                 sleep=time.sleep, initialised=None):
+        self.client = client
+        self.scope = scope
+        self.name = name
+        self.cluster = cluster
+        self.check_mode = check_mode
+        self.protected = set(p for p in protected if p)
+        self.fresh = fresh          # the parent may not be initialised yet: roles may still be coming
+        self.initialised = initialised  # re-reads the parent: has its controller made the roles?
+        self.sleep = sleep
+        if scope == "workspace":
+            self.path = "%s/workspaces/%s/workspacemembers" % (IAM, name)
+            self.annotation = "iam.kubesphere.io/workspacerole"
+        else:
+            self.path = "%s/namespaces/%s/namespacemembers" % (IAM, name)
+            self.annotation = "iam.kubesphere.io/role"
+
+    def full_role(self, role):
+        return workspace_role_name(self.name, role) if self.scope == "workspace" else role
+
+    def builtin_roles(self):
+        return WORKSPACE_ROLES if self.scope == "workspace" else PROJECT_ROLES
+
+    def is_builtin(self, role):
+        """A built-in role, by short name or (workspaces) by its full name: known without a request."""
+        if self.scope != "workspace":
+            return role in PROJECT_ROLES
+        return role in WORKSPACE_ROLES or role in [workspace_role_name(self.name, r) for r in WORKSPACE_ROLES]
+
+    def pending(self, wanted, current):
+        """The members a converge would add or change: [(index, user, role as given)]."""
+        out = []
+        for index, member in enumerate(wanted or []):
+            user, role = member["user"], member["role"]
+            if current.get(user) != self.full_role(role):
+                out.append((index, user, role))
+        return out
+
+    def references_error(self, refs, wanted, current, what="members"):
+        """Why the members to add or change cannot be written (a user or role that does not
+        exist), or None. current: {user: role} as read ({} for a parent still to be made)."""
+        problems = []
+        for index, user, role in self.pending(wanted, current):
+            if not refs.user_exists(user):
+                problems.append("%s[%d].user: user %s does not exist" % (what, index, user))
+            if self.is_builtin(role):
+                continue
+            if self.scope == "workspace":
+                found = refs.role_exists("workspace", role, workspace=self.name)
+            else:
+                found = refs.role_exists("project", role, namespace=self.name, cluster=self.cluster)
+            if not found:
+                problems.append("%s[%d].role: %s role %s does not exist in %s %s (the built-in roles are %s; "
+                                "any other name must be a role made there first)"
+                                % (what, index, self.scope, role, self.scope, self.name,
+                                   ", ".join(self.builtin_roles())))
+        return "; ".join(problems) or None
+
+    def read(self):
+        """{user: role} as the server lists them."""
+        members = {}
+        for item in self.client.list_all(self.path, cluster=self.cluster):
+            metadata = item.get("metadata") or {}
+            members[metadata.get("name")] = (metadata.get("annotations") or {}).get(self.annotation)
+        return members
+
+    def converge(self, wanted, purge=False, current=None):
+        """wanted: list of {user, role} (short or full roles). current: {user: role}
+        when already known (None: read it). Returns an Outcome whose obj is the member list."""
+        if current is None:
+            current = self.read()
+        desired = dict((m["user"], self.full_role(m["role"])) for m in wanted or [])
+        to_add = [u for u in desired if u not in current]
+        to_change = [u for u in desired if u in current and current[u] != desired[u]]
+        to_remove = [u for u in current if purge and u not in desired and u not in self.protected]
+        after = dict(current)
+        after.update(desired)
+        for user in to_remove:
+            after.pop(user, None)
+        changed = bool(to_add or to_change or to_remove)
+        if changed and not self.check_mode:
+            if to_add:
+                self._add([{"username": u, "roleRef": desired[u]} for u in to_add])
+            for user in to_change:
+                self.client.put("%s/%s" % (self.path, user), {"username": user, "roleRef": desired[user]},
+                                cluster=self.cluster)
+            for user in to_remove:
+                self.client.delete("%s/%s" % (self.path, user), cluster=self.cluster)
+        return Outcome(changed, as_list(current), as_list(after), as_list(after))
+
+    def _add(self, body):
+        deadline = time.monotonic() + ROLE_RETRY_SECONDS
+        delay = 0.05
+        while True:
+            try:
+                return self.client.post(self.path, body, cluster=self.cluster)
+            except KubeSphereError as err:
+                role_missing = err.not_found and "not found" in (err.message or "")
+                if not (role_missing and self._roles_may_be_coming()) or time.monotonic() >= deadline:
+                    raise
+            self.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, 0.5)
+
+    def _roles_may_be_coming(self):
+        """Only a parent its controller has not initialised yet may still lack its built-in roles."""
+        if not self.fresh:
+            return False
+        return self.initialised is None or not self.initialised()
+
+
+def as_list(members):
+    return [dict(user=user, role=role) for user, role in sorted(members.items())]
