@@ -206,6 +206,9 @@ def clean_up(r):
         r.finish_namespace(project)
     for ws in WORKSPACES:
         r.call("DELETE", f"{T}/workspacetemplates/{ws}", {})
+        # Without a garbage collector the workspace quota outlives its workspace, and the next recording's
+        # POST of it then answers 500 "already exists".
+        r.call("DELETE", f"/apis/quota.kubesphere.io/v1alpha2/resourcequotas/{ws}")
         for plural in ("workspaceroles", "workspacerolebindings"):
             for item in r.get(f"{APIS_IAM}/{plural}?labelSelector=kubesphere.io/workspace%3D{ws}")[1].get("items", []):
                 r.call("DELETE", f"{APIS_IAM}/{plural}/{item['metadata']['name']}")
