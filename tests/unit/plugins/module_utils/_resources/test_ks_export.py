@@ -7,7 +7,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_export import KINDS, Exporter
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_members import workspace_role_name
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), *[os.pardir] * 5))
 LONG_WS = "w" * 60
 READY = {"conditions": [{"type": "Ready", "status": "True"}]}
 
