@@ -88,7 +88,7 @@ molecule: venv
 package: venv
 	$(BIN)/python tools/build_collection.py --output-path .build/dist
 
-# Rewrite plugins/doc_fragments/items.py from tools/build_doc_fragments.py after changing an option's text.
+# Rewrite plugins/doc_fragments/items.py and connection.py's env: entries from tools/build_doc_fragments.py.
 fragments: venv
 	$(BIN)/python tools/build_doc_fragments.py
 

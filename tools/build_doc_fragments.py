@@ -7,7 +7,8 @@ The options several kinds share (labels, members, quota, network isolation, wait
 put together per kind. ansible-test wants a doc fragment's texts as plain string literals, so this file
 writes them out; tests/unit/plugins/doc_fragments/test_items.py fails when items.py is not what it writes.
 
-    tools/build_doc_fragments.py           rewrite plugins/doc_fragments/items.py (`make fragments`)
+    tools/build_doc_fragments.py           rewrite plugins/doc_fragments/items.py and the env: entries of
+                                           connection.py's PLUGINS fragment (`make fragments`)
 """
 
 import os
@@ -427,9 +428,35 @@ TARGET = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
                       "items.py")
 
 
+CONNECTION = os.path.join(os.path.dirname(TARGET), "connection.py")
+_PLUGINS_BLOCK = re.compile(r'(    PLUGINS = r"""\n).*?(""")', re.S)
+
+
+def _connection_options():
+    """The table of ks_connection.py, read without importing the collection (this runs from a bare checkout)."""
+    path = os.path.join(os.path.dirname(os.path.dirname(TARGET)), "module_utils", "_client", "ks_connection.py")
+    scope = {}
+    with open(path) as handle:
+        exec(compile(handle.read(), path, "exec"), scope)  # pylint: disable=exec-used
+    return scope["CONNECTION_OPTIONS"]
+
+
+def render_connection(text):
+    """connection.py with its PLUGINS fragment rewritten: only the env: entries, one per connection option
+    (the descriptions, types and defaults come from DOCUMENTATION, which plugins extend together with it)."""
+    env = "".join("  %s:\n    env:\n      - name: %s\n" % (option.name, option.env) for option in _connection_options())
+    rendered, count = _PLUGINS_BLOCK.subn(lambda match: match.group(1) + "options:\n" + env + match.group(2), text)
+    assert count == 1, "connection.py has no PLUGINS fragment"
+    return rendered
+
+
 def main():
     with open(TARGET, "w") as handle:
         handle.write(render())
+    with open(CONNECTION) as handle:
+        text = handle.read()
+    with open(CONNECTION, "w") as handle:
+        handle.write(render_connection(text))
     return 0
 
 

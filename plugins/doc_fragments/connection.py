@@ -146,9 +146,9 @@ requirements:
   - python >= 3.8
   - requests
 notes:
-  - All connection options can be set once per play with C(module_defaults) and the action group
-    C(group/kubesphere.core.ks), or through the E(KUBESPHERE_*) environment variables, which is how
-    AWX credentials and ad-hoc C(ansible) runs provide them.
+  - All connection options can be set through the E(KUBESPHERE_*) environment variables, which is how AWX
+    credentials and ad-hoc C(ansible) runs provide them; in a play, once for all tasks with
+    C(module_defaults) and the action group C(group/kubesphere.core.ks).
   - Pass O(ks_password), O(ks_token) and O(ks_client_secret) by environment or Ansible Vault, never inline.
     When a task fails, ansible-core prints the task as written; for an ad-hoc C(ansible -a 'ks_password=...')
     that is the password itself, also with C(ANSIBLE_NO_LOG=true), and no module setting can prevent it.
@@ -156,87 +156,47 @@ notes:
     written, C({{ vault_ks_password }}).
 """
 
-    # Plugin form: the same options, read from inventory configs and the environment.
+    # Plugins extend DOCUMENTATION and this: only where a plugin also reads each option (the environment).
+    # Written by tools/build_doc_fragments.py from module_utils/_client/ks_connection.py (`make fragments`).
     PLUGINS = r"""
 options:
   ks_host:
-    description:
-      - URL of the KubeSphere API server of the host cluster, with its scheme (scheme, host and port only; no path).
-      - Required, here or in E(KUBESPHERE_HOST).
-    type: str
     env:
       - name: KUBESPHERE_HOST
   ks_username:
-    description: User name for the OAuth password grant.
-    type: str
     env:
       - name: KUBESPHERE_USERNAME
   ks_password:
-    description: Password for the OAuth password grant.
-    type: str
     env:
       - name: KUBESPHERE_PASSWORD
   ks_token:
-    description: An access token to use as is; no login is made.
-    type: str
     env:
       - name: KUBESPHERE_TOKEN
   ks_client_id:
-    description: OAuth client ID.
-    type: str
-    default: kubesphere
     env:
       - name: KUBESPHERE_CLIENT_ID
   ks_client_secret:
-    description: OAuth client secret; unset means the stock client's secret, C(kubesphere).
-    type: str
     env:
       - name: KUBESPHERE_CLIENT_SECRET
   validate_certs:
-    description: Whether to verify the server's TLS certificate.
-    type: bool
-    default: true
     env:
       - name: KUBESPHERE_VALIDATE_CERTS
   ca_path:
-    description: Path to a CA bundle used to verify the server's certificate.
-    type: path
     env:
       - name: KUBESPHERE_CA_PATH
   request_timeout:
-    description: Seconds to wait for each HTTP request.
-    type: float
-    default: 30
     env:
       - name: KUBESPHERE_REQUEST_TIMEOUT
   token_cache:
-    description:
-      - V(true) (a private directory under the user's cache directory), V(false) (no token kept; refused logins
-        are still remembered there) or an absolute directory path.
-    type: str
-    default: "true"
     env:
       - name: KUBESPHERE_TOKEN_CACHE
   retries:
-    description: Retries, with backoff, after transient failures (writes only when provably not sent).
-    type: int
-    default: 3
     env:
       - name: KUBESPHERE_RETRIES
   retry_budget:
-    description: The most seconds spent waiting between retries, all requests together.
-    type: float
-    version_added: 0.2.0
-    default: 60
     env:
       - name: KUBESPHERE_RETRY_BUDGET
   ks_api_version:
-    description:
-      - The KubeSphere line, V(v3) (3.4) or V(v4) (4.1, 4.2); V(auto) asks the server once and caches the answer.
-    type: str
-    version_added: 0.2.0
-    choices: [auto, v3, v4]
-    default: auto
     env:
       - name: KUBESPHERE_API_VERSION
 """

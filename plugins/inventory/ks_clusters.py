@@ -73,6 +73,7 @@ notes:
 extends_documentation_fragment:
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
+  - kubesphere.core.connection
   - kubesphere.core.connection.PLUGINS
 author:
   - KubeSphere collection maintainers (@kubesphere)
@@ -118,10 +119,10 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
-    ENV_VARS,
     KubeSphereClient,
     KubeSphereError,
 )
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_connection import CONNECTION_OPTION_NAMES
 from ansible_collections.kubesphere.core.plugins.plugin_utils.ks_clusters_inventory import (
     CLUSTERS_PATH,
     HOST_GROUP,
@@ -154,7 +155,6 @@ except ImportError:  # older ansible-core: API strings are wrapped as unsafe by 
     def _our_template(value):
         return value
 
-CONNECTION_OPTIONS = tuple(name for name, _variable in ENV_VARS)
 CONTROLLER_PYTHON = "{{ ansible_playbook_python }}"
 
 
@@ -206,7 +206,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _fetch(self):
         """Cluster records from the server; None when a 403 is only a warning (strict: false)."""
-        options = dict((name, self.get_option(name)) for name in CONNECTION_OPTIONS)
+        options = dict((name, self.get_option(name)) for name in CONNECTION_OPTION_NAMES)
         try:
             client = KubeSphereClient(options, warn=self.display.warning)
             try:

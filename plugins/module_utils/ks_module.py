@@ -15,6 +15,7 @@ import json
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible.module_utils.common.parameters import remove_values
 
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_connection import argument_spec
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
@@ -37,29 +38,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import 
 STOCK_CLIENT_SECRET = "kubesphere"   # KubeSphere's default OAuth client secret: public, never masked
 
 
-def _env(name):
-    return (env_fallback, [name])
-
-
-KS_CONNECTION_ARGSPEC = dict(
-    ks_host=dict(type="str", fallback=_env("KUBESPHERE_HOST")),
-    ks_username=dict(type="str", fallback=_env("KUBESPHERE_USERNAME")),
-    ks_password=dict(type="str", no_log=True, fallback=_env("KUBESPHERE_PASSWORD")),
-    ks_token=dict(type="str", no_log=True, fallback=_env("KUBESPHERE_TOKEN")),
-    ks_client_id=dict(type="str", default="kubesphere", fallback=_env("KUBESPHERE_CLIENT_ID")),
-    # Not no_log: Ansible would mask every occurrence of the value, and the stock secret is the public word
-    # "kubesphere" (tenant.********.io). KubeSphereModule masks a secret that is not the stock one.
-    # No default either: the client applies the stock one itself.
-    ks_client_secret=dict(type="str", no_log=False, fallback=_env("KUBESPHERE_CLIENT_SECRET")),
-    validate_certs=dict(type="bool", default=True, fallback=_env("KUBESPHERE_VALIDATE_CERTS")),
-    ca_path=dict(type="path", fallback=_env("KUBESPHERE_CA_PATH")),
-    request_timeout=dict(type="float", default=30, fallback=_env("KUBESPHERE_REQUEST_TIMEOUT")),
-    token_cache=dict(type="str", default="true", no_log=False, fallback=_env("KUBESPHERE_TOKEN_CACHE")),
-    retries=dict(type="int", default=3, fallback=_env("KUBESPHERE_RETRIES")),
-    retry_budget=dict(type="float", default=60, fallback=_env("KUBESPHERE_RETRY_BUDGET")),
-    ks_api_version=dict(type="str", default="auto", choices=["auto", "v3", "v4"],
-                        fallback=_env("KUBESPHERE_API_VERSION")),
-)
+KS_CONNECTION_ARGSPEC = argument_spec(env_fallback)
 
 
 def logged_forms(value):

@@ -29,6 +29,7 @@ except ImportError:  # pragma: no cover
     from urllib import quote, unquote, urlencode
     from urlparse import urlsplit
 
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_connection import ENV_VARS
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_errors import (  # noqa: F401 (re-exported)
     KubeSphereAuthError,
     KubeSphereError,
@@ -70,22 +71,6 @@ WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
 # sending one twice gives the same result, so they are retried like a PUT.
 UPSERT_POSTS = re.compile(r"/(workspacemembers|namespacemembers|clustermembers)$")
 
-# Option name -> environment variable (the names KubeSphere's own ks_api.py uses where it has one).
-ENV_VARS = (
-    ("ks_host", "KUBESPHERE_HOST"),
-    ("ks_username", "KUBESPHERE_USERNAME"),
-    ("ks_password", "KUBESPHERE_PASSWORD"),
-    ("ks_token", "KUBESPHERE_TOKEN"),
-    ("ks_client_id", "KUBESPHERE_CLIENT_ID"),
-    ("ks_client_secret", "KUBESPHERE_CLIENT_SECRET"),
-    ("validate_certs", "KUBESPHERE_VALIDATE_CERTS"),
-    ("ca_path", "KUBESPHERE_CA_PATH"),
-    ("request_timeout", "KUBESPHERE_REQUEST_TIMEOUT"),
-    ("token_cache", "KUBESPHERE_TOKEN_CACHE"),
-    ("retries", "KUBESPHERE_RETRIES"),
-    ("retry_budget", "KUBESPHERE_RETRY_BUDGET"),
-    ("ks_api_version", "KUBESPHERE_API_VERSION"),
-)
 
 
 def _scrubbed(func):

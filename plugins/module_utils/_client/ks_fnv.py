@@ -2,9 +2,11 @@
 # Copyright: kubesphere.core contributors
 # Apache License 2.0 (see LICENSE)
 # Private to kubesphere.core (module_utils/_*/): no API promise to other collections; see docs/developing.md.
-"""The hash KubeSphere's InstallPlan controller writes to status.configHash.
+"""KubeSphere's 64-bit FNV-1a, in lower-case hex without padding. It names a WorkspaceRole whose
+{workspace}-{role} would pass 63 characters ({role}.{hash of the workspace}), and it is the hash the
+InstallPlan controller writes to status.configHash.
 
-It is the 64-bit FNV-1a of the exact bytes of the Helm values (spec.config, as
+For an InstallPlan it is taken of the exact bytes of the Helm values (spec.config, as
 stored after the webhook trimmed it), in lower-case hex without padding; the
 empty config hashes to cbf29ce484222325. A client that computes it can tell
 whether the status it reads is about the config it asked for.

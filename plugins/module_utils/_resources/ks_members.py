@@ -23,6 +23,7 @@ from __future__ import annotations
 import time
 
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Outcome
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_fnv import fnv1a64_hex
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import dns1123_subdomain_error
 
@@ -32,22 +33,13 @@ PROJECT_ROLES = ("admin", "operator", "viewer")
 ROLE_RETRY_SECONDS = 5.0
 
 
-def fnv64a_hex(text):
-    """64-bit FNV-1a of text, lower-case hex (what KubeSphere uses to shorten role names)."""
-    value = 0xcbf29ce484222325
-    for byte in text.encode("utf-8"):
-        value ^= byte
-        value = (value * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
-    return format(value, "x")
-
-
 def workspace_role_name(workspace, role):
     """The WorkspaceRole a short role name means: {ws}-{role}, or {role}.{fnv64a(ws)}
     when that would pass the 63-character limit. Other names are taken as full names."""
     if role not in WORKSPACE_ROLES:
         return role
     name = "%s-%s" % (workspace, role)
-    return name if len(name) <= 63 else "%s.%s" % (role, fnv64a_hex(workspace))
+    return name if len(name) <= 63 else "%s.%s" % (role, fnv1a64_hex(workspace))
 
 
 def short_workspace_role(workspace, role):

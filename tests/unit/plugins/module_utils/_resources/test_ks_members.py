@@ -3,7 +3,8 @@ import pytest
 
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_members import (
-    Members, fnv64a_hex, members_error, workspace_role_name)
+    Members, members_error, workspace_role_name)
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_fnv import fnv1a64_hex as fnv64a_hex
 
 
 class FakeClient:
