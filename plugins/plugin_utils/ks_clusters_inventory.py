@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import fnmatch
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import CLUSTERS
+
 HOST_LABEL = "cluster-role.kubesphere.io/host"
-CLUSTERS_PATH = "/kapis/resources.kubesphere.io/v1alpha3/clusters"
+CLUSTERS_PATH = CLUSTERS
 HOST_GROUP = "ks_host_cluster"
 MEMBER_GROUP = "ks_member_clusters"
 

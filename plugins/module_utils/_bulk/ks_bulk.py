@@ -25,13 +25,13 @@ import inspect
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import WORKSPACE_LABEL
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import ResourceFailure, add_children, converge
 from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_prune import PrunePlanner, empty_prune_errors
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_references import placement_of
 from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_snapshot import ItemClient, Snapshot, cluster_key
 
-WORKSPACE_LABEL = "kubesphere.io/workspace"
 ACTIONS = ("created", "updated", "deleted", "unchanged", "failed", "skipped")
 MIN_CONCURRENCY, MAX_CONCURRENCY = 1, 32
 

@@ -12,6 +12,19 @@ new row here: a Kind with its Resource, its options and its list reader.
 
 from __future__ import annotations
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
+    APIS_IAM,
+    CLUSTERS,
+    GLOBALROLE_ANNOTATION,
+    GLOBAL_ROLE_BINDINGS,
+    KAPIS_TENANT,
+    RAW_USERS,
+    SCOPE_LABEL,
+    TEMPLATES,
+    USERS,
+    USER_REF_LABEL,
+    WORKSPACE_LABEL,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_bulk import Kind
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_member_lists import member_roles, members_rule, worth_listing
@@ -25,14 +38,10 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_prot
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_references import placement_of
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_project import (
     PROJECT_OPTIONS,
-    TENANT,
-    WORKSPACE_LABEL,
     ProjectResource,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role import (
-    IAM,
     ROLE_OPTIONS,
-    SCOPE_LABEL,
     SCOPES,
     RoleResource,
     scope_collection,
@@ -45,25 +54,18 @@ from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_snapshot 
     not_found,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_user import (
-    CLUSTERS,
-    GLOBALROLE_ANNOTATION,
-    GLOBAL_ROLE_BINDINGS,
     PLATFORM_ROLES,
-    RAW_USERS,
     USER_OPTIONS,
-    USER_REF_LABEL,
-    USERS,
     UserResource,
     cluster_ready,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_workspace import (
-    TEMPLATES,
     WORKSPACE_OPTIONS,
     WorkspaceResource,
 )
 
 NAMESPACES = "/api/v1/namespaces"
-ROLE_TEMPLATES = IAM + "/roletemplates"
+ROLE_TEMPLATES = APIS_IAM + "/roletemplates"
 # The order objects are written in (removals run in reverse). A role comes right after what it lives in,
 # and a platform or cluster role before the users that may be given it.
 TIER_PLATFORM_ROLES, TIER_USERS, TIER_WORKSPACES, TIER_WORKSPACE_ROLES, TIER_PROJECTS, TIER_PROJECT_ROLES = range(6)
@@ -180,7 +182,7 @@ def _load_projects(client, snapshot, run):
     found = {}
     for cluster, needed in _project_clusters(client, run):
         try:
-            namespaces = _by_name(client.list_all(TENANT + "/namespaces", cluster=cluster))
+            namespaces = _by_name(client.list_all(KAPIS_TENANT + "/namespaces", cluster=cluster))
         except KubeSphereError as err:
             if needed or err.status not in (500, 502, 503, 504):
                 raise
@@ -198,7 +200,7 @@ def _load_projects(client, snapshot, run):
 def _in_workspace_rule(wanted_cluster, namespaces):
     """GET .../workspaces/{ws}/namespaces/{name}, answered as KubeSphere does: the namespace when it
     carries that workspace's label, else 404 'namespace "name" not found' (it is in another one)."""
-    prefix = TENANT + "/workspaces/"
+    prefix = KAPIS_TENANT + "/workspaces/"
 
     def rule(cluster, path, query):
         if cluster != wanted_cluster or query or not path.startswith(prefix):

@@ -19,9 +19,22 @@ from __future__ import annotations
 
 import copy
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
+    CLUSTERS,
+    EXTENSIONS_API,
+    GLOBAL_ROLE_BINDINGS,
+    KAPIS_IAM,
+    KAPIS_TENANT,
+    MANAGED_LABEL,
+    TEMPLATES,
+    USERS,
+    USER_REF_LABEL,
+    WORKSPACE_LABEL,
+    WORKSPACE_QUOTAS,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Field, converge
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_extension import API as EXTENSION_API, Extension
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_extension import Extension
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_managed import (
     MANAGED_BY_LABEL,
     MANAGED_BY_VALUE,
@@ -29,29 +42,19 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_mana
     managed_by_other,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_protected import is_system
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_members import IAM, short_workspace_role
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_project import (
-    MANAGED_LABEL,
-    TENANT,
-    WORKSPACE_LABEL,
-    ProjectResource,
-)
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_members import short_workspace_role
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_project import ProjectResource
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_quota import DefaultLimits, ProjectQuota, WorkspaceQuota
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role import SCOPES, RoleResource, scope_collection
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_user import (
-    CLUSTERS,
-    GLOBAL_ROLE_BINDINGS,
-    USER_REF_LABEL,
-    USERS,
     UserResource,
     apply_effective_role,
     cluster_ready,
 )
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_workspace import TEMPLATES, WorkspaceResource
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_workspace import WorkspaceResource
 
 HOST_LABEL = "cluster-role.kubesphere.io/host"
 # The tenant API has no list of workspace quotas (405); the CRD's own list has them all (platform-admin).
-WORKSPACE_QUOTAS = "/apis/quota.kubesphere.io/v1alpha2/resourcequotas"
 # Keys left out of an item when empty: their absence declares the same (nothing to manage).
 OMITTED_WHEN_EMPTY = frozenset(["labels", "identities", "quota", "default_limits"])
 # Labels KubeSphere or Kubernetes set themselves (and the modules manage): never declared.
@@ -212,7 +215,7 @@ class Exporter(object):
             item["name"] = name
             item["labels"] = _declared_labels(item.get("labels"))
             item["quota"] = self._workspace_quota(name)
-            members = self.members("workspace", name, "%s/workspaces/%s/workspacemembers" % (IAM, name),
+            members = self.members("workspace", name, "%s/workspaces/%s/workspacemembers" % (KAPIS_IAM, name),
                                    "iam.kubesphere.io/workspacerole")
             if members is not None:
                 item["members"] = [dict(user=user, role=short_workspace_role(name, role)) for user, role in members]
@@ -254,7 +257,7 @@ class Exporter(object):
                 self.skip("cluster", cluster, "not ready: its projects are not exported")
                 continue
             try:
-                namespaces = self._list("project", "%s/namespaces" % TENANT, cluster=cluster)
+                namespaces = self._list("project", "%s/namespaces" % KAPIS_TENANT, cluster=cluster)
             except KubeSphereError as err:
                 if err.status not in (500, 503) or "not ready" not in (err.message or ""):
                     raise
@@ -282,7 +285,7 @@ class Exporter(object):
         item["quota"] = ProjectQuota(None, name).hard(quota[0] if quota else None)
         item["default_limits"] = DefaultLimits.declared(DefaultLimits.pick(
             self._in_project("limitranges", name, cluster), name))
-        members = self.members("project", name, "%s/namespaces/%s/namespacemembers" % (IAM, name),
+        members = self.members("project", name, "%s/namespaces/%s/namespacemembers" % (KAPIS_IAM, name),
                                "iam.kubesphere.io/role", cluster=cluster)
         if members is not None:
             item["members"] = [dict(user=user, role=role) for user, role in members]
@@ -399,7 +402,7 @@ class Exporter(object):
         if self.params.get("workspaces"):
             return []       # platform-wide: not part of a team's export
         out = []
-        for obj in self._list("extension", "%s/installplans" % EXTENSION_API) or []:
+        for obj in self._list("extension", "%s/installplans" % EXTENSIONS_API) or []:
             name = obj["metadata"]["name"]
             if not self.wanted("extension", obj):
                 continue

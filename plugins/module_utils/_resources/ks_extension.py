@@ -30,6 +30,10 @@ try:
 except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
     HAS_YAML = False
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
+    EXTENSIONS_API,
+    EXTENSION_REF_LABEL,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_kind import KubeSphereResource
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import (
     Field,
@@ -40,9 +44,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine 
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_fnv import fnv1a64_hex
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import dns1123_label_error
 
-API = "/apis/kubesphere.io/v1alpha1"
 FAILED_STATES = ("InstallFailed", "UpgradeFailed", "UninstallFailed")
-EXTENSION_REF_LABEL = "kubesphere.io/extension-ref"
 # How often a wait polls: first after 0.5 s, then 1.5x longer each time, at most every 2 s
 # (a Helm job takes tens of seconds; one GET every 2 s costs the server little).
 POLL_FIRST, POLL_MAX = 0.5, 2.0
@@ -142,7 +144,7 @@ class Extension(KubeSphereResource):
         return self.params["name"]
 
     def plan_path(self):
-        return "%s/installplans/%s" % (API, self.name)
+        return "%s/installplans/%s" % (EXTENSIONS_API, self.name)
 
     # ---- engine hooks -------------------------------------------------------
     def validate(self, state):
@@ -190,7 +192,7 @@ class Extension(KubeSphereResource):
                 "spec": {"extension": {"name": self.name, "version": self.params["version"]}}}
 
     def create(self, body):
-        return self.client.post("%s/installplans" % API, body)
+        return self.client.post("%s/installplans" % EXTENSIONS_API, body)
 
     def update(self, current, body, changed):
         self.replaced = current
@@ -328,7 +330,7 @@ class Extension(KubeSphereResource):
 
     def extension(self, refresh=False):
         if refresh or not self.extension_read:
-            self.extension_obj = self.client.get("%s/extensions/%s" % (API, self.name), missing_ok=True)
+            self.extension_obj = self.client.get("%s/extensions/%s" % (EXTENSIONS_API, self.name), missing_ok=True)
             self.extension_read = True
         return self.extension_obj
 
@@ -338,7 +340,7 @@ class Extension(KubeSphereResource):
         if self.extension() is None:
             raise CheckFailed("extension %s does not exist on this server (no Extension object %s); check the name "
                               "and that its repository has synced" % (self.name, self.name))
-        found = self.client.get("%s/extensionversions/%s-%s" % (API, self.name, version), missing_ok=True)
+        found = self.client.get("%s/extensionversions/%s-%s" % (EXTENSIONS_API, self.name, version), missing_ok=True)
         if found is None:
             raise CheckFailed("extension %s has no version %s (no ExtensionVersion %s-%s); versions available: %s"
                               % (self.name, version, self.name, version, ", ".join(self.available_versions())
@@ -352,7 +354,7 @@ class Extension(KubeSphereResource):
         for dep in spec.get("externalDependencies") or []:
             if not dep.get("required") or dep.get("type", "extension") != "extension" or dep.get("name") == self.name:
                 continue
-            other = self.client.get("%s/extensions/%s" % (API, dep.get("name")), missing_ok=True)
+            other = self.client.get("%s/extensions/%s" % (EXTENSIONS_API, dep.get("name")), missing_ok=True)
             state = ((other or {}).get("status") or {}).get("state")
             if not state:
                 state = "not available" if other is None else "not installed"
@@ -366,7 +368,7 @@ class Extension(KubeSphereResource):
         status = (self.extension() or {}).get("status") or {}
         versions = [str(v.get("version")) for v in status.get("versions") or [] if v.get("version")]
         if not versions:
-            items = self.client.list_all("%s/extensionversions" % API,
+            items = self.client.list_all("%s/extensionversions" % EXTENSIONS_API,
                                          query={"labelSelector": "%s=%s" % (EXTENSION_REF_LABEL, self.name)})
             versions = [str((i.get("spec") or {}).get("version")) for i in items]
         return sorted(set(versions), key=version_key)

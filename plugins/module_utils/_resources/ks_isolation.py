@@ -9,16 +9,16 @@ the extension, once installed, enforces."""
 
 from __future__ import annotations
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import NETWORK_ISOLATION
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Field
 
-ANNOTATION = "kubesphere.io/network-isolate"
 
 
 class IsolationField(Field):
     """A bool option stored as the annotation at path; a missing annotation reads as False."""
 
     def __init__(self, path):
-        super(IsolationField, self).__init__(tuple(path) + (ANNOTATION,),
+        super(IsolationField, self).__init__(tuple(path) + (NETWORK_ISOLATION,),
                                              to_api=lambda on: "enabled" if on else "disabled")
 
     def get(self, obj):

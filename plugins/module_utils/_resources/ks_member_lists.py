@@ -15,13 +15,15 @@ who may not list the bindings (403) gets the per-object reads too.
 
 from __future__ import annotations
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
+    APIS_IAM,
+    KAPIS_IAM,
+    WORKSPACE_LABEL,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_snapshot import NOT_COVERED
 
 MEMBER_LISTS_FROM = 10
-APIS_IAM = "/apis/iam.kubesphere.io/v1beta1"
-KAPIS_IAM = "/kapis/iam.kubesphere.io/v1beta1"
-WORKSPACE_LABEL = "kubesphere.io/workspace"
 
 SCOPES = {
     # scope: (bindings listed, parent of a binding, members path prefix and suffix, role annotation)

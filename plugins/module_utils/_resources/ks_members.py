@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import time
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import KAPIS_IAM
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Outcome
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_fnv import fnv1a64_hex
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import dns1123_subdomain_error
 
-IAM = "/kapis/iam.kubesphere.io/v1beta1"
 WORKSPACE_ROLES = ("admin", "regular", "self-provisioner", "viewer")
 PROJECT_ROLES = ("admin", "operator", "viewer")
 ROLE_RETRY_SECONDS = 5.0
@@ -81,10 +81,10 @@ class Members:
         self.initialised = initialised  # re-reads the parent: has its controller made the roles?
         self.sleep = sleep
         if scope == "workspace":
-            self.path = "%s/workspaces/%s/workspacemembers" % (IAM, name)
+            self.path = "%s/workspaces/%s/workspacemembers" % (KAPIS_IAM, name)
             self.annotation = "iam.kubesphere.io/workspacerole"
         else:
-            self.path = "%s/namespaces/%s/namespacemembers" % (IAM, name)
+            self.path = "%s/namespaces/%s/namespacemembers" % (KAPIS_IAM, name)
             self.annotation = "iam.kubesphere.io/role"
 
     def full_role(self, role):

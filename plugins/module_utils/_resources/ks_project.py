@@ -22,6 +22,12 @@ converge resource. What the real server imposes (API reference section 4):
 
 from __future__ import annotations
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
+    CREATOR,
+    KAPIS_TENANT,
+    MANAGED_LABEL,
+    WORKSPACE_LABEL,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_kind import KubeSphereResource
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Field, ValidationError, merge_patch
@@ -51,10 +57,6 @@ from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validat
     first_error,
 )
 
-TENANT = "/kapis/tenant.kubesphere.io/v1beta1"
-WORKSPACE_LABEL = "kubesphere.io/workspace"
-MANAGED_LABEL = "kubesphere.io/managed"
-CREATOR = "kubesphere.io/creator"
 INITIALISED = INITIALISED_FINALIZERS["project"]
 
 # The options of one project: ks_project's argument spec and the items of ks_tenancy's projects.
@@ -189,7 +191,7 @@ class ProjectResource(KubeSphereResource):
         return out
 
     def _workspace_path(self, workspace=None):
-        return "%s/workspaces/%s/namespaces" % (TENANT, workspace or self.params["workspace"])
+        return "%s/workspaces/%s/namespaces" % (KAPIS_TENANT, workspace or self.params["workspace"])
 
     # Writes ---------------------------------------------------------------------------
     def new_object(self):

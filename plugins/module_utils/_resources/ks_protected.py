@@ -28,6 +28,12 @@ import base64
 import json
 import re
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
+    CREATOR,
+    PROTECTED_LABEL,
+    ROLE_TEMPLATE_LABEL,
+    WORKSPACE_LABEL,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_managed import MANAGED_BY_LABEL, managed_by_other
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_members import (
     PROJECT_ROLES,
@@ -35,9 +41,6 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_memb
     workspace_role_name,
 )
 
-PROTECTED_LABEL = "kubesphere.io/protected-resource"
-WORKSPACE_LABEL = "kubesphere.io/workspace"
-CREATOR = "kubesphere.io/creator"
 SYSTEM_WORKSPACE = "system-workspace"
 SYSTEM_USERS = frozenset(["admin"])
 SYSTEM_WORKSPACES = frozenset([SYSTEM_WORKSPACE])
@@ -50,7 +53,6 @@ SYSTEM_GLOBAL_ROLES = frozenset(["anonymous", "authenticated", "platform-admin",
 SYSTEM_CLUSTER_ROLES = frozenset(["cluster-admin", "cluster-viewer"])
 ROLE_KINDS = frozenset(["globalrole", "clusterrole", "workspacerole", "role"])
 ROLE_TEMPLATE_PREFIX = "role-template-"
-ROLE_TEMPLATE_LABEL = "iam.kubesphere.io/role-template"
 
 
 def _metadata(obj):

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import copy
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import KAPIS_TENANT
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Outcome
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_quantity import as_text, parse, quantity_error, same
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_resource_names import container_name_error, quota_name_error
 
-TENANT = "/kapis/tenant.kubesphere.io/v1beta1"
 
 
 def quota_error(quota, what="quota", name_error=quota_name_error):
@@ -127,7 +127,7 @@ class WorkspaceQuota(HardQuota):
     hard_path = ("spec", "quota", "hard")
 
     def collection_path(self):
-        return "%s/workspaces/%s/resourcequotas" % (TENANT, self.name)
+        return "%s/workspaces/%s/resourcequotas" % (KAPIS_TENANT, self.name)
 
     def item_path(self):
         return "%s/%s" % (self.collection_path(), self.name)

@@ -29,13 +29,15 @@ a valid change.
 
 from __future__ import annotations
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
+    CLUSTERS,
+    KAPIS_IAM,
+    KAPIS_TENANT,
+    WORKSPACE_LABEL,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_errors import KubeSphereError
 
-IAM = "/kapis/iam.kubesphere.io/v1beta1"
-TENANT = "/kapis/tenant.kubesphere.io/v1beta1"
-CLUSTERS = "/kapis/resources.kubesphere.io/v1alpha3/clusters"
 HOST = "host"
-WORKSPACE_LABEL = "kubesphere.io/workspace"
 ROLE_SCOPES = ("global", "workspace", "project", "cluster")
 
 
@@ -63,7 +65,7 @@ class ServerReferences(object):
         return placement_of(found) if isinstance(found, dict) else None
 
     def _workspace(self, name):
-        return self._memo(("workspace", name), lambda: self._found("%s/workspacetemplates/%s" % (TENANT, name)))
+        return self._memo(("workspace", name), lambda: self._found("%s/workspacetemplates/%s" % (KAPIS_TENANT, name)))
 
     def project_exists(self, name, cluster=None):
         return self._memo(("project", name, cluster),
@@ -101,12 +103,12 @@ class ServerReferences(object):
             raise
 
     def _user(self, name):
-        found = self._found("%s/users/%s" % (IAM, name))
+        found = self._found("%s/users/%s" % (KAPIS_IAM, name))
         if found is not True:
             return found is not None
         # A platform-regular user may not GET another user, but may list them (recordings).
         try:
-            listed = self.client.get("%s/users" % IAM, query={"names": name})
+            listed = self.client.get("%s/users" % KAPIS_IAM, query={"names": name})
         except KubeSphereError as err:
             if err.status == 403:
                 return True
@@ -115,17 +117,17 @@ class ServerReferences(object):
 
     def _role(self, scope, name, workspace, namespace, cluster):
         if scope == "workspace":
-            found = self._found("%s/workspaces/%s/workspaceroles/%s" % (IAM, workspace, name))
+            found = self._found("%s/workspaces/%s/workspaceroles/%s" % (KAPIS_IAM, workspace, name))
             if isinstance(found, dict):
                 # A WorkspaceRole without its workspace label cannot be bound (recordings: 404 on members POST).
                 return ((found.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL) == workspace
             return found is not None
         if scope == "project":
-            path = "%s/namespaces/%s/roles/%s" % (IAM, namespace, name)
+            path = "%s/namespaces/%s/roles/%s" % (KAPIS_IAM, namespace, name)
         elif scope == "cluster":
             path = "/apis/iam.kubesphere.io/v1beta1/clusterroles/%s" % name
         else:
-            path = "%s/globalroles/%s" % (IAM, name)
+            path = "%s/globalroles/%s" % (KAPIS_IAM, name)
         return self._found(path, cluster=cluster) is not None
 
 

@@ -20,6 +20,12 @@ from __future__ import annotations
 
 import difflib
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
+    APIS_IAM,
+    REGO,
+    SCOPE_LABEL,
+    WORKSPACE_LABEL,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_kind import KubeSphereResource
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Field, ResourceFailure, ValidationError
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_managed import mark_managed
@@ -32,10 +38,6 @@ from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validat
     first_error,
 )
 
-IAM = "/apis/iam.kubesphere.io/v1beta1"
-WORKSPACE_LABEL = "kubesphere.io/workspace"
-SCOPE_LABEL = "iam.kubesphere.io/scope"
-REGO = "iam.kubesphere.io/rego-override"
 SCOPE_NAMES = ("global", "cluster", "workspace", "project")
 
 # The options of ks_role (and of a ks_tenancy roles item), without the connection options.
@@ -75,8 +77,8 @@ SCOPES = {
 
 def scope_collection(scope, plural, project=None):
     if scope == "project":
-        return "%s/namespaces/%s/%s" % (IAM, project, plural)
-    return "%s/%s" % (IAM, plural)
+        return "%s/namespaces/%s/%s" % (APIS_IAM, project, plural)
+    return "%s/%s" % (APIS_IAM, plural)
 
 
 def unknown_templates_message(unknown, known, scope):
@@ -187,7 +189,7 @@ class RoleResource(KubeSphereResource):
     def templates(self):
         """{name: RoleTemplate} of this scope (one list, cached)."""
         if self._templates is None:
-            items = self.client.list_all("%s/roletemplates" % IAM,
+            items = self.client.list_all("%s/roletemplates" % APIS_IAM,
                                          query={"labelSelector": "%s=%s" % (SCOPE_LABEL, self.scope.template_scope)})
             self._templates = dict((t["metadata"]["name"], t) for t in items)
         return self._templates

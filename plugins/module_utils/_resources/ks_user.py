@@ -28,6 +28,16 @@ except ImportError:  # pragma: no cover - depends on the controller's Python
     bcrypt = None
     HAS_BCRYPT = False
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
+    CLUSTERS,
+    GLOBALROLE_ANNOTATION,
+    GLOBAL_ROLE_BINDINGS,
+    IDENTITY_PREFIX,
+    RAW_USERS,
+    ROLE_REF_LABEL,
+    USERS,
+    USER_REF_LABEL,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_kind import KubeSphereResource
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import (
@@ -50,16 +60,8 @@ from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validat
     password_error,
 )
 
-USERS = "/kapis/iam.kubesphere.io/v1beta1/users"
-RAW_USERS = "/apis/iam.kubesphere.io/v1beta1/users"
-GLOBAL_ROLE_BINDINGS = "/apis/iam.kubesphere.io/v1beta1/globalrolebindings"
-CLUSTERS = "/kapis/resources.kubesphere.io/v1alpha3/clusters"
-GLOBALROLE_ANNOTATION = "iam.kubesphere.io/globalrole"
-IDENTITY_PREFIX = "iam.kubesphere.io/identity-provider."
 NEW_ROLE_TIMEOUT = 5.0        # how long a GlobalRole made a moment ago may stay unseen by the users API
 PASSWORD_HASH_TIMEOUT = 10.0   # the controller hashed a new password ~0.14 s after the PUT (recorded)
-USER_REF_LABEL = "iam.kubesphere.io/user-ref"
-ROLE_REF_LABEL = "iam.kubesphere.io/role-ref"
 DEFAULT_GLOBAL_ROLE = "platform-regular"   # least privilege: no rights until invited
 # The platform roles every KubeSphere (3.4 and 4.x) ships: known without a request.
 PLATFORM_ROLES = ("platform-admin", "platform-regular", "platform-self-provisioner")

@@ -20,6 +20,13 @@ converge resource. What the real server imposes (API reference section 3):
 
 from __future__ import annotations
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
+    ALIAS,
+    CREATOR,
+    DESCRIPTION,
+    TEMPLATES,
+    WORKSPACE_LABEL,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_kind import KubeSphereResource
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Field, json_patch, wait_for
@@ -42,11 +49,6 @@ from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validat
     first_error,
 )
 
-TEMPLATES = "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates"
-WORKSPACE_LABEL = "kubesphere.io/workspace"
-ALIAS = "kubesphere.io/alias-name"
-DESCRIPTION = "kubesphere.io/description"
-CREATOR = "kubesphere.io/creator"
 INITIALISED = INITIALISED_FINALIZERS["workspace"]
 
 # The options of one workspace: ks_workspace's argument spec and the items of ks_tenancy's workspaces.

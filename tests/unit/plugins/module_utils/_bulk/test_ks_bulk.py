@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import USERS
 from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_bulk import BulkRun, Kind, summarize
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_bulk_module import check_options, secrets_of
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
@@ -14,7 +15,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_managed import mark_managed
 from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_snapshot import by_name_rule
 from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_tenancy import KINDS
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_user import USER_OPTIONS, USERS, UserResource
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_user import USER_OPTIONS, UserResource
 
 
 class FakeServer:

@@ -1,0 +1,38 @@
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+# Private to kubesphere.core (module_utils/_*/): no API promise to other collections; see docs/developing.md.
+"""KubeSphere's names, once: API paths (4.x spellings; ks_versions rewrites them for 3.x at the edge),
+labels and annotations. KAPIS_* are ks-apiserver's own APIs, APIS_* the resources it serves as
+Kubernetes objects: the same group under both roots means different things."""
+
+from __future__ import annotations
+
+# ---- paths -----------------------------------------------------------------------------------------------
+KAPIS_IAM = "/kapis/iam.kubesphere.io/v1beta1"
+APIS_IAM = "/apis/iam.kubesphere.io/v1beta1"
+KAPIS_TENANT = "/kapis/tenant.kubesphere.io/v1beta1"
+TEMPLATES = KAPIS_TENANT + "/workspacetemplates"
+USERS = KAPIS_IAM + "/users"
+RAW_USERS = APIS_IAM + "/users"
+GLOBAL_ROLE_BINDINGS = APIS_IAM + "/globalrolebindings"
+CLUSTERS = "/kapis/resources.kubesphere.io/v1alpha3/clusters"
+EXTENSIONS_API = "/apis/kubesphere.io/v1alpha1"
+WORKSPACE_QUOTAS = "/apis/quota.kubesphere.io/v1alpha2/resourcequotas"
+
+# ---- labels and annotations --------------------------------------------------------------------------------
+WORKSPACE_LABEL = "kubesphere.io/workspace"
+MANAGED_LABEL = "kubesphere.io/managed"
+PROTECTED_LABEL = "kubesphere.io/protected-resource"
+EXTENSION_REF_LABEL = "kubesphere.io/extension-ref"
+ALIAS = "kubesphere.io/alias-name"
+DESCRIPTION = "kubesphere.io/description"
+CREATOR = "kubesphere.io/creator"
+NETWORK_ISOLATION = "kubesphere.io/network-isolate"
+GLOBALROLE_ANNOTATION = "iam.kubesphere.io/globalrole"
+IDENTITY_PREFIX = "iam.kubesphere.io/identity-provider."
+USER_REF_LABEL = "iam.kubesphere.io/user-ref"
+ROLE_REF_LABEL = "iam.kubesphere.io/role-ref"
+ROLE_TEMPLATE_LABEL = "iam.kubesphere.io/role-template"
+SCOPE_LABEL = "iam.kubesphere.io/scope"
+REGO = "iam.kubesphere.io/rego-override"
