@@ -16,34 +16,17 @@ one object or many.
 from __future__ import annotations
 
 import copy
-import time
+
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_failures import (  # noqa: F401 (re-exported)
+    ProtectedObject,
+    ResourceFailure,
+    ValidationError,
+    WaitTimeout,
+)
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_waiter import wait_for  # noqa: F401 (re-exported)
 
 
 MASK = "********"
-
-
-class ResourceFailure(Exception):
-    """A failure the resource words itself.
-
-    details are returned beside the message; changed says whether a write was sent first.
-    """
-
-    def __init__(self, message, **details):
-        super(ResourceFailure, self).__init__(message)
-        self.details = details
-        self.changed = False
-
-
-class ValidationError(ResourceFailure):
-    """Bad input, found before any write was sent."""
-
-
-class WaitTimeout(ResourceFailure):
-    """A wait ran out; the message names the last state seen."""
-
-
-class ProtectedObject(ResourceFailure):
-    """A write the protection rule (ks_protected) refuses, found before it was sent."""
 
 
 class Field:
@@ -499,29 +482,6 @@ def _predicted_children(res, outcome, state):
         return list(res.children(outcome.obj, state))
     finally:
         res.check_mode = check_mode
-
-
-def wait_for(check, timeout, what, describe=None, first_sleep=0.1, max_sleep=2.0):
-    """Poll check() until it returns something truthy; back off from first_sleep to max_sleep.
-
-    describe(last) words the last state for the timeout message.
-    """
-    deadline = time.monotonic() + timeout
-    sleep = first_sleep
-    while True:
-        last = check()
-        if last:
-            return last
-        if time.monotonic() >= deadline:
-            detail = describe(last) if describe else None
-            raise WaitTimeout("Timed out after %ss waiting for %s%s" % (
-                _num(timeout), what, (": " + detail) if detail else ""))
-        time.sleep(min(sleep, max(0.0, deadline - time.monotonic())))
-        sleep = min(sleep * 1.5, max_sleep)
-
-
-def _num(value):
-    return int(value) if float(value).is_integer() else value
 
 
 # Patch builders --------------------------------------------------------------

@@ -30,6 +30,7 @@ try:
 except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
     HAS_YAML = False
 
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_waiter import wait_for
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
     EXTENSIONS_API,
     EXTENSION_REF_LABEL,
@@ -39,7 +40,6 @@ from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine 
     Field,
     ResourceFailure,
     WaitTimeout,
-    wait_for,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_fnv import fnv1a64_hex
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import dns1123_label_error

@@ -24,6 +24,7 @@ import time
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import KAPIS_IAM
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Outcome
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_waiter import retry_while
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_fnv import fnv1a64_hex
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import dns1123_subdomain_error
@@ -161,17 +162,11 @@ class Members:
         return Outcome(changed, as_list(current), as_list(after), as_list(after))
 
     def _add(self, body):
-        deadline = time.monotonic() + ROLE_RETRY_SECONDS
-        delay = 0.05
-        while True:
-            try:
-                return self.client.post(self.path, body, cluster=self.cluster)
-            except KubeSphereError as err:
-                role_missing = err.not_found and "not found" in (err.message or "")
-                if not (role_missing and self._roles_may_be_coming()) or time.monotonic() >= deadline:
-                    raise
-            self.sleep(min(delay, max(0.0, deadline - time.monotonic())))
-            delay = min(delay * 2, 0.5)
+        # A parent made a moment ago may not have its built-in roles yet: "role ... not found" is "not yet".
+        def not_yet(err):
+            return err.not_found and "not found" in (err.message or "") and self._roles_may_be_coming()
+        return retry_while(lambda: self.client.post(self.path, body, cluster=self.cluster), not_yet,
+                           ROLE_RETRY_SECONDS, sleep=self.sleep)
 
     def _roles_may_be_coming(self):
         """Only a parent its controller has not initialised yet may still lack its built-in roles."""

@@ -44,8 +44,8 @@ from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine 
     MASK,
     Field,
     ValidationError,
-    wait_for,
 )
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_waiter import retry_while, wait_for
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_identity_provider import provider_secrets
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_managed import mark_managed
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import protection_options, state_option, wait_options
@@ -274,17 +274,12 @@ class UserResource(KubeSphereResource):
             # The controller sets Active once the password is hashed; sending it early would
             # allow logins before that.
             del body["status"]
-        deadline = time.monotonic() + NEW_ROLE_TIMEOUT
-        while True:
-            try:
-                return self.client.post(USERS, body)
-            except KubeSphereError as err:
-                # The users API looks the global role up in its informer cache, which can lag a role made a
-                # moment ago (ks_tenancy makes the roles just before the users). The reference check has
-                # already found the role, so a "not found" here is that lag, waited out for a few seconds.
-                if not (err.not_found and self._names_global_role(err)) or time.monotonic() >= deadline:
-                    raise
-            time.sleep(0.1)
+        # The users API looks the global role up in its informer cache, which can lag a role made a moment ago
+        # (ks_tenancy makes the roles just before the users). The reference check has already found the role,
+        # so a "not found" naming it is that lag, waited out for a few seconds.
+        return retry_while(lambda: self.client.post(USERS, body),
+                           lambda err: err.not_found and self._names_global_role(err), NEW_ROLE_TIMEOUT,
+                           first_sleep=0.1, max_sleep=0.1)
 
     def _names_global_role(self, err):
         role = (self.params.get("global_role") or "").lower()

@@ -29,7 +29,8 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_name
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_kind import KubeSphereResource
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
-from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Field, json_patch, wait_for
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Field, json_patch
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_waiter import wait_for
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_isolation import IsolationField
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_quota import WorkspaceQuota, quota_error
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_managed import MANAGED_BY_LABEL, mark_managed

@@ -107,8 +107,9 @@ def test_role_not_found_is_not_retried_once_the_parent_is_initialised():
 
 def test_role_not_found_retry_is_bounded_by_time_not_count(monkeypatch):
     from ansible_collections.kubesphere.core.plugins.module_utils._resources import ks_members
+    from ansible_collections.kubesphere.core.plugins.module_utils._engine import ks_waiter
     clock = [0.0]
-    monkeypatch.setattr(ks_members.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(ks_waiter.time, "monotonic", lambda: clock[0])
 
     def sleep(seconds):
         clock[0] += seconds
