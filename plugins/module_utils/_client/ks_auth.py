@@ -210,15 +210,14 @@ def host_key(host):
     return "%s://%s%s" % (scheme, name, parts.path.rstrip("/"))
 
 
-class TokenCache(object):
-    """One cache file (and its lock file) for one (host, username, client_id)."""
+class CacheFile(object):
+    """One private JSON file in the private cache directory: read (None when absent or corrupt), written
+    atomically as 0600, and the directory kept ours. validate(data) returns the entry or None."""
 
-    def __init__(self, directory, host, username, client_id, lock_timeout=60.0):
-        key = hashlib.sha256("\n".join((host_key(host), username, client_id)).encode("utf-8")).hexdigest()
+    def __init__(self, directory, path, validate=None):
         self.directory = directory
-        self.path = os.path.join(directory, key + ".json")
-        self.lock_path = os.path.join(directory, key + ".lock")
-        self.lock_timeout = lock_timeout
+        self.path = path
+        self._validate = validate or (lambda data: data if isinstance(data, dict) else None)
 
     def secure(self):
         """Make sure the directory and everything of the cache in it (every entry, lock and version file,
@@ -270,7 +269,7 @@ class TokenCache(object):
         """The cached entry, or None when absent, unreadable or corrupt (never fatal)."""
         try:
             with open(self.path, "r") as handle:
-                return _valid_entry(json.load(handle))
+                return self._validate(json.load(handle))
         except (OSError, IOError, ValueError, UnicodeDecodeError):
             return None
 
@@ -297,6 +296,17 @@ class TokenCache(object):
         except OSError as exc:
             if exc.errno != errno.ENOENT:
                 raise
+
+
+
+class TokenCache(CacheFile):
+    """The cache file (and its lock file) of one (host, username, client_id)."""
+
+    def __init__(self, directory, host, username, client_id, lock_timeout=60.0):
+        key = hashlib.sha256("\n".join((host_key(host), username, client_id)).encode("utf-8")).hexdigest()
+        super(TokenCache, self).__init__(directory, os.path.join(directory, key + ".json"), _valid_entry)
+        self.lock_path = os.path.join(directory, key + ".lock")
+        self.lock_timeout = lock_timeout
 
     def acquire(self, sleep=time.sleep):
         """Take the exclusive lock; return a handle for release(), or None when it timed out."""

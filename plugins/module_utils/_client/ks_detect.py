@@ -15,20 +15,28 @@ import hashlib
 import os
 import time
 
-from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_auth import TokenCache, host_key
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_auth import CacheFile, host_key
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_versions import line_of
 
 DETECTION_LIFETIME = 24 * 3600.0     # an upgrade from 3.x to 4.x is a migration, not a restart
 PROBES = ("/version", "/kapis/version")
 
 
-class VersionCache(TokenCache):
-    """The detected line of one host (same directory, locking and atomic writes as the tokens)."""
+class VersionCache(object):
+    """The detected line of one host: a file of its own beside the tokens (the same privacy and atomic
+    writes, through CacheFile), no lock (two runs detecting at once write the same answer)."""
 
     def __init__(self, directory, host):
-        super(VersionCache, self).__init__(directory, host, "", "")
         key = hashlib.sha256(("api-line\n" + host_key(host)).encode("utf-8")).hexdigest()
-        self.path = os.path.join(directory, key + ".version.json")
+        self.file = CacheFile(directory, os.path.join(directory, key + ".version.json"))
+        self.directory = directory
+        self.path = self.file.path
+
+    def read(self):
+        return self.file.read()
+
+    def write(self, entry):
+        self.file.write(entry)
 
     def fresh_line(self, now=None):
         entry = self.read() or {}
