@@ -48,6 +48,8 @@ def last_query(stub):
     (dict(kind="role", scope="global", cluster="m1"), "role objects live on the host"),
     (dict(kind="user", name="Bob"), "name 'Bob' is not a valid DNS-1123 label"),
     (dict(kind="project", workspace="Team"), "workspace 'Team' is not a valid DNS-1123 label"),
+    (dict(kind="role", name="ops_deployer"), "name 'ops_deployer' is not a valid name"),
+    (dict(kind="user", name="ops.bob"), "name 'ops.bob' is not a valid DNS-1123 label"),
 ])
 def test_queries_that_cannot_be_sent_are_refused(kw, message):
     kind = kw.pop("kind")
@@ -64,6 +66,11 @@ def test_queries_that_cannot_be_sent_are_refused(kw, message):
 def test_queries_that_can_be_sent(kw):
     kind = kw.pop("kind")
     assert validate(params(kind, **kw)) is None
+
+
+@pytest.mark.parametrize("kind", ["role", "roletemplate"])
+def test_a_role_name_with_dots_can_be_asked_for_as_ks_role_accepts_it(kind):
+    assert validate(params(kind, name="ops.deployer")) is None
 
 
 def test_every_kind_says_where_it_is_read():
