@@ -253,7 +253,10 @@ class KubeSphereClient(object):
     def _line_advice(self):
         """For a path the server does not serve: the line the request was sent in and how to change it."""
         cache = self._version_cache
-        return line_advice(self._line, self._line_source, self.git_version, self._line_rechecked,
+        # Detected again only when the recheck got an answer (it then makes the source "probe"); one that got
+        # none leaves the cached line, which no server confirmed.
+        again = self._line_rechecked and self._line_source == "probe"
+        return line_advice(self._line, self._line_source, self.git_version, again,
                            cache.path if cache is not None else None)
 
     @_scrubbed

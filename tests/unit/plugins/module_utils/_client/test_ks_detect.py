@@ -231,6 +231,18 @@ def test_a_route_miss_after_a_recheck_names_the_line_detected_just_now(ks):
     assert _paths(ks.stub) == [missing, "/version"]
 
 
+def test_when_the_recheck_gets_no_answer_the_cached_line_stays_and_is_named(ks):
+    cache = _cache_line(ks, V3, "v3.4.1")
+    ks.stub.on("GET", "/version", ANONYMOUS_403, auth=False)
+    ks.stub.on("GET", "/kapis/version", ANONYMOUS_403, auth=False)
+    client = ks.client(ks_api_version="auto")
+    with pytest.raises(KubeSphereError) as err:
+        client.get(BOB_V4)
+    assert "KubeSphere 3.x (3.4), the line the server was detected to run (v3.4.1)" in str(err.value)
+    assert "detected again" not in str(err.value)
+    assert client.api.name == V3 and cache.fresh_line() == (V3, "v3.4.1")
+
+
 def test_without_a_token_cache_nothing_is_kept_and_the_advice_says_so(ks):
     _serve(ks.stub, V3_VERSION)
     client = ks.client(ks_api_version="auto", token_cache=False)
