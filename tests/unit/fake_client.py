@@ -10,7 +10,7 @@
     FakeClient(read_only=True)                                                 # any write fails the test
 
 Objects are kept per (cluster, path), deep-copied in and out. A list filters on a labelSelector of
-key=value terms. A PATCH with a dict body is applied as a merge patch; other bodies are only recorded.
+key=value terms. A PATCH applies a dict body as a merge patch, a list as a JSON patch.
 It answers like the real client: get(missing_ok) gives None for a missing object, else a 404 error.
 """
 
@@ -34,6 +34,30 @@ def _merge(target, patch):
             _merge(target[key], value)
         else:
             target[key] = copy.deepcopy(value)
+    return target
+
+
+def _json_patch(target, ops):
+    """RFC 6902 add, replace and remove (what the resources send)."""
+    for op in ops:
+        keys = [k.replace("~1", "/").replace("~0", "~") for k in op["path"].split("/")[1:]]
+        node = target
+        for key in keys[:-1]:
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        last = keys[-1]
+        if isinstance(node, list):
+            if op["op"] == "remove":
+                node.pop(int(last))
+            elif last == "-":
+                node.append(copy.deepcopy(op["value"]))
+            elif op["op"] == "replace":
+                node[int(last)] = copy.deepcopy(op["value"])
+            else:
+                node.insert(int(last), copy.deepcopy(op["value"]))
+        elif op["op"] == "remove":
+            node.pop(last)
+        else:
+            node[last] = copy.deepcopy(op["value"])
     return target
 
 
@@ -123,8 +147,11 @@ class FakeClient(object):
     def patch(self, path, body, cluster=None, content_type="application/merge-patch+json"):
         self._record("PATCH", path, cluster, body)
         key = (_cluster(cluster), path)
-        if isinstance(body, dict) and key in self.store:
-            _merge(self.store[key], body)
+        if key in self.store:
+            if isinstance(body, dict):
+                _merge(self.store[key], body)
+            else:
+                _json_patch(self.store[key], body)
         return copy.deepcopy(self.store.get(key))
 
     def delete(self, path, cluster=None, body=None, missing_ok=False):
