@@ -10,6 +10,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validat
     identities_error,
     is_bcrypt_hash,
     password_error,
+    timeout_error,
 )
 
 BCRYPT = "$2a$10$" + "N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"
@@ -105,6 +106,14 @@ def test_passwords_that_do_not_say_everything_that_is_wrong(value, wrong):
 def test_identity_links(links, message):
     problem = identities_error(links)
     assert (problem is None) if message is None else (message in problem)
+
+
+@pytest.mark.parametrize("value, ok", [(None, True), (0.5, True), (120, True), (0, False), (0.0, False), (-1, False)])
+def test_a_wait_timeout_must_be_positive_and_zero_is_no_default(value, ok):
+    problem = timeout_error(value)
+    assert (problem is None) is ok
+    if not ok:
+        assert problem == "wait_timeout must be a positive number of seconds"
 
 
 def test_first_error_is_the_first_problem_in_order():

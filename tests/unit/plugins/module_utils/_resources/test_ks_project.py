@@ -61,6 +61,7 @@ def run(client, state="present", check_mode=False, warn=None, refs=None, **kw):
     (dict(default_limits={"requests": {"cpu": "2"}, "limits": {"cpu": "1"}}),
      "default_limits: the request for cpu (2) is larger than its limit (1)"),
     (dict(quota={"limits.cpu": "many"}), "quota[limits.cpu]: 'many' is not a Kubernetes quantity"),
+    (dict(wait_timeout=0), "wait_timeout must be a positive number of seconds"),     # not the default 300
 ])
 def test_bad_input_is_refused_before_any_request(kw, message):
     client = FakeClient()

@@ -66,6 +66,7 @@ def run(client, state="present", check_mode=False, warn=None, **kw):
     (dict(quota={"cpus": "1"}), "quota[cpus]: cpus is not a resource a quota can limit"),
     (dict(members=[{"user": "bob"}]), "members[0] needs both user and role"),
     (dict(wait_timeout=-1), "wait_timeout must be a positive number of seconds"),
+    (dict(wait_timeout=0), "wait_timeout must be a positive number of seconds"),     # not the default 300
 ])
 def test_bad_input_is_refused_before_any_request(kw, message):
     client = FakeClient()
