@@ -46,8 +46,8 @@ def test_the_messages_name_the_option_the_value_and_the_rule():
     assert dns1123_label_error("Web", "workspace") == (
         "workspace 'Web' is not a valid DNS-1123 label: use lower-case letters, digits and '-', starting and "
         "ending with a letter or digit")
-    assert dns1123_label_error("a" * 64, "clusters[2]") == "clusters[2] %r is 64 characters long; at most 63 are " \
-                                                          "allowed" % ("a" * 64)
+    assert dns1123_label_error("a" * 64, "clusters[2]") == (
+        "clusters[2] %r is 64 characters long; at most 63 are allowed" % ("a" * 64))
     assert dns1123_subdomain_error("a_b", "templates[0]") == (
         "templates[0] 'a_b' is not a valid name: use lower-case letters, digits, '-' and '.', starting and ending "
         "with a letter or digit")

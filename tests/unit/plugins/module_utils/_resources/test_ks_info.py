@@ -83,8 +83,8 @@ def test_every_kind_says_where_it_is_read():
 
 def test_a_name_is_one_get_and_a_missing_one_is_an_empty_list(ks):
     ks.stub.on("GET", V4_IAM + "/users/bob", Reply(200, {"metadata": {"name": "bob"}}))
-    ks.stub.on("GET", V4_IAM + "/users/nobody", status_reply(404, "NotFound",
-                                                            'users.iam.kubesphere.io "nobody" not found'))
+    missing = status_reply(404, "NotFound", 'users.iam.kubesphere.io "nobody" not found')
+    ks.stub.on("GET", V4_IAM + "/users/nobody", missing)
     client = ks.client()
     assert query(client, params("user", name="bob")) == [{"metadata": {"name": "bob"}}]
     assert query(client, params("user", name="nobody")) == []

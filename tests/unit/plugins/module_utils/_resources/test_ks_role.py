@@ -157,8 +157,8 @@ def test_templates_of_another_scope_are_unknown_here():
 
 def test_deleting_does_not_check_templates():
     client = server().add(IAM + "/globalroles/deployer", role("GlobalRole", "deployer"))
-    client.add(IAM + "/globalrolebindings/other", {"metadata": {"name": "other"},
-                                                    "roleRef": {"kind": "GlobalRole", "name": "someone-else"}})
+    client.add(IAM + "/globalrolebindings/other",
+               {"metadata": {"name": "other"}, "roleRef": {"kind": "GlobalRole", "name": "someone-else"}})
     run(client, state="absent", templates=["no-such-template"])
     assert not [c for c in client.calls if c[1] == TEMPLATES]
     assert ("DELETE", IAM + "/globalroles/deployer", None) in client.writes
