@@ -4,11 +4,12 @@ on a project on the namespace itself. Managed only when given."""
 import pytest
 
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import converge
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_isolation import ANNOTATION, IsolationField
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_isolation import IsolationField
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_project import ProjectResource
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_workspace import WorkspaceResource
 from fake_client import FakeClient
 
+ANNOTATION = "kubesphere.io/network-isolate"     # the console's own key
 TEMPLATE = "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates/team"
 PROJECT = "/kapis/tenant.kubesphere.io/v1beta1/workspaces/team/namespaces/web"
 
