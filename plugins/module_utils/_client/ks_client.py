@@ -72,7 +72,6 @@ WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
 UPSERT_POSTS = re.compile(r"/(workspacemembers|namespacemembers|clustermembers)$")
 
 
-
 def _scrubbed(func):
     """Remove every secret this client knows from any KubeSphereError leaving a public method."""
     @functools.wraps(func)
