@@ -72,7 +72,6 @@ WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
 UPSERT_POSTS = re.compile(r"/(workspacemembers|namespacemembers|clustermembers)$")
 
 
-
 def _scrubbed(func):
     """Remove every secret this client knows from any KubeSphereError leaving a public method."""
     @functools.wraps(func)
@@ -253,7 +252,10 @@ class KubeSphereClient(object):
     def _line_advice(self):
         """For a path the server does not serve: the line the request was sent in and how to change it."""
         cache = self._version_cache
-        return line_advice(self._line, self._line_source, self.git_version, self._line_rechecked,
+        # Detected again only when the recheck got an answer (it then makes the source "probe"); one that got
+        # none leaves the cached line, which no server confirmed.
+        again = self._line_rechecked and self._line_source == "probe"
+        return line_advice(self._line, self._line_source, self.git_version, again,
                            cache.path if cache is not None else None)
 
     @_scrubbed

@@ -93,6 +93,14 @@ def identities_error(links, what="identities"):
     return None
 
 
+def timeout_error(value, what="wait_timeout"):
+    """Why a wait's timeout is unusable, or None (also when it is not given). Zero is refused too: a falsy
+    timeout would otherwise fall back to the resource's default, a wait the task did not ask for."""
+    if value is not None and not isinstance(value, bool) and value <= 0:
+        return "%s must be a positive number of seconds" % what
+    return None
+
+
 def first_error(*errors):
     for err in errors:
         if err:

@@ -8,7 +8,11 @@ which scope it needs), on top of the client's list_all (every page, whatever the
 from __future__ import annotations
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_identity_provider import provider_secrets, without_secrets
-from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import dns1123_label_error, first_error
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import (
+    dns1123_label_error,
+    dns1123_subdomain_error,
+    first_error,
+)
 
 
 class InfoKind(object):
@@ -83,6 +87,8 @@ KINDS = {
                             get_path="/kapis/iam.kubesphere.io/v1beta1/namespaces/{project}/roles/{name}"),
     }),
 }
+# Kinds whose names may contain dots.
+SUBDOMAIN_NAMED = ("role", "roletemplate")
 # The RoleTemplate label value of each role scope.
 TEMPLATE_SCOPES = {"global": "global", "cluster": "cluster", "workspace": "workspace", "project": "namespace"}
 
@@ -116,7 +122,9 @@ def validate(params):
         per_cluster = sorted(name for name, k in KINDS.items() if k.per_cluster)
         return ("cluster applies only to the kinds served by each cluster (%s); %s objects live on the host"
                 % (", ".join(per_cluster), params["kind"]))
-    return first_error(*[dns1123_label_error(params[opt], opt)
+    # Role and role template names are DNS-1123 subdomains (dots allowed), as ks_role accepts them.
+    name_error = dns1123_subdomain_error if params["kind"] in SUBDOMAIN_NAMED else dns1123_label_error
+    return first_error(*[(name_error if opt == "name" else dns1123_label_error)(params[opt], opt)
                          for opt in ("name", "workspace", "project", "cluster") if params.get(opt)])
 
 

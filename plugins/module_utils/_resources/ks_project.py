@@ -55,6 +55,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validat
     dns1123_label_error,
     dns1123_subdomain_error,
     first_error,
+    timeout_error,
 )
 
 INITIALISED = INITIALISED_FINALIZERS["project"]
@@ -123,8 +124,7 @@ class ProjectResource(KubeSphereResource):
             problems.append("adopt needs workspace: the workspace to bring the namespace into")
         problems.append(quota_error(p.get("quota")))
         problems.append(limits_error(p.get("default_limits")))
-        if (p.get("wait_timeout") or 1) <= 0:
-            problems.append("wait_timeout must be a positive number of seconds")
+        problems.append(timeout_error(p.get("wait_timeout")))
         return first_error(*problems)
 
     # Reads ----------------------------------------------------------------------------

@@ -52,12 +52,13 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_protected import login_user, write_protection
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import (
     dns1123_label_error,
-    identities_error,
     dns1123_subdomain_error,
     email_error,
     first_error,
+    identities_error,
     is_bcrypt_hash,
     password_error,
+    timeout_error,
 )
 
 NEW_ROLE_TIMEOUT = 5.0        # how long a GlobalRole made a moment ago may stay unseen by the users API
@@ -177,7 +178,7 @@ class UserResource(KubeSphereResource):
             email_error(p["email"]) if p.get("email") is not None else None,
             password_error(p["password"]) if p.get("password") is not None and state == "present" else None,
             dns1123_subdomain_error(p["global_role"], "global_role") if p.get("global_role") is not None else None,
-            "wait_timeout must be a positive number of seconds" if (p.get("wait_timeout") or 1) <= 0 else None,
+            timeout_error(p.get("wait_timeout")),
             identities_error(p.get("identities")),
         )
 

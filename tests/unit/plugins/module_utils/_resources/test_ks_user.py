@@ -149,3 +149,11 @@ def test_a_global_role_that_does_not_exist_fails_before_any_write():
     assert "global_role: global role auditr does not exist" in str(err.value)
     assert "platform-admin, platform-regular, platform-self-provisioner" in str(err.value)
     assert [c[0] for c in client.calls] == ["GET", "LIST"]
+
+
+@pytest.mark.parametrize("timeout", [0, -5])
+def test_a_wait_timeout_that_is_not_positive_is_refused_before_any_request(timeout):
+    client = FakeClient(user())
+    with pytest.raises(ValidationError) as err:
+        converge(UserResource(client, params(wait=True, wait_timeout=timeout)), "present")
+    assert "wait_timeout must be a positive number of seconds" in str(err.value) and client.calls == []
