@@ -4,12 +4,14 @@ import argparse
 import json
 import sys
 
+from . import __version__
 from .settings import ClusterSpec, Settings, load_config_file
 
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="kubesphere-emulator",
                                      description="KubeSphere API emulator (v4.1, or v3.4 with --ks-version 3.4)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--port", type=int, default=0, help="port to listen on (0 picks a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
     parser.add_argument("--port-file", help="write the bound port to this file once listening")

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 
+import emulator
 from emulator.testing import EmulatorProcess
 
 from emu_helpers import Client
@@ -24,6 +25,13 @@ def test_startup_line_port_file_and_sigterm(tmp_path):
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=5) == 0
+
+
+def test_version(tmp_path):
+    command = os.path.join(os.path.dirname(sys.executable), "kubesphere-emulator")
+    result = subprocess.run([command, "--version"], cwd=tmp_path, capture_output=True, text=True, timeout=20,
+                            check=True)
+    assert result.stdout == f"kubesphere-emulator {emulator.__version__}\n"
 
 
 def test_loopback_only(tmp_path):
