@@ -44,7 +44,8 @@ def wheel(tmp_path_factory):
     source = work / "emulator"
     shutil.copytree(SOURCE, source, ignore=lambda _dir, names: [n for n in names if _leftover(n)])
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-index", "--no-build-isolation",
-                            "-w", str(work / "dist"), str(source)], capture_output=True, text=True, timeout=300)
+                            "-w", str(work / "dist"), str(source)], capture_output=True, text=True, timeout=300,
+                           check=False)
     assert build.returncode == 0, build.stdout + build.stderr   # setuptools is pinned in requirements-dev.txt
     built = list((work / "dist").glob("kubesphere_emulator-*.whl"))
     assert len(built) == 1, built
