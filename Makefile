@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt | cksum | cut -d' ' -f1)
+# Keyed on the pins and on the emulator's package metadata: a change to either rebuilds the venv.
+STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt emulator/pyproject.toml | cksum | cut -d' ' -f1)
 COLLECTIONS := $(CURDIR)/.build/collections
 LINK := $(COLLECTIONS)/ansible_collections/kubesphere/core
 # One copy per make run (the id of this make process), so two developers' runs in one tree never collide.
@@ -21,10 +22,14 @@ help:
 	@echo "make docsite - build the documentation site into .build/docsite/html"
 	@echo "make bench  - a tenancy of 20, 200 and 1,000 objects converged four ways, against the HTTP floor (SIZES=, LOOP_MAX=)"
 
-$(STAMP): requirements-dev.txt
+# The emulator is a package of its own (emulator/pyproject.toml), installed editable: tests, tools and the
+# kubesphere-emulator command run this checkout's code, and tests/emulator/test_emu_package.py builds and
+# runs its wheel. Built with the pinned setuptools, not a fresh download.
+$(STAMP): requirements-dev.txt emulator/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	$(BIN)/python -m pip install -q --no-build-isolation -e ./emulator
 	rm -f $(VENV)/.installed-*
 	touch $@
 

@@ -1,14 +1,17 @@
-"""python -m emulator --port 0 ..."""
+"""kubesphere-emulator --port 0 ... (or python -m emulator --port 0 ...)"""
 
 import argparse
 import json
 import sys
 
+from . import __version__
 from .settings import ClusterSpec, Settings, load_config_file
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m emulator", description="KubeSphere v4.1 API emulator")
+    parser = argparse.ArgumentParser(prog="kubesphere-emulator",
+                                     description="KubeSphere API emulator (v4.1, or v3.4 with --ks-version 3.4)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--port", type=int, default=0, help="port to listen on (0 picks a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
     parser.add_argument("--port-file", help="write the bound port to this file once listening")
@@ -100,6 +103,7 @@ def settings_from_args(args):
 
 
 def main(argv=None):
+    """The console script (kubesphere-emulator) and python -m emulator."""
     settings = settings_from_args(parse_args(sys.argv[1:] if argv is None else argv))
     from .app import App
     from .server import run

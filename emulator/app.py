@@ -39,8 +39,6 @@ class App:
         loader.load_features()
         self.settings = settings
         self.profile = profiles.get(settings.ks_version)
-        errors.LISTER_KIND_LOWER = self.profile.lister_kind_lower
-        errors.UNAUTHORIZED_PREFIX = self.profile.unauthorized_prefix
         settings.git_version = settings.git_version or self.profile.git_version
         settings.git_commit = settings.git_commit or self.profile.git_commit
         self.store = Store()

@@ -31,6 +31,10 @@ class RequestContext:
     def on_host(self):
         return self.cluster == self.app.host
 
+    def lister_not_found(self, kind, name):
+        """The informer lister's 404 ('User.iam... not found'), worded as this app's line words it."""
+        return errors.not_found(kind, name, by_kind=True, lower_kind=self.app.profile.lister_kind_lower)
+
     def view(self, cached=True):
         """kapis handlers read through the (lagging) informer cache by default."""
         return self.app.api.cached_view(self.cluster) if cached else self.app.api.view(self.cluster)

@@ -95,13 +95,11 @@ def qualified(kind, by_kind=False):
     return f"{base}.{kind.group}" if kind.group else base
 
 
-# The informer listers' not-found text: "User.iam..." on 4.x, "user.iam..." on 3.x (set from the profile).
-LISTER_KIND_LOWER = False
-
-
-def not_found(kind, name, by_kind=False):
+def not_found(kind, name, by_kind=False, lower_kind=False):
+    """lower_kind: the informer listers' text on 3.x ('user.iam...' where 4.x says 'User.iam...');
+    the caller asks its app's profile (RequestContext.lister_not_found)."""
     qualified_kind = qualified(kind, by_kind)
-    if by_kind and LISTER_KIND_LOWER:
+    if by_kind and lower_kind:
         kind_part, _dot, group = qualified_kind.partition(".")
         qualified_kind = kind_part.lower() + _dot + group
     return ApiError(404, "NotFound", f'{qualified_kind} "{name}" not found',
@@ -162,11 +160,9 @@ def unsupported_media_type(accepted):
                     + ", ".join(accepted))
 
 
-UNAUTHORIZED_PREFIX = ""   # 3.x: "Unauthorized: " (set from the profile)
-
-
-def unauthorized(message):
-    return ApiError(401, "Unauthorized", UNAUTHORIZED_PREFIX + message)
+def unauthorized(message, prefix=""):
+    """prefix: the profile's unauthorized_prefix ("Unauthorized: " on 3.x)."""
+    return ApiError(401, "Unauthorized", prefix + message)
 
 
 def internal_error(message):

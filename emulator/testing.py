@@ -24,6 +24,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+# The child runs the very package this module is part of (an installed copy, or a checkout's emulator/ that
+# a test run imported first), so the emulator a test drives is the one it imported.
 _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 _FLAGS = {  # option name -> command-line flag

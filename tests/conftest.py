@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
 _COLLECTIONS = os.path.join(ROOT, ".build", "collections")
 if os.path.isdir(_COLLECTIONS) and _COLLECTIONS not in sys.path:
     sys.path.insert(0, _COLLECTIONS)   # for ansible_collections.kubesphere.core imports
 
+# The emulator is the kubesphere-emulator package that make venv installs (pip install -e ./emulator).
 from emulator.testing import EmulatorProcess  # noqa: E402
 
 # The real-server recordings: KS_RECORDINGS, else shared/ks-recordings beside the checkout (as CI lays it out)

@@ -31,11 +31,10 @@ import time
 import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
 BIN = os.path.dirname(sys.executable)
 OUT = os.path.join(ROOT, ".build", "bench")
 
-from emulator.testing import EmulatorProcess  # noqa: E402  (needs ROOT on the path)
+from emulator.testing import EmulatorProcess  # noqa: E402  (the installed kubesphere-emulator package)
 from bench_scenarios import GROUPS  # noqa: E402
 from bench_tenancy import FORMS, tenancy  # noqa: E402
 

@@ -14,10 +14,9 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
+sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))   # the collection, linked by make venv
 
-from emulator.testing import EmulatorProcess  # noqa: E402
+from emulator.testing import EmulatorProcess  # noqa: E402  (the installed kubesphere-emulator package)
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereClient  # noqa: E402
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import converge  # noqa: E402
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_extension import Extension  # noqa: E402

@@ -19,9 +19,8 @@ import time
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
 
-from emulator.testing import EmulatorProcess  # noqa: E402  (needs ROOT on the path)
+from emulator.testing import EmulatorProcess  # noqa: E402  (the installed kubesphere-emulator package)
 
 PROVIDERS = ("aws", "gcp", "azure", "on-prem")
 REGIONS = ("eu-west", "us-east", "ap-south")

@@ -13,9 +13,8 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
 
-from emulator.testing import EmulatorProcess  # noqa: E402  (needs ROOT on the path)
+from emulator.testing import EmulatorProcess  # noqa: E402  (the installed kubesphere-emulator package)
 
 TASKS = [
     ("ks_user", {"name": "nu", "email": "nu@example.com", "password": "Nu-Pa55word"}),

@@ -17,10 +17,7 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-
-from emulator.testing import EmulatorProcess  # noqa: E402  (needs ROOT on the path)
+from emulator.testing import EmulatorProcess  # the installed kubesphere-emulator package
 
 
 def main(argv):

@@ -12,7 +12,6 @@
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from .. import errors
 from ..kinds.application import (ALIAS, APP_ID_LABEL, APP_TYPE_LABEL, APPLICATION, APPLICATION_VERSION,
                                  CATEGORY_LABEL, DESCRIPTION, HAS_CRD_LABEL, LATEST_VERSION, MAINTAINERS,
                                  ORIGINAL_NAME, REPO_LABEL, UNCATEGORIZED, VERSION_FINALIZER, WORKSPACE_LABEL)
@@ -168,10 +167,3 @@ def update_latest_version(api, cluster, app_name):
     def annotate(app):
         app["metadata"].setdefault("annotations", {})[LATEST_VERSION] = latest
     return api.store.mutate(cluster, APPLICATION, app_name, "", annotate)
-
-
-def get_or_404(view, kind, name):
-    found = view.get(kind, name)
-    if found is None:
-        raise errors.not_found(kind, name, by_kind=True)
-    return found

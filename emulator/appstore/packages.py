@@ -122,9 +122,10 @@ def upload(api, cluster, key, data):
 
 
 def read(api, cluster, key):
+    """The stored package, or None (the caller words the 404 as its line does)."""
     configmap = api.store.get(cluster, CONFIGMAP, key, PACKAGE_NAMESPACE)
     if configmap is None:
-        raise errors.not_found(CONFIGMAP, key, by_kind=True)
+        return None
     return base64.b64decode((configmap.get("binaryData") or {}).get(PACKAGE_KEY, ""))
 
 

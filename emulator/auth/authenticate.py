@@ -47,18 +47,18 @@ class Authenticator:
             return self._bearer(value)
         if scheme.lower() == "basic" and value:
             return self._basic(value, request)
-        raise errors.unauthorized(CANNOT_AUTHENTICATE)
+        raise self._unauthorized(CANNOT_AUTHENTICATE)
 
     def _bearer(self, token):
         try:
             username = self.app.tokens.verify(token)
         except TokenError as exc:
-            raise errors.unauthorized(str(exc)) from None
+            raise self._unauthorized(str(exc)) from None
         user = self.app.api.view(self.app.host).get(USER, username)
         if user is None:
-            raise errors.unauthorized(f'users.iam.kubesphere.io "{username}" not found')
+            raise self._unauthorized(f'users.iam.kubesphere.io "{username}" not found')
         if (user.get("status") or {}).get("state") not in (ACTIVE, AUTH_LIMIT_EXCEEDED):
-            raise errors.unauthorized("account is not active")
+            raise self._unauthorized("account is not active")
         return self._info(user, "bearer", token)
 
     def _basic(self, value, request):
@@ -67,14 +67,18 @@ class Authenticator:
             username, _sep, password = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
             counters.login("basic_failed")
-            raise errors.unauthorized(CANNOT_AUTHENTICATE) from None
+            raise self._unauthorized(CANNOT_AUTHENTICATE) from None
         counters.login("basic")
         try:
             user = self.app.logins.authenticate(username, password, "Password", request)
         except LoginFailure as exc:
             counters.login("basic_failed")
-            raise errors.unauthorized(str(exc)) from None
+            raise self._unauthorized(str(exc)) from None
         return self._info(user, "basic")
+
+    def _unauthorized(self, message):
+        """A 401 worded as this app's line words it (3.x: "Unauthorized: ..." )."""
+        return errors.unauthorized(message, self.app.profile.unauthorized_prefix)
 
     @staticmethod
     def _info(user, method, token=""):

@@ -32,7 +32,6 @@ cluster_controller false nothing runs, as on a server started with --controllers
 
 import base64
 import binascii
-import threading
 import time
 
 from .. import errors
@@ -57,10 +56,10 @@ RESYNC = 2.0          # seconds: notice a revoked credential or a member that st
 RETRY = 1.0
 FIRST_START = 0.2     # of cluster_join_ms: how much later a first install's ks-apiserver answers
 
-_lock = threading.Lock()
-_installs = {}        # Cluster uid -> (due, config hash): the Helm job running for it
-_unjoining = {}       # Cluster uid -> when its placements were released
-_generations = {}     # Cluster uid -> the generation a full pass last saw (the real one writes on every spec change)
+# Names of this app's controller memory (ctx.memory), each keyed by Cluster uid:
+_INSTALLS = "clusters.installs"        # -> (due, config hash): the Helm job running for it
+_UNJOINING = "clusters.unjoining"      # -> when its placements were released
+_GENERATIONS = "clusters.generations"  # -> the generation a full pass last saw (the real one writes on every spec change)
 
 
 @controller("cluster.kubesphere.io", "clusters")
@@ -155,10 +154,10 @@ def _join(ctx, cluster, raw):
     cluster = ctx.api.view(ctx.host).get(CLUSTER, name) or cluster
     _sync_labels(ctx, cluster)
     generation = cluster["metadata"].get("generation")
-    wait = _ready(ctx, name, member, touch=_generations.get(cluster["metadata"]["uid"]) != generation)
+    wait = _ready(ctx, name, member, touch=ctx.memory(_GENERATIONS).get(cluster["metadata"]["uid"]) != generation)
     if wait is not None:
         return wait
-    _generations[cluster["metadata"]["uid"]] = generation
+    ctx.memory(_GENERATIONS)[cluster["metadata"]["uid"]] = generation
     _sync_name(ctx, name, member)
     return RESYNC if _sync_members(ctx, cluster, member) else RETRY
 
@@ -197,13 +196,14 @@ def _ks_core(ctx, cluster, member):
     if _condition_true(cluster, "KSCoreReady") and annotations_of(cluster).get(CONFIG_HASH_ANNOTATION) == want:
         return None
     now = time.monotonic()
-    with _lock:
-        job = _installs.get(uid)
+    installs = ctx.memory(_INSTALLS)
+    with ctx.lock:
+        job = installs.get(uid)
         if job is None or job[1] != want:
-            job = _installs[uid] = (now + ctx.settings.cluster_join_ms / 1000.0, want)
+            job = installs[uid] = (now + ctx.settings.cluster_join_ms / 1000.0, want)
         if now < job[0]:
             return job[0] - now
-        del _installs[uid]
+        del installs[uid]
     _install(ctx, member)
 
     def installed(obj):
@@ -318,10 +318,10 @@ def _unjoin(ctx, cluster):
     name, uid = cluster["metadata"]["name"], cluster["metadata"]["uid"]
     if CLUSTER_FINALIZER not in finalizers_of(cluster):
         return None
-    with _lock:
-        started = _unjoining.get(uid)
+    with ctx.lock:
+        started = ctx.memory(_UNJOINING).get(uid)
         if started is None:
-            _unjoining[uid] = time.monotonic()
+            ctx.memory(_UNJOINING)[uid] = time.monotonic()
     if started is None:
         _release_placements(ctx, name)
         # The workspacetemplate controller removes the member's Workspaces while the Cluster still answers.
@@ -337,10 +337,9 @@ def _unjoin(ctx, cluster):
         ctx.store.mutate(member.store_key, NAMESPACE, "kubesphere-system", "", forget)
     _grant(ctx, name, set())
     ctx.store.mutate(ctx.host, CLUSTER, name, "", lambda o: remove_finalizer(o, CLUSTER_FINALIZER))
-    with _lock:
-        _unjoining.pop(uid, None)
-        _installs.pop(uid, None)
-        _generations.pop(uid, None)
+    with ctx.lock:
+        for memory in (_UNJOINING, _INSTALLS, _GENERATIONS):
+            ctx.memory(memory).pop(uid, None)
     if member is not None:
         members.unbind(member)
     members.static.discard(name)

@@ -12,7 +12,7 @@ from ..kinds.core import NAMESPACE
 from ..objects import is_deleting
 from .runtime import controller
 
-_FIRST_SEEN = {}      # (cluster, name, uid) -> monotonic time the deletion was first seen
+_FIRST_SEEN = "namespaces.first_seen"   # memory: (cluster, name, uid) -> when the deletion was first seen
 
 
 @controller("", "namespaces", all_clusters=True)
@@ -22,7 +22,7 @@ def reconcile_namespace(ctx, ref):
         return None
     key = (ref.cluster, ref.name, namespace["metadata"].get("uid"))
     delay = float(getattr(ctx.settings, "namespace_deletion_delay_ms", 0.0)) / 1000.0
-    waited = time.monotonic() - _FIRST_SEEN.setdefault(key, time.monotonic())
+    waited = time.monotonic() - ctx.memory(_FIRST_SEEN).setdefault(key, time.monotonic())
     if waited < delay:
         return delay - waited
     remaining = 0
@@ -42,5 +42,5 @@ def reconcile_namespace(ctx, ref):
         spec = obj.setdefault("spec", {})
         spec["finalizers"] = [f for f in spec.get("finalizers") or [] if f != "kubernetes"]
     ctx.store.mutate(ref.cluster, NAMESPACE, ref.name, "", finalize)
-    _FIRST_SEEN.pop(key, None)
+    ctx.memory(_FIRST_SEEN).pop(key, None)
     return None

@@ -58,6 +58,15 @@ class ControllerContext:
         self.store = app.store
         self.settings = app.settings
         self.host = app.host
+        self._memory = {}
+        self._memory_lock = threading.Lock()
+        self.lock = threading.Lock()      # for a controller's multi-step bookkeeping in memory()
+
+    def memory(self, name):
+        """A dict this app's controllers keep between passes (what a real controller holds in its
+        process): one per app, so two emulators in one process never see each other's."""
+        with self._memory_lock:
+            return self._memory.setdefault(name, {})
 
 
 class _DelayQueue:

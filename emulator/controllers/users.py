@@ -16,7 +16,7 @@ from ..timeutil import now, parse_rfc3339, rfc3339
 from .runtime import controller
 
 UNREADY_RETRY = 1.0
-_FIRST_SEEN = {}      # (cluster, user) -> (plain password, when the controller first saw it)
+_FIRST_SEEN = "users.first_seen"   # memory: (cluster, user) -> (plain password, when the controller first saw it)
 
 
 @controller("iam.kubesphere.io", "users")
@@ -40,17 +40,18 @@ def _hash_password(ctx, ref, user):
     """Returns seconds until the hash is due (password_hash_ms: the real controller took ~0.14 s
     from the password PUT to the hash, a window in which neither password logs in), or None."""
     plain = (user.get("spec") or {}).get("password")
+    first_seen = ctx.memory(_FIRST_SEEN)
     if not plain or is_bcrypt_hash(plain):
-        _FIRST_SEEN.pop((ref.cluster, ref.name), None)
+        first_seen.pop((ref.cluster, ref.name), None)
         return None
     seen_key, now_mono = (ref.cluster, ref.name), time.monotonic()
-    first = _FIRST_SEEN.get(seen_key)
+    first = first_seen.get(seen_key)
     if first is None or first[0] != plain:
-        first = _FIRST_SEEN[seen_key] = (plain, now_mono)
+        first = first_seen[seen_key] = (plain, now_mono)
     remaining = first[1] + ctx.settings.password_hash_ms / 1000.0 - now_mono
     if remaining > 0:
         return remaining
-    _FIRST_SEEN.pop(seen_key, None)
+    first_seen.pop(seen_key, None)
     hashed = hash_password(plain, ctx.settings.bcrypt_cost)     # slow: outside the store lock
 
     def store_hash(obj):

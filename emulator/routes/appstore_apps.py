@@ -19,6 +19,7 @@ import email.policy
 
 from .. import errors
 from ..appstore import index, packages
+from ..kinds.core import CONFIGMAP
 from ..appstore.catalog import AppRequest, create_or_update_app, create_or_update_version, fill_from_chart, \
     update_latest_version
 from ..appstore.kapis import SUCCESS, body, internal, routes, typed
@@ -134,7 +135,7 @@ def _conflict_check(ctx, param, kind, name):
     """conflictedDone: under /{param} the object must exist (else 500), without it must not (409)."""
     current = ctx.view().get(kind, name) if name else None
     if param in ctx.params and current is None:
-        raise text_error(500, errors.not_found(kind, name, by_kind=True).message)
+        raise text_error(500, ctx.lister_not_found(kind, name).message)
     if param not in ctx.params and current is not None:
         raise text_error(409, f"{kind.kind} {name} already exists")
 
@@ -182,7 +183,7 @@ def _app(ctx, name=None):
     name = name or ctx.params["app"]
     app = ctx.view().get(APPLICATION, name)
     if app is None:
-        raise errors.not_found(APPLICATION, name, by_kind=True)
+        raise ctx.lister_not_found(APPLICATION, name)
     return app
 
 
@@ -275,7 +276,7 @@ def version_action(ctx, name, request):
     """DoAppVersionAction: any state is taken; suspending the last active version drafts an active app."""
     version = ctx.view().get(APPLICATION_VERSION, name)
     if version is None:
-        raise errors.not_found(APPLICATION_VERSION, name, by_kind=True)
+        raise ctx.lister_not_found(APPLICATION_VERSION, name)
     status = dict(version.get("status") or {}, state=request.get("state", ""), updated=rfc3339())
     if request.get("message"):
         status["message"] = request["message"]
@@ -290,7 +291,7 @@ def version_action(ctx, name, request):
     siblings = ctx.api.store.list(ctx.cluster, APPLICATION_VERSION, labels={APP_ID_LABEL: app_id})
     app = ctx.api.store.get(ctx.cluster, APPLICATION, app_id)
     if app is None:
-        raise errors.not_found(APPLICATION, app_id, by_kind=True)
+        raise ctx.lister_not_found(APPLICATION, app_id)
     if not any((v.get("status") or {}).get("state") == "active" for v in siblings) and \
             (app.get("status") or {}).get("state") == "active":
         ctx.api.update_status(ctx.cluster, APPLICATION, app_id, "", dict(app["status"], state="draft"))
@@ -330,7 +331,7 @@ def list_versions(ctx):
 def _version(ctx):
     version = ctx.view().get(APPLICATION_VERSION, ctx.params["version"])
     if version is None:
-        raise errors.not_found(APPLICATION_VERSION, ctx.params["version"], by_kind=True)
+        raise ctx.lister_not_found(APPLICATION_VERSION, ctx.params["version"])
     return version
 
 
@@ -365,19 +366,22 @@ def package_of(ctx, version_id):
     """FailOverGet: a repo's version is downloaded from its pullUrl, an upload read from its ConfigMap."""
     version = ctx.api.store.get(ctx.cluster, APPLICATION_VERSION, version_id)
     if version is None:
-        raise errors.not_found(APPLICATION_VERSION, version_id, by_kind=True)
+        raise ctx.lister_not_found(APPLICATION_VERSION, version_id)
     repo_name = (version["metadata"].get("labels") or {}).get(REPO_LABEL, "")
     if repo_name != UPLOAD_REPO:
         repo = ctx.api.store.get(ctx.cluster, REPO, repo_name)
         if repo is None:
-            raise errors.not_found(REPO, repo_name, by_kind=True)
+            raise ctx.lister_not_found(REPO, repo_name)
         credential = (repo.get("spec") or {}).get("credential") or {}
         try:
             return index.fetch((version.get("spec") or {}).get("pullUrl", ""), credential.get("username", ""),
                                credential.get("password", ""))
         except index.IndexFetchError as exc:
             raise errors.internal_error(str(exc)) from None
-    return packages.read(ctx.api, ctx.cluster, version_id)
+    package = packages.read(ctx.api, ctx.cluster, version_id)
+    if package is None:
+        raise ctx.lister_not_found(CONFIGMAP, version_id)
+    return package
 
 
 @_register("GET", routes("/apps/{app}/versions/{version}/package", workspace=True))

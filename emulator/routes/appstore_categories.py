@@ -25,7 +25,7 @@ def list_categories(ctx):
 def describe_category(ctx):
     category = ctx.view().get(CATEGORY, ctx.params["category"])
     if category is None:
-        raise errors.not_found(CATEGORY, ctx.params["category"], by_kind=True)
+        raise ctx.lister_not_found(CATEGORY, ctx.params["category"])
     return _shown(category)
 
 
@@ -37,7 +37,7 @@ def create_or_update_category(ctx):
     name = metadata.get("name") or ""
     current = ctx.view().get(CATEGORY, name) if name else None
     if "category" in ctx.params and current is None:
-        raise text_error(500, errors.not_found(CATEGORY, name, by_kind=True).message)
+        raise text_error(500, ctx.lister_not_found(CATEGORY, name).message)
     if "category" not in ctx.params and current is not None:
         raise text_error(409, f"Category {name} already exists")
     category = clone(current) if current else {"metadata": {"name": name}}
@@ -61,7 +61,7 @@ def delete_category(ctx):
         raise text_error(400, f"{UNCATEGORIZED} is default Category can't be delete")
     category = ctx.view().get(CATEGORY, name)
     if category is None:
-        raise errors.not_found(CATEGORY, name, by_kind=True)
+        raise ctx.lister_not_found(CATEGORY, name)
     if ((category.get("status") or {}).get("total") or 0) > 0:
         raise text_error(500, f"can not delete helm category: {name} which owns applications")
     try:

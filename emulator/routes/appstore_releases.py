@@ -57,7 +57,7 @@ def target_cluster(ctx, name):
     if name in ("host", ctx.app.host):
         return ctx.app.host
     if ctx.api.store.get(ctx.app.host, CLUSTER, name) is None:
-        raise text_error(500, errors.not_found(CLUSTER, name, by_kind=True).message)
+        raise text_error(500, ctx.lister_not_found(CLUSTER, name).message)
     ctx.app.ensure_cluster(name)
     return name
 
@@ -91,7 +91,7 @@ def create_or_update_release(ctx):
     name = metadata.get("name") or ""
     current = ctx.view().get(APPLICATION_RELEASE, name) if name else None
     if "application" in ctx.params and current is None:
-        raise text_error(500, errors.not_found(APPLICATION_RELEASE, name, by_kind=True).message)
+        raise text_error(500, ctx.lister_not_found(APPLICATION_RELEASE, name).message)
     if "application" not in ctx.params and current is not None:
         raise text_error(409, f"ApplicationRelease {name} already exists")
     spec = request.get("spec") if isinstance(request.get("spec"), dict) else {}
@@ -126,7 +126,7 @@ def create_or_update_release(ctx):
 def describe_release(ctx):
     release = ctx.view().get(APPLICATION_RELEASE, ctx.params["application"])
     if release is None:
-        raise errors.not_found(APPLICATION_RELEASE, ctx.params["application"], by_kind=True)
+        raise ctx.lister_not_found(APPLICATION_RELEASE, ctx.params["application"])
     shown = typed(release)
     status = shown["status"]
     status.pop("realTimeResources", None)

@@ -41,7 +41,7 @@ def list_repos(ctx):
 def describe_repo(ctx):
     repo = ctx.view().get(REPO, ctx.params["repo"])
     if repo is None:
-        raise errors.not_found(REPO, ctx.params["repo"], by_kind=True)
+        raise ctx.lister_not_found(REPO, ctx.params["repo"])
     return typed(repo)
 
 
@@ -66,7 +66,7 @@ def create_or_update_repo(ctx):
         return {"ok": True}
     current = ctx.view().get(REPO, repo_id)
     if "repo" in ctx.params and current is None:
-        raise text_error(500, errors.not_found(REPO, repo_id, by_kind=True).message)
+        raise text_error(500, ctx.lister_not_found(REPO, repo_id).message)
     if "repo" not in ctx.params and current is not None:
         raise text_error(409, f"Repo {repo_id} already exists")
     repo = clone(current) if current else {"metadata": {"name": repo_id}}
@@ -102,7 +102,7 @@ def delete_repo(ctx):
 def sync_repo(ctx):
     repo = ctx.view().get(REPO, ctx.params["repo"])
     if repo is None:
-        raise errors.not_found(REPO, ctx.params["repo"], by_kind=True)
+        raise ctx.lister_not_found(REPO, ctx.params["repo"])
     status = dict(repo.get("status") or {}, state="manualTrigger")
     try:
         current = ctx.api.store.get(ctx.cluster, REPO, ctx.params["repo"])

@@ -97,7 +97,7 @@ def update_kubeconfig(ctx):
     name = ctx.params["cluster"]
     cluster = ctx.view().get(CLUSTER, name)
     if cluster is None:
-        raise text_error(400, errors.not_found(CLUSTER, name, by_kind=True).message)
+        raise text_error(400, ctx.lister_not_found(CLUSTER, name).message)
     if HOST_LABEL in labels_of(cluster):
         raise text_error(400, "update kubeconfig of the host cluster is not allowed")
     if ((cluster.get("spec") or {}).get("connection") or {}).get("type") == "proxy":
@@ -137,7 +137,7 @@ def grant_requests(ctx):
         workspace = request.get("workspace") or ""
         template = ctx.view().get(WORKSPACE_TEMPLATE, workspace)
         if template is None:
-            raise text_error(400, errors.not_found(WORKSPACE_TEMPLATE, workspace, by_kind=True).message)
+            raise text_error(400, ctx.lister_not_found(WORKSPACE_TEMPLATE, workspace).message)
         placed = [c.get("name") for c in ((template.get("spec") or {}).get("placement") or {}).get("clusters") or []
                   if c.get("name")]
         placed = list(dict.fromkeys(placed))

@@ -29,7 +29,7 @@ def _exists(request, labels):
 def _get_label(ctx, name):
     label = ctx.view().get(LABEL, name)
     if label is None:
-        raise text_error(400, errors.not_found(LABEL, name, by_kind=True).message)
+        raise text_error(400, ctx.lister_not_found(LABEL, name).message)
     return label
 
 
@@ -100,7 +100,7 @@ def _unbind(ctx, label):
     for name in names:
         cluster = ctx.view().get(CLUSTER, name)
         if cluster is None:
-            raise text_error(400, errors.not_found(CLUSTER, name, by_kind=True).message)
+            raise text_error(400, ctx.lister_not_found(CLUSTER, name).message)
         (cluster["metadata"].get("labels") or {}).pop(key, None)
         try:
             ctx.api.update(ctx.app.host, CLUSTER, cluster, user=ctx.user)

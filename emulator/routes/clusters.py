@@ -4,7 +4,6 @@ authenticated user; kubeconfig stripped) and /kapis/tenant.kubesphere.io/v1beta1
 
 import json
 
-from .. import errors
 from ..kinds.cluster import CLUSTER
 from ..objects import clone, go_ordered
 from .query import list_result
@@ -34,7 +33,7 @@ def list_clusters(ctx):
 def get_cluster(ctx):
     cluster = ctx.api.cached_view(ctx.app.host).get(CLUSTER, ctx.params["name"])
     if cluster is None:
-        raise errors.not_found(CLUSTER, ctx.params["name"], by_kind=True)
+        raise ctx.lister_not_found(CLUSTER, ctx.params["name"])
     return public_cluster(cluster)
 
 

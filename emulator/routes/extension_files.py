@@ -5,7 +5,6 @@ chart from the ExtensionVersion and the catalog's default values."""
 
 import base64
 
-from .. import errors
 from ..kinds.extensions import EXTENSION_REF_LABEL, EXTENSION_VERSION
 from ..seed_extensions import default_values
 from .router import kapi
@@ -19,7 +18,7 @@ def _file(name, text):
 def extension_version_files(ctx):
     found = ctx.view().get(EXTENSION_VERSION, ctx.params["name"])
     if found is None:
-        raise errors.not_found(EXTENSION_VERSION, ctx.params["name"], by_kind=True)
+        raise ctx.lister_not_found(EXTENSION_VERSION, ctx.params["name"])
     spec = found.get("spec") or {}
     extension = (found["metadata"].get("labels") or {}).get(EXTENSION_REF_LABEL, "")
     version = str(spec.get("version", ""))

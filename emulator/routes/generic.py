@@ -57,7 +57,7 @@ def _dispatch(ctx, kind, version, name, namespace, workspace):
     if method == "GET":
         obj = ctx.view().get(kind, name, namespace)
         if obj is None:
-            raise errors.not_found(kind, name, by_kind=True)
+            raise ctx.lister_not_found(kind, name)
         return json_response(_render(obj, kind, version))
     if method == "POST" and name is None:
         obj = _typed_body(ctx, kind)

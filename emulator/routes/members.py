@@ -53,7 +53,7 @@ def _member_body(ctx, username):
 def _check_workspace_role(ctx, workspace, role_name):
     role = ctx.api.view(ctx.app.host).get(WORKSPACE_ROLE, role_name or "")
     if role is None:
-        raise errors.not_found(WORKSPACE_ROLE, role_name or "", by_kind=True)
+        raise ctx.lister_not_found(WORKSPACE_ROLE, role_name or "")
     if labels_of(role).get(WORKSPACE_LABEL) != workspace:
         raise text_error(404, f'workspacerole.iam.kubesphere.io "{role_name}" not found')
 
@@ -72,11 +72,11 @@ def get_workspace_member(ctx):
     role = workspace_members(view, workspace).get(username)
     if role is None:
         if ctx.app.profile.member_put_any:   # 3.x looks the user up: 404 user ... not found
-            raise errors.not_found(USER, username, by_kind=True)
+            raise ctx.lister_not_found(USER, username)
         raise text_error(400, f"member {username} not exist")
     user = view.get(USER, username)
     if user is None:
-        raise errors.not_found(USER, username, by_kind=True)
+        raise ctx.lister_not_found(USER, username)
     user["metadata"].setdefault("annotations", {})[WORKSPACE_ROLE_ANNOTATION] = role
     return public(user)
 
@@ -116,7 +116,7 @@ def remove_workspace_member(ctx):
 
 def _check_project_role(ctx, namespace, role):
     if ctx.api.view(ctx.cluster).get(ROLE, role or "", namespace) is None:
-        raise errors.not_found(ROLE, role or "", by_kind=True)
+        raise ctx.lister_not_found(ROLE, role or "")
 
 
 @kapi("GET", NS_MEMBERS)
@@ -157,7 +157,7 @@ def get_project_member(ctx):
     role = project_members(ctx.view(), namespace).get(username)
     user = ctx.api.cached_view(ctx.app.host).get(USER, username)
     if role is None or user is None:
-        raise errors.not_found(USER, username, by_kind=True)
+        raise ctx.lister_not_found(USER, username)
     user["metadata"].setdefault("annotations", {})[PROJECT_ROLE_ANNOTATION] = role
     return public(user)
 

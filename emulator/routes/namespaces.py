@@ -40,7 +40,7 @@ def _visible(ctx, workspace=None):
 def _in_workspace(ctx, workspace, name, cached=True):
     namespace = ctx.view(cached).get(NAMESPACE, name)
     if namespace is None:
-        raise errors.not_found(NAMESPACE, name, by_kind=True)
+        raise ctx.lister_not_found(NAMESPACE, name)
     if labels_of(namespace).get(WORKSPACE_LABEL) != workspace:
         raise text_error(404, f'namespace "{name}" not found')
     return namespace

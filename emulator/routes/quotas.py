@@ -33,7 +33,7 @@ def _body(ctx, workspace):
 def _in_workspace(ctx, name):
     quota = ctx.view().get(WORKSPACE_QUOTA, name)
     if quota is None:
-        raise errors.not_found(WORKSPACE_QUOTA, name, by_kind=True)
+        raise ctx.lister_not_found(WORKSPACE_QUOTA, name)
     if labels_of(quota).get(WORKSPACE_LABEL) != ctx.params["ws"]:
         raise text_error(404, f'resourcequota.quota.kubesphere.io "{name}" not found')
     return quota

@@ -7,7 +7,7 @@ function registered with a path template::
     def get_user(ctx):
         user = ctx.view().get(USER, ctx.params["name"])
         if user is None:
-            raise errors.not_found(USER, ctx.params["name"], by_kind=True)  # -> 404 text
+            raise ctx.lister_not_found(USER, ctx.params["name"])  # -> 404 text
         return public(user)           # dict/list -> 200 JSON
 
 A handler returns a Response, or JSON-able data (200), and raises

@@ -23,7 +23,7 @@ def _host(ctx):
 def _cached_user(ctx, name):
     user = ctx.api.cached_view(_host(ctx)).get(USER, name)
     if user is None:
-        raise errors.not_found(USER, name, by_kind=True)
+        raise ctx.lister_not_found(USER, name)
     return user
 
 
@@ -55,7 +55,7 @@ def create_user(ctx):
     user = _user_body(ctx)
     role = (user["metadata"].get("annotations") or {}).get(GLOBALROLE_ANNOTATION)
     if role and ctx.api.cached_view(_host(ctx)).get(GLOBAL_ROLE, role) is None:
-        raise errors.not_found(GLOBAL_ROLE, role, by_kind=True)
+        raise ctx.lister_not_found(GLOBAL_ROLE, role)
     user.setdefault("status", {})
     try:
         created = ctx.api.create(_host(ctx), USER, user, user=ctx.user)

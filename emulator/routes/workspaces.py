@@ -34,7 +34,7 @@ def _host_view(ctx):
 def _template(ctx, name):
     template = _host_view(ctx).get(WORKSPACE_TEMPLATE, name)
     if template is None:
-        raise errors.not_found(WORKSPACE_TEMPLATE, name, by_kind=True)
+        raise ctx.lister_not_found(WORKSPACE_TEMPLATE, name)
     return template
 
 
@@ -73,7 +73,7 @@ def list_workspaces(ctx):
 def get_workspace(ctx):
     workspace = ctx.view().get(WORKSPACE, ctx.params["ws"])
     if workspace is None:
-        raise errors.not_found(WORKSPACE, ctx.params["ws"], by_kind=True)
+        raise ctx.lister_not_found(WORKSPACE, ctx.params["ws"])
     return _typed(workspace, WORKSPACE)
 
 
@@ -110,7 +110,7 @@ def _check_clusters(ctx, clusters):
     for cluster in clusters or []:
         name = (cluster or {}).get("name") if isinstance(cluster, dict) else None
         if name and view.get(CLUSTER, name) is None:
-            raise errors.not_found(CLUSTER, name, by_kind=True)
+            raise ctx.lister_not_found(CLUSTER, name)
         if name:
             check_cluster_use(ctx, view.get(CLUSTER, name))
 
@@ -171,7 +171,7 @@ def patch_template(ctx):
     # Read straight from the API, not the informer cache: a patch right after the create finds it (recorded).
     template = ctx.api.view(ctx.app.host).get(WORKSPACE_TEMPLATE, name)
     if template is None:
-        raise errors.not_found(WORKSPACE_TEMPLATE, name, by_kind=True)
+        raise ctx.lister_not_found(WORKSPACE_TEMPLATE, name)
     _check_patch(ctx, name, operations)
     operations = _placement_by_name(name, template, operations)
     try:
@@ -228,7 +228,7 @@ def delete_template(ctx):
         if profile.workspace_missing_delete_status == 404:
             raise text_error(404, errors.not_found(WORKSPACE_TEMPLATE, name).message)
         raise text_error(400, "failed to get workspace template: "
-                         + errors.not_found(WORKSPACE_TEMPLATE, name, by_kind=True).message)
+                         + ctx.lister_not_found(WORKSPACE_TEMPLATE, name).message)
     policy = options.get("propagationPolicy")
     if profile.workspace_deletes_projects:
         # 3.x deletes the projects unless told Orphan (its orphan finalizer); said here the v4 way.

@@ -5,17 +5,18 @@ import signal
 import subprocess
 import sys
 
+import emulator
 from emulator.testing import EmulatorProcess
 
 from emu_helpers import Client
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
 
 def test_startup_line_port_file_and_sigterm(tmp_path):
+    """The console script of the installed package, run away from the checkout."""
     port_file = tmp_path / "port"
-    process = subprocess.Popen([sys.executable, "-m", "emulator", "--port", "0", "--port-file", str(port_file),
-                                "--bcrypt-cost", "4"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    command = os.path.join(os.path.dirname(sys.executable), "kubesphere-emulator")
+    process = subprocess.Popen([command, "--port", "0", "--port-file", str(port_file),
+                                "--bcrypt-cost", "4"], cwd=tmp_path, stdout=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline().strip()
         port = port_file.read_text()
@@ -26,8 +27,15 @@ def test_startup_line_port_file_and_sigterm(tmp_path):
         assert process.wait(timeout=5) == 0
 
 
-def test_loopback_only():
-    result = subprocess.run([sys.executable, "-m", "emulator", "--host", "0.0.0.0"], cwd=ROOT,
+def test_version(tmp_path):
+    command = os.path.join(os.path.dirname(sys.executable), "kubesphere-emulator")
+    result = subprocess.run([command, "--version"], cwd=tmp_path, capture_output=True, text=True, timeout=20,
+                            check=True)
+    assert result.stdout == f"kubesphere-emulator {emulator.__version__}\n"
+
+
+def test_loopback_only(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "emulator", "--host", "0.0.0.0"], cwd=tmp_path,
                             capture_output=True, text=True, timeout=20, check=False)
     assert result.returncode != 0 and "loopback" in result.stderr
 

@@ -21,14 +21,12 @@ import base64
 import datetime
 import gzip
 import json
-import os
 import sys
 import time
 
 import requests
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from emulator.chart_repo import ChartRepo  # noqa: E402
+from emulator.chart_repo import ChartRepo  # the installed kubesphere-emulator package
 
 PORT = 18726
 APP = "/kapis/application.kubesphere.io/v2"
