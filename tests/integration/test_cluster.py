@@ -18,7 +18,6 @@ import yaml
 from emulator.testing import EmulatorProcess
 from ks_ansible import BIN, PLAYBOOKS, ROOT, Ansible, api_requests, write_guard
 
-pytestmark = pytest.mark.skip(reason="ks_cluster lands with issue 25 phase 2")
 
 APIS = "/apis/cluster.kubesphere.io/v1alpha1"
 LABELS = "/kapis/cluster.kubesphere.io/v1alpha1/labels"
@@ -102,6 +101,12 @@ def plain(value):
     if isinstance(value, list):
         return [plain(v) for v in value]
     return value
+
+
+def failures(run):
+    """The results of the tasks that failed (ignore_errors or not), by task name. ansible-core 2.19 does not
+    always keep "failed" in a failed task's result; the callback's status says it."""
+    return {r["task"]: r["result"] for r in run.records if r["status"] in ("failed", "ignored")}
 
 
 def secrets_hidden(run, *secrets):
@@ -248,7 +253,7 @@ def test_refusals_come_before_any_write(ks, emu, tmp_path):
         with write_guard(emu):
             run = ks.playbook(play("cluster_refusals"), "--tags", "validation,unjoin,workspaces,input",
                               check=check, extra_vars=refusal_vars)
-        failed = {r["task"]: r["result"] for r in run.records if r["result"].get("failed")}
+        failed = failures(run)
         assert "cluster c-dup already exists (c-used), MUST not import the same cluster twice" in failed[
             "Join a cluster that is already joined under another name"]["msg"]
         assert "connection refused" in failed["Join an unreachable cluster"]["msg"]
@@ -262,8 +267,8 @@ def test_refusals_come_before_any_write(ks, emu, tmp_path):
     # Another cluster's kubeconfig: the server's words, and the Cluster keeps its own.
     before = stored_kubeconfig(emu, joined)
     run = ks.playbook(play("cluster_refusals"), "--tags", "kubeconfig", extra_vars=refusal_vars)
-    failed = run.result("Give a joined cluster another cluster's kubeconfig")
-    assert failed["failed"] and "corresponds to a different cluster" in failed["msg"]
+    failed = failures(run)["Give a joined cluster another cluster's kubeconfig"]
+    assert "corresponds to a different cluster" in failed["msg"]
     assert stored_kubeconfig(emu, joined) == before
 
     # Told to: the unjoin goes ahead; the placements lose the cluster.
@@ -295,8 +300,8 @@ def test_wait_timeout_reports_the_conditions(ks, emu, tmp_path):
             "cluster_name": "c-slow", "kubeconfig_path": kubeconfig_file(tmp_path, emu, "edge3")}).assert_ok()
     finally:
         emu.configure(cluster_join_ms=300)
-    failed = run.result("Join and wait too little")
-    assert failed["failed"] and "Ready" in failed["msg"] and "2" in failed["msg"]      # what it waited for, how long
+    failed = failures(run)["Join and wait too little"]
+    assert "Ready" in failed["msg"] and "2" in failed["msg"]      # what it waited for, how long
     assert "conditions" in failed                                                    # the last ones seen
     assert run.result("Unjoin")["changed"] and cluster(emu, "c-slow") is None
 
