@@ -79,7 +79,8 @@ options:
   workspaces:
     description:
       - The workspaces that may use the cluster (the cluster is in their placement), added through KubeSphere's
-        grant requests. Each must exist. C(system-workspace), placed on every cluster, is never counted.
+        grant requests. Each must exist (or be named in O(assume_present)). C(system-workspace), placed on every
+        cluster, is never counted.
       - Workspaces placed on the cluster and not named are kept, unless O(purge_workspaces=true).
     type: list
     elements: str
@@ -117,6 +118,7 @@ extends_documentation_fragment:
   - kubesphere.core.connection
   - kubesphere.core.attributes
   - kubesphere.core.protection
+  - kubesphere.core.references
 notes:
   - The kubeconfig file is read by the module, where the task runs; with C(hosts: localhost) that is the controller.
 seealso:

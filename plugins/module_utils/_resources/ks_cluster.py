@@ -44,7 +44,12 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_clus
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_cluster_use import WorkspaceUse, projects_on
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_kind import KubeSphereResource
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_protected import login_user, write_protection
-from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import protection_options, state_option, wait_options
+from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import (
+    protection_options,
+    references_options,
+    state_option,
+    wait_options,
+)
 
 APIS = "/apis/cluster.kubesphere.io/v1alpha1/clusters"
 KAPIS = "/kapis/cluster.kubesphere.io/v1alpha1/clusters"
@@ -71,7 +76,7 @@ CLUSTER_OPTIONS = dict(
     purge_workspaces=dict(type="bool", default=False),
     config=dict(type="dict"),
     allow_in_use=dict(type="bool", default=False),
-    **dict(wait_options(300), **protection_options())
+    **dict(wait_options(300), **dict(protection_options(), **references_options()))
 )
 
 
@@ -231,7 +236,8 @@ class ClusterResource(KubeSphereResource):
         problems = []
         wanted = self.params.get("workspaces")
         if wanted:
-            missing = self.use().missing(wanted)
+            assumed = set(((self.params.get("assume_present") or {}).get("workspaces")) or [])
+            missing = [w for w in self.use().missing(wanted) if w not in assumed]
             if missing:
                 problems.append("workspaces: %s %s not exist" % (", ".join(missing),
                                                                  "does" if len(missing) == 1 else "do"))
