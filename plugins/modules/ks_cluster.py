@@ -43,7 +43,7 @@ options:
   kubeconfig:
     description:
       - The member's kubeconfig (cluster-admin on the member), as its content or as the path of a file where the
-        module runs (the controller for C(hosts: localhost)). KubeSphere uses its current context.
+        module runs (the controller, for a play on localhost). KubeSphere uses its current context.
       - Required to join. Later, a kubeconfig with another credential for the same cluster replaces the stored one;
         a kubeconfig of another cluster is refused.
       - Never shown, in results, diffs or logs (diffs show C(********), or C(******** (changed))).
@@ -120,7 +120,7 @@ extends_documentation_fragment:
   - kubesphere.core.protection
   - kubesphere.core.references
 notes:
-  - The kubeconfig file is read by the module, where the task runs; with C(hosts: localhost) that is the controller.
+  - The kubeconfig file is read by the module, where the task runs; for a play on localhost that is the controller.
 seealso:
   - module: kubesphere.core.ks_info
   - plugin: kubesphere.core.ks_clusters

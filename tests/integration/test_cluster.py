@@ -102,7 +102,9 @@ def kubeconfig_file(tmp_path, emu, member, text=None):
 
 
 def token_of(kubeconfig_text):
-    return yaml.safe_load(kubeconfig_text)["users"][0]["user"]["token"]
+    """The credential of a kubeconfig: the emulator's members have tokens, the realks member a client key."""
+    user = yaml.safe_load(kubeconfig_text)["users"][0]["user"]
+    return user.get("token") or user["client-key-data"]
 
 
 def stored_kubeconfig(emu, name):
