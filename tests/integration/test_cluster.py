@@ -2,11 +2,10 @@
 emulator with joinable members (emulator/members.py; the real behaviour it copies: docs/cluster-facts.md and
 tests/fidelity/recordings/cluster-lifecycle.json).
 
-Written before the module (phase 1). The playbooks that need ks_cluster are kept as *.yml.draft, so that
-ansible-lint (which cannot resolve a module that does not exist yet) stays clean; phase 2 renames them to .yml
-and removes the skip. The option names are the ones proposed in the issue: name, kubeconfig (content or a path on
-the controller), description, group, visibility, labels (+ purge_labels), workspaces (+ purge_workspaces),
-config, state, wait, wait_timeout, allow_in_use (unjoin a cluster that workspaces or projects still use)."""
+Written before the module (phase 1) with the option names the issue proposed; phase 2 added ks_cluster and
+runs them. With KS_REAL_HOST the realks kit's member stands for every joinable member (one test joins it at a
+time; skipped while a cluster someone else joined exists), and what needs the emulator (a second credential, a
+slow join) skips."""
 
 import base64
 import json
@@ -29,9 +28,7 @@ MASKED = "********"
 
 
 def play(name):
-    """A playbook of this file: name.yml once phase 2 has renamed it, the draft until then."""
-    final = PLAYBOOKS / (name + ".yml")
-    return final if final.exists() else PLAYBOOKS / (name + ".yml.draft")
+    return PLAYBOOKS / (name + ".yml")
 
 
 # With KS_REAL_HOST: the realks kit's member (one cluster stands for edge1, edge2 and edge3, joined by one test
