@@ -43,6 +43,7 @@ class Counters:
             self._forbidden_writes = 0
             self._logins = Counter({key: 0 for key in LOGIN_KEYS})
             self._total = 0
+            self._log.clear()       # the admin API's reset says so: a test's log starts with its own requests
 
     def record(self, request, response):
         with self._lock:

@@ -17,8 +17,8 @@ options:
         C(default), C(kube-*) and C(kubesphere-*) namespaces and anything in C(system-workspace), the platform and
         cluster roles KubeSphere installs, every role KubeSphere makes (C(kubesphere.io/creator=system)), each
         workspace's C(<workspace>-admin), C(-regular), C(-self-provisioner) and C(-viewer) roles, each project's
-        C(admin), C(operator) and C(viewer) roles, and anything labelled C(kubesphere.io/protected-resource)),
-        the user the task logs in as, and objects whose C(app.kubernetes.io/managed-by) label names another tool.
+        C(admin), C(operator) and C(viewer) roles, and anything labelled C(kubesphere.io/protected-resource)), the
+        host cluster, the user the task logs in as, and objects whose C(app.kubernetes.io/managed-by) label names another tool.
         Members, quotas and limits of a protected workspace or project count as changes of it.
       - V(true) lets this task change or delete such an object anyway, with a warning. Use it rarely, on the one
         task that needs it (changing the C(admin) password, say), never in C(module_defaults). A workspace role

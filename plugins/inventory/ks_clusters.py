@@ -23,8 +23,13 @@ description:
     C(cluster-role.kubesphere.io/host)), C(ks_connection_type) (V(direct) or V(proxy)),
     C(ks_kubesphere_version), C(ks_kubernetes_version), C(ks_ready) (the C(Ready) condition is True),
     C(ks_kscore_ready) (the C(KSCoreReady) condition; null where absent), C(ks_provider), C(ks_node_count),
-    C(ks_region), C(ks_zones), C(ks_labels) and C(ks_conditions)."
-  - Groups C(ks_host_cluster) and C(ks_member_clusters), plus those made with O(groups) and O(keyed_groups).
+    C(ks_region), C(ks_zones), C(ks_labels) and C(ks_conditions); and, as M(kubesphere.core.ks_cluster) words
+    them, C(ks_group), C(ks_visibility) (V(public) or V(private)) and C(ks_cluster_labels) (KubeSphere cluster
+    labels, key to value, read from C(/kapis/cluster.kubesphere.io/v1alpha1/labels); empty when the user may
+    not read them)."
+  - Groups C(ks_host_cluster) and C(ks_member_clusters); C(ks_group_<group>) for each cluster group and
+    C(ks_label_<key>_<value>) for each KubeSphere cluster label (characters other than letters, digits and
+    C(_) become C(_)); plus those made with O(groups) and O(keyed_groups).
   - The configuration file's name must end in C(ks_clusters.yml) or C(ks_clusters.yaml).
   - Values taken from the API are not trusted as templates (a cluster label is never templated).
 options:
@@ -123,12 +128,14 @@ from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client 
     KubeSphereError,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_connection import CONNECTION_OPTION_NAMES
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_cluster_summary import read_label_ids
 from ansible_collections.kubesphere.core.plugins.plugin_utils.ks_clusters_inventory import (
     CLUSTERS_PATH,
     HOST_GROUP,
     MEMBER_GROUP,
     cache_source,
     cluster_record,
+    fact_groups,
     host_vars,
     list_query,
     role_group,
@@ -211,6 +218,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             client = KubeSphereClient(options, warn=self.display.warning)
             try:
                 items = client.list_all(CLUSTERS_PATH, query=list_query(self.get_option("label_selector")))
+                ids = read_label_ids(client) if items else {}
             finally:
                 client.close()
         except KubeSphereError as err:
@@ -223,13 +231,16 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                     return None
                 raise AnsibleParserError(message)
             raise AnsibleParserError("kubesphere.core.ks_clusters: could not list clusters: %s" % err)
-        return [cluster_record(item) for item in items if isinstance(item, dict)]
+        return [cluster_record(item, ids) for item in items if isinstance(item, dict)]
 
     # -- hosts ------------------------------------------------------------------------------
 
     def _add_cluster(self, record):
         name = record["name"]
         self.inventory.add_host(name, group=role_group(record))
+        for group in fact_groups(record):
+            self.inventory.add_group(group)
+            self.inventory.add_host(name, group=group)
         for var, value in host_vars(record).items():
             self.inventory.set_variable(name, var, _from_api(value))
         self.inventory.set_variable(name, "ansible_connection", "local")

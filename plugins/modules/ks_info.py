@@ -22,7 +22,7 @@ options:
       - V(workspace) (WorkspaceTemplates), V(project) (namespaces of a workspace; without O(workspace), every
         namespace the caller may see, as KubeSphere lists them), V(user), V(workspace_member) (needs O(workspace); member items are short user
         objects with the annotation C(iam.kubesphere.io/workspacerole)), V(project_member) (needs O(project);
-        annotation C(iam.kubesphere.io/role)), V(cluster) (without kubeconfigs).
+        annotation C(iam.kubesphere.io/role)), V(cluster) (without kubeconfigs; see RV(clusters)).
       - V(extension) and V(installplan) read the extension objects of KubeSphere v4.
       - V(identity_provider) lists the identity providers of KubeSphere v4 (platform-admin rights needed), each
         one's C(name), C(type), C(mappingMethod), C(displayName), C(hidden), C(disabled) and C(provider)
@@ -128,6 +128,20 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+clusters:
+  description:
+    - For O(kind=cluster), each cluster in the words of M(kubesphere.core.ks_cluster) - C(name), C(role)
+      (V(host) or V(member)), C(ready), C(group), C(visibility), C(labels) (KubeSphere cluster labels, key to
+      value), C(workspaces) (placed on it, C(system-workspace) left out; null when the caller may not list
+      workspaces), C(provider), C(kubernetes_version) and C(kubesphere_version).
+  returned: when O(kind=cluster)
+  type: list
+  elements: dict
+  version_added: 0.2.0
+  sample:
+    - {name: edge-1, role: member, ready: true, group: production, visibility: private,
+       labels: {region: eu-west}, workspaces: [payments], provider: kubesphere,
+       kubernetes_version: v1.30.4, kubesphere_version: v4.1.3}
 resources:
   description: The objects found, as KubeSphere returns them (users without passwords, clusters without kubeconfigs).
   returned: always
@@ -148,7 +162,7 @@ resources:
 """
 
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_info import KINDS, query, validate
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_info import KINDS, query, summaries, validate
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_module import KubeSphereModule
 
 
@@ -171,9 +185,10 @@ def main():
         module.fail_json(msg=problem)
     try:
         resources = query(module.client, module.params)
+        extra = summaries(module.client, module.params, resources)
     except KubeSphereError as err:
         module.fail_from_error(err, action="Query %s" % module.params["kind"])
-    module.exit_json(changed=False, resources=resources)
+    module.exit_json(changed=False, resources=resources, **extra)
 
 
 if __name__ == "__main__":

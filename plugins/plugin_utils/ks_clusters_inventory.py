@@ -12,6 +12,9 @@ strips kubeconfigs but still carries spec.connection.token for proxy members.
 from __future__ import annotations
 
 import fnmatch
+import re
+
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_cluster_summary import cluster_facts
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import CLUSTERS
 
@@ -41,8 +44,9 @@ def _condition_status(conditions, kind):
     return None
 
 
-def cluster_record(cluster):
-    """The public facts of one Cluster object (a dict that is safe to cache and show)."""
+def cluster_record(cluster, label_ids=None):
+    """The public facts of one Cluster object (a dict that is safe to cache and show); label_ids: the
+    KubeSphere cluster labels as ks_cluster_labels.label_ids() reads them ({(key, value): id})."""
     meta = _dict(cluster.get("metadata"))
     spec = _dict(cluster.get("spec"))
     status = _dict(cluster.get("status"))
@@ -50,7 +54,7 @@ def cluster_record(cluster):
     conditions = [dict((key, c[key]) for key in _CONDITION_KEYS if key in c)
                   for c in status.get("conditions") or [] if isinstance(c, dict)]
     node_count = status.get("nodeCount")
-    return {
+    record = {
         "name": str(meta.get("name") or ""),
         "role": "host" if HOST_LABEL in labels else "member",
         "connection_type": _dict(spec.get("connection")).get("type") or None,
@@ -63,6 +67,9 @@ def cluster_record(cluster):
         "labels": labels,
         "conditions": conditions,
     }
+    facts = cluster_facts(cluster, label_ids or {})
+    record.update(group=facts["group"], visibility=facts["visibility"], cluster_labels=facts["labels"])
+    return record
 
 
 def host_vars(record):
@@ -82,11 +89,29 @@ def host_vars(record):
         "ks_zones": list(record.get("zones") or []),
         "ks_labels": dict(record.get("labels") or {}),
         "ks_conditions": [dict(c) for c in conditions],
+        "ks_group": record.get("group"),
+        "ks_visibility": record.get("visibility") or "private",
+        "ks_cluster_labels": dict(record.get("cluster_labels") or {}),
     }
 
 
 def role_group(record):
     return HOST_GROUP if record["role"] == "host" else MEMBER_GROUP
+
+
+def _group_name(*parts):
+    """A valid Ansible group name: what is not a letter, digit or _ becomes _."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", "_".join(str(p) for p in parts))
+
+
+def fact_groups(record):
+    """The groups of a cluster's group and KubeSphere cluster labels: ks_group_<group>, ks_label_<key>_<value>."""
+    groups = []
+    if record.get("group"):
+        groups.append(_group_name("ks_group", record["group"]))
+    for key, value in sorted((record.get("cluster_labels") or {}).items()):
+        groups.append(_group_name("ks_label", key, value))
+    return groups
 
 
 def _matches_any(name, patterns):

@@ -19,6 +19,7 @@ Without KS_REAL_HOST nothing here is used."""
 import http.client
 import json
 import os
+import re
 import ssl
 import threading
 import time
@@ -31,6 +32,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+# POSTs that change nothing on the real server either (the join's validation): not writes for the guard.
+from emulator.counters import READ_ONLY_POSTS
+
 REAL_HOST = os.environ.get("KS_REAL_HOST", "").rstrip("/")
 REAL_USERNAME = os.environ.get("KS_REAL_USERNAME", "admin")
 REAL_PASSWORD = os.environ.get("KS_REAL_PASSWORD", "P@88w0rd")
@@ -40,6 +44,11 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length",
 # Emulator options that only change how fast the emulator's controllers act: a real server has its own pace.
 PACE_OPTIONS = {"bcrypt_cost", "controller_delay_ms", "informer_lag_ms", "startup_timeout"}
 CURRENT = None            # the worker's RealServer, for the report hook in conftest.py
+
+
+def _is_write(method, path):
+    return (method in WRITE_METHODS and not path.startswith("/oauth/")
+            and not (method == "POST" and path.split("?")[0] in READ_ONLY_POSTS))
 
 
 def enabled():
@@ -149,7 +158,7 @@ class RealServer:
 
     def refusal(self, method, path, headers, body):
         """An answer of ours instead of the server's: the write guard, and never a wrong admin password."""
-        if self.forbid_writes and method in WRITE_METHODS and not path.startswith("/oauth/"):
+        if self.forbid_writes and _is_write(method, path):
             with self._lock:
                 self._forbidden += 1
             return 500, "text/plain", b"real-server harness: write request refused (forbid_writes is set)", []
@@ -182,7 +191,7 @@ class RealServer:
             self._requests[f"{method} {path}"] += 1
             self._by_method[method] += 1
             self._by_status[str(status)] += 1
-            if method in WRITE_METHODS and not path.startswith("/oauth/"):
+            if _is_write(method, path):
                 self._writes += 1
             if path == "/oauth/token" and method == "POST":
                 grant = urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("grant_type", [""])[0]
@@ -306,10 +315,14 @@ class RealServer:
         self.created = []
         self._proxy.shutdown()
 
+    def finish_namespace(self, collection, name):
+        """Delete a namespace the way a kit without kube-controller-manager needs (see _finish_namespace)."""
+        self._finish_namespace(self.login(), collection, name)
+
     def _finish_namespace(self, token, collection, name):
         """What Kubernetes' namespace controller does, which a kit without kube-controller-manager lacks: the
         namespace's content goes, then its spec finalizer, so that no Terminating project outlives the run."""
-        prefix = collection[:collection.index("/api")] if collection.startswith("/clusters/") else ""
+        prefix = re.match(r"^/clusters/[^/]+", collection).group(0) if collection.startswith("/clusters/") else ""
         iam = "/apis/iam.kubesphere.io/" + ("v1alpha2" if self.major == "3" else "v1beta1")
         for group in (iam, "/apis/rbac.authorization.k8s.io/v1", "/api/v1"):
             plurals = (("resourcequotas", "limitranges", "secrets", "configmaps", "serviceaccounts")
@@ -342,7 +355,7 @@ class RealServer:
     def check_options(self, options):
         """Skip unless this server can stand for an emulator started with these options."""
         wanted = str(options.get("ks_version") or "4.1")
-        if wanted.split(".")[0] != self.major:
+        if wanted.split(".", maxsplit=1)[0] != self.major:
             pytest.skip(f"written for KubeSphere {wanted}; KS_REAL_HOST is {self.version}")
         emulator_only = sorted(set(options) - PACE_OPTIONS - {"ks_version", "members", "not_ready"})
         emulator_only = [k for k in emulator_only if options[k] not in (None, False, (), [])]

@@ -20,6 +20,7 @@ HERE = Path(__file__).resolve().parent
 CONFIGS = HERE / "inventory"
 GOLDEN = HERE / "golden"
 CLUSTER_LIST = "GET /kapis/resources.kubesphere.io/v1alpha3/clusters"
+LABEL_LIST = "GET /kapis/cluster.kubesphere.io/v1alpha1/labels"     # the KubeSphere cluster labels (issue 25)
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 SECRETS = ("REDACTED", "kubeconfig", "token", "Endpoint", "P@88w0rd")
 
@@ -67,7 +68,7 @@ def test_golden_inventory(ks, clusters_emulator, name):
     text = json.dumps(data)
     assert not [word for word in SECRETS if word in text], "a credential or endpoint leaked into inventory data"
     # All pages of the list, one request here (fewer than 500 clusters), and one login.
-    assert requests(clusters_emulator) == {"POST /oauth/token": 1, CLUSTER_LIST: 1}
+    assert requests(clusters_emulator) == {"POST /oauth/token": 1, CLUSTER_LIST: 1, LABEL_LIST: 1}
 
 
 def test_inventory_facts(ks):
@@ -101,7 +102,7 @@ def test_cache_second_run_sends_nothing_flush_reads_again(ks, clusters_emulator,
     clusters_emulator.reset_counters()
     rc, third, stderr = inventory(ks, "cached.ks_clusters.yml", "--flush-cache", env=env)
     assert rc == 0, stderr
-    assert requests(clusters_emulator) == {CLUSTER_LIST: 1}   # the token came from the token cache
+    assert requests(clusters_emulator) == {CLUSTER_LIST: 1, LABEL_LIST: 1}   # the token came from the token cache
     assert normalised(third) == normalised(first)
 
     cached = "".join(p.read_text() for p in (tmp_path / "inventory-cache").iterdir())
@@ -119,7 +120,7 @@ def test_cache_is_not_reused_for_another_selector(ks, clusters_emulator, tmp_pat
                           env=ks.env({"ANSIBLE_INVENTORY_CACHE_CONNECTION": cache}), cwd=str(ROOT),
                           capture_output=True, text=True, check=True)
     assert json.loads(proc.stdout)["ks_member_clusters"]["hosts"] == ["member2"]
-    assert requests(clusters_emulator) == {CLUSTER_LIST: 1}
+    assert requests(clusters_emulator) == {CLUSTER_LIST: 1, LABEL_LIST: 1}
 
 
 def test_no_host_anywhere_names_the_option_and_kubesphere_host(ks, clusters_emulator):
@@ -159,8 +160,8 @@ def test_cluster_report(ks, clusters_emulator):
         ["member1", "direct", "v4.1.3", "v1.30.4", "true", "true"],
         ["member2", "proxy", "v4.1.3", "v1.29.8", "false", "false"],
     ]
-    # The report is made from inventory data alone: the only request after the login is the list.
-    assert requests(clusters_emulator) == {"POST /oauth/token": 1, CLUSTER_LIST: 1}
+    # The report is made from inventory data alone: the only requests after the login are the lists.
+    assert requests(clusters_emulator) == {"POST /oauth/token": 1, CLUSTER_LIST: 1, LABEL_LIST: 1}
 
 
 def _authenticated_may_list_clusters(emulator, allowed):

@@ -43,6 +43,9 @@ FEATURES = {
     # and RoleBindings (pkg/kapis/iam/v1beta1 ListWorkspaceMembers, ListNamespaceMembers), so a bulk run
     # may read all of them at once; 3.x builds them from other objects (rbac RoleBindings, v1alpha2).
     "member_bindings": "member lists built from iam.kubesphere.io/v1beta1 role bindings",
+    # 4.x joins a member by installing ks-core into it from the host (cluster controller, kubeconfig API);
+    # 3.x joins through kubefed and its own agent, which ks_cluster does not drive.
+    "member_clusters": "joining member clusters the way KubeSphere 4.1 does (ks-core installed by the host)",
 }
 
 _MISSING_TEXT = re.compile(r'^[a-z0-9.-]+ "[^"]+" not found$')
@@ -117,7 +120,8 @@ class ApiLine(object):
 _IAM_TENANT_V1ALPHA2 = r"/\1.kubesphere.io/v1alpha2/"
 
 LINES = {
-    V4: ApiLine(V4, "KubeSphere 4.x (4.1, 4.2 Enterprise)", features=("extensions", "identity_providers", "member_bindings")),
+    V4: ApiLine(V4, "KubeSphere 4.x (4.1, 4.2 Enterprise)",
+                features=("extensions", "identity_providers", "member_bindings", "member_clusters")),
     V3: ApiLine(
         V3, "KubeSphere 3.x (3.4)",
         rewrites=(

@@ -174,6 +174,11 @@ class Resource:
         (through self.refs), or None. Runs after read and before any write, in check mode too."""
         return None
 
+    def check_delete(self, current):
+        """Why deleting current must be refused (something still uses it), or None. Asked after the protection
+        rule and before any write, in check mode too."""
+        return None
+
     def read(self):
         """The current object, or None when it does not exist."""
         raise NotImplementedError
@@ -288,6 +293,10 @@ def converge(res, state, wait=False, children=True):
         raise ValidationError(foreign)
     if state != "absent":
         problem = res.check_references(state, current)
+        if problem:
+            raise ValidationError(problem)
+    if deleting:
+        problem = res.check_delete(current)
         if problem:
             raise ValidationError(problem)
     before = res.view(current)

@@ -7,6 +7,7 @@ which scope it needs), on top of the client's list_all (every page, whatever the
 
 from __future__ import annotations
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_cluster_summary import cluster_summaries
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_identity_provider import provider_secrets, without_secrets
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import (
     dns1123_label_error,
@@ -21,7 +22,7 @@ class InfoKind(object):
     list is filtered by exact name instead. per_cluster: served by each cluster (cluster option)."""
 
     def __init__(self, list_path=None, get_path=None, needs=(), per_cluster=False, list_path_without=None,
-                 read=None, requires=(), by_scope=None):
+                 read=None, requires=(), by_scope=None, summary=None):
         self.by_scope = by_scope                     # {scope: InfoKind}: where the scope option sends it
         self.list_path = list_path
         self.requires = tuple(requires)   # features of ks_versions.FEATURES the server's line must have
@@ -30,6 +31,7 @@ class InfoKind(object):
         self.per_cluster = per_cluster
         self.list_path_without = list_path_without   # (option, path) when that option is not given
         self.read = read      # read(client) -> items, for kinds that are not a plain list (identity providers)
+        self.summary = summary    # (result key, summarize(client, items)): the items in a module's own words
 
 
 def _identity_providers(client):
@@ -59,8 +61,10 @@ KINDS = {
                                  needs=("workspace",)),
     "project_member": InfoKind("/kapis/iam.kubesphere.io/v1beta1/namespaces/{project}/namespacemembers",
                                needs=("project",), per_cluster=True),
+    # Clusters (without kubeconfigs), and as ks_cluster's options: group, visibility, labels, workspaces.
     "cluster": InfoKind("/kapis/resources.kubesphere.io/v1alpha3/clusters",
-                        get_path="/kapis/resources.kubesphere.io/v1alpha3/clusters/{name}"),
+                        get_path="/kapis/resources.kubesphere.io/v1alpha3/clusters/{name}",
+                        summary=("clusters", cluster_summaries)),
     # Extensions (issue 4): served by the v4 generic kapis handler.
     # An Extension's status is the catalog entry: versions, recommendedVersion, and once a plan
     # exists its state, enabled and installedVersion (mirrored from the InstallPlan).
@@ -155,3 +159,12 @@ def query(client, params):
     if name:
         items = [item for item in items if (item.get("metadata") or {}).get("name") == name]
     return items
+
+
+def summaries(client, params, items):
+    """The extra result of a kind that has one ({key: value}), else {}."""
+    kind = _kind(params)
+    if kind.summary is None:
+        return {}
+    key, summarize = kind.summary
+    return {key: summarize(client, items)}

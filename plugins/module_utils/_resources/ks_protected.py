@@ -6,12 +6,15 @@
 
 A protected object is never changed nor deleted by a module, a ks_tenancy item or a prune, unless the task
 says allow_protected (never a prune); the export leaves it out unless include_system. The rule, by kind
-(kind: user, workspace, project, or a role's kind in lower case: globalrole, clusterrole, workspacerole, role):
+(kind: user, workspace, project, cluster, or a role's kind in lower case: globalrole, clusterrole,
+workspacerole, role):
 
 * anything another tool claims (its app.kubernetes.io/managed-by label names another manager) is protected
   from writes too (write_protection), though the export still shows it;
 * anything labelled kubesphere.io/protected-resource=true (the ks-core chart labels system-workspace and the
   system namespaces so);
+* clusters: the host cluster (label cluster-role.kubesphere.io/host; nothing on the server refuses deleting it,
+  and KubeSphere would take it out of every workspace and make it again);
 * users: admin (the chart's administrator); the user a task logs in as is protected by the engine, not here,
   because the export must still show it;
 * workspaces: system-workspace;
@@ -41,6 +44,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_memb
     workspace_role_name,
 )
 
+HOST_CLUSTER_LABEL = "cluster-role.kubesphere.io/host"
 SYSTEM_WORKSPACE = "system-workspace"
 SYSTEM_USERS = frozenset(["admin"])
 SYSTEM_WORKSPACES = frozenset([SYSTEM_WORKSPACE])
@@ -74,6 +78,8 @@ def _own_reason(kind, name, obj, workspace):
     labels = _metadata(obj).get("labels") or {}
     if kind == "user":
         return "it is KubeSphere's administrator" if name in SYSTEM_USERS else None
+    if kind == "cluster":
+        return "it is the host cluster (labelled %s)" % HOST_CLUSTER_LABEL if HOST_CLUSTER_LABEL in labels else None
     if kind == "workspace":
         return "it is KubeSphere's system workspace" if name in SYSTEM_WORKSPACES else None
     if kind == "project":

@@ -28,6 +28,11 @@ PROVIDER_SECRET = {
 LDAP_OPTIONS = {"host": "ldap.example.com:389", "managerDN": "cn=admin", "userSearchBase": "dc=example",
                 "loginAttribute": "uid"}
 
+MEMBER_KUBECONFIG = ("apiVersion: v1\nkind: Config\ncurrent-context: edge\n"
+                     "clusters: [{name: edge, cluster: {server: 'https://127.0.0.1:1'}}]\n"
+                     "contexts: [{name: edge, context: {cluster: edge, user: admin}}]\n"
+                     "users: [{name: admin, user: {token: member-%s-token}}]\n" % MARKER)
+
 # Per module, the argument sets to plant secrets in (every module of the collection must be listed).
 CASES = {
     "ks_api": [
@@ -47,6 +52,7 @@ CASES = {
         {"path": "/oauth/token", "method": "POST", "content_type": "application/x-www-form-urlencoded",
          "body": "grant_type=password&username=admin&password=form-%s%%21&client_secret=client-%s" % (MARKER, MARKER)},
     ],
+    "ks_cluster": [{"name": "edge", "kubeconfig": MEMBER_KUBECONFIG, "labels": {"env": "prod"}}],
     "ks_export": [{}],
     "ks_extension": [{"name": "metrics-server", "version": "0.7.2"}],
     "ks_identity_provider": [
