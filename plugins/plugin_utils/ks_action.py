@@ -1,0 +1,49 @@
+# -*- coding: utf-8 -*-
+# Copyright: kubesphere.core contributors
+# Apache License 2.0 (see LICENSE)
+"""The action plugin every kubesphere.core module runs through (plugins/action/<module>.py subclass it).
+
+Under --check it hands the names earlier tasks of the play planned (on the same host) to this task's reference
+checks, and records what this task plans for the later ones (ks_plans). It runs the module itself as Ansible
+always does, shipped to the target, or in the controller's process when the task runs there (ks_in_process).
+"""
+
+from __future__ import annotations
+
+from ansible.plugins.action import ActionBase
+from ansible.utils.vars import merge_hash
+
+from ansible_collections.kubesphere.core.plugins.plugin_utils import ks_plans
+
+
+class KubeSphereAction(ActionBase):
+
+    _supports_check_mode = True
+    _supports_async = True
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        del tmp
+        module = ks_plans.short_name(self._task.action)
+        args = self._task.args
+        planned = None
+        if self._task.check_mode:
+            planned = (task_vars.get("ansible_facts") or {}).get(ks_plans.FACT) or {}
+            if module in ks_plans.ASSUMING:
+                args = ks_plans.with_assumed(args, planned)
+        result = merge_hash(result, self._module_result(args, task_vars))
+        if planned is not None:
+            new = ks_plans.planned_by(module, args, result)
+            if new:
+                facts = dict(result.get("ansible_facts") or {})
+                facts[ks_plans.FACT] = ks_plans.merged(planned, new)
+                result["ansible_facts"] = facts
+        return result
+
+    def _module_result(self, args, task_vars):
+        wrap_async = self._task.async_val and not self._connection.has_native_async
+        result = self._execute_module(module_args=args, task_vars=task_vars, wrap_async=wrap_async)
+        if not wrap_async:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result
