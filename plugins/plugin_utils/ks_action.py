@@ -11,9 +11,13 @@ always does, shipped to the target, or in the controller's process when the task
 from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
+from ansible.vars.clean import remove_internal_keys
 
-from ansible_collections.kubesphere.core.plugins.plugin_utils import ks_plans
+from ansible_collections.kubesphere.core.plugins.plugin_utils import ks_in_process, ks_plans
+
+display = Display()
 
 
 class KubeSphereAction(ActionBase):
@@ -42,8 +46,29 @@ class KubeSphereAction(ActionBase):
         return result
 
     def _module_result(self, args, task_vars):
+        if self._in_process():
+            return self._run_in_process(args, task_vars)
         wrap_async = self._task.async_val and not self._connection.has_native_async
         result = self._execute_module(module_args=args, task_vars=task_vars, wrap_async=wrap_async)
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         return result
+
+    def _in_process(self):
+        """On the controller, as the user running Ansible, and not asked to ship: local connection, no become,
+        no async, KUBESPHERE_IN_PROCESS not false."""
+        return (getattr(self._connection, "transport", None) == "local" and not self._play_context.become
+                and not self._task.async_val and ks_in_process.wanted())
+
+    def _run_in_process(self, args, task_vars):
+        module = ks_plans.short_name(self._task.resolved_action or self._task.action)
+        args = dict(args)
+        self._update_module_args(self._task.action, args, task_vars)
+        environment = {}
+        self._compute_environment_string(raw_environment_out=environment)
+        display.vvv("Running %s in the controller's process (%s=false ships it)" % (module, ks_in_process.SWITCH))
+        res, profile = ks_in_process.run(module, args, environment)
+        data = self._parse_returned_data(res, profile)
+        data.pop("_ansible_suppress_tmpdir_delete", None)
+        remove_internal_keys(data)
+        return data
