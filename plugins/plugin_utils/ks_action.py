@@ -15,6 +15,7 @@ from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 from ansible.vars.clean import remove_internal_keys
 
+from ansible_collections.kubesphere.core.plugins.module_utils._bulk import ks_progress
 from ansible_collections.kubesphere.core.plugins.plugin_utils import ks_in_process, ks_plans
 
 display = Display()
@@ -67,7 +68,13 @@ class KubeSphereAction(ActionBase):
         environment = {}
         self._compute_environment_string(raw_environment_out=environment)
         display.vvv("Running %s in the controller's process (%s=false ships it)" % (module, ks_in_process.SWITCH))
-        res, profile = ks_in_process.run(module, args, environment)
+        host = task_vars.get("inventory_hostname") or "localhost"
+        # A long ks_tenancy run says how far it is, in the display, every few seconds.
+        stop = ks_progress.listen(lambda text: display.display("[%s] %s" % (host, text)))
+        try:
+            res, profile = ks_in_process.run(module, args, environment)
+        finally:
+            stop()
         data = self._parse_returned_data(res, profile)
         data.pop("_ansible_suppress_tmpdir_delete", None)
         remove_internal_keys(data)
