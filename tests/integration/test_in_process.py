@@ -67,7 +67,7 @@ def test_plans_across_tasks_shipped(shipped, ansible, no_writes):
 
 
 def test_ks_tenancy_says_how_far_it_is_and_a_short_run_says_nothing(ansible):
-    declared = tenancy(unique("pg"), users=6, workspaces=2, projects=3)
+    declared = tenancy(unique("i24pg"), users=6, workspaces=2, projects=3)
     run = ansible.playbook("tenancy.yml", extra_vars=declared, check=True,
                            env={"KUBESPHERE_PROGRESS_SECONDS": "0"}).assert_ok()
     lines = [line for line in run.stdout.splitlines() if "ks_tenancy:" in line and "steps done" in line]

@@ -11,7 +11,7 @@ TASKS = ("A user", "A workspace managed by that user", "A project in that worksp
 
 
 def test_a_dependent_playbook_plans_under_check_with_no_hint_and_then_runs(ansible, emulator, no_writes):
-    prefix = unique("plan")
+    prefix = unique("i24plan")
     chain = dict(prefix=prefix, member_user=prefix + "-alice")
     with no_writes():
         run = ansible.playbook("planned_chain.yml", extra_vars=chain, check=True, diff=True).assert_ok()
@@ -33,7 +33,7 @@ def test_a_dependent_playbook_plans_under_check_with_no_hint_and_then_runs(ansib
 
 
 def test_a_reference_no_task_plans_still_fails_the_plan(ansible, no_writes):
-    prefix = unique("plan")
+    prefix = unique("i24plan")
     with no_writes():
         run = ansible.playbook("planned_chain.yml", extra_vars=dict(prefix=prefix, member_user=prefix + "-alcie"),
                                check=True)
@@ -47,7 +47,7 @@ def test_a_reference_no_task_plans_still_fails_the_plan(ansible, no_writes):
 
 def test_a_failed_task_plans_nothing(ansible, no_writes):
     """A workspace whose manager is not a user fails, so the project in it fails too: nothing half-planned."""
-    prefix = unique("plan")
+    prefix = unique("i24plan")
     with no_writes():
         run = ansible.playbook("planned_chain.yml", "--start-at-task", "A workspace managed by that user",
                                extra_vars=dict(prefix=prefix, member_user=prefix + "-alice"), check=True)
