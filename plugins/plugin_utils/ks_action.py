@@ -13,7 +13,10 @@ from __future__ import annotations
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
-from ansible.vars.clean import remove_internal_keys
+try:    # up to ansible-core 2.20; later ones clean a result object of their own (see _cleaned)
+    from ansible.vars.clean import remove_internal_keys
+except ImportError:
+    remove_internal_keys = None
 
 from ansible_collections.kubesphere.core.plugins.module_utils._bulk import ks_progress
 from ansible_collections.kubesphere.core.plugins.plugin_utils import ks_in_process, ks_plans
@@ -49,7 +52,7 @@ class KubeSphereAction(ActionBase):
     def _module_result(self, args, task_vars):
         if self._in_process():
             return self._run_in_process(args, task_vars)
-        wrap_async = self._task.async_val and not self._connection.has_native_async
+        wrap_async = self._task.async_val and not getattr(self._connection, "has_native_async", False)
         result = self._execute_module(module_args=args, task_vars=task_vars, wrap_async=wrap_async)
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)
@@ -75,7 +78,14 @@ class KubeSphereAction(ActionBase):
             res, profile = ks_in_process.run(module, args, environment)
         finally:
             stop()
-        data = self._parse_returned_data(res, profile)
-        data.pop("_ansible_suppress_tmpdir_delete", None)
-        remove_internal_keys(data)
-        return data
+        return _cleaned(self._parse_returned_data(res, profile))
+
+
+def _cleaned(parsed):
+    """The result dict, without Ansible's internal keys, as ActionBase._execute_module hands it on."""
+    if hasattr(parsed, "as_result_dict"):      # ansible-core 2.21 and later: a UnifiedTaskResult
+        parsed.remove_internal_keys()
+        return parsed.as_result_dict(for_round_trip=True)
+    parsed.pop("_ansible_suppress_tmpdir_delete", None)
+    remove_internal_keys(parsed)
+    return parsed
