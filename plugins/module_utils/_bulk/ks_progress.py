@@ -70,8 +70,8 @@ class Progress(object):
 
     def text(self):
         with self._lock:
-            kinds = "; ".join("%s %d read, %d planned, %d %s" % (o, c["read"], c["planned"], c["written"],
-                                                                  self._written) for o, c in self._counts.items())
+            kinds = "; ".join("%s %d read, %d planned, %d %s" % (option, c["read"], c["planned"], c["written"], self._written)
+                              for option, c in self._counts.items())
             return "ks_tenancy: %d of %d steps done (%s)" % (self._done, self._total, kinds)
 
     def maybe_tell(self):
