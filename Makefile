@@ -20,7 +20,7 @@ help:
 	@echo "make package - build the collection tarball into .build/dist"
 	@echo "make test-real KS_REAL_HOST=http://127.0.0.1:9090 - the integration tests against a real KubeSphere (not part of make test)"
 	@echo "make docsite - build the documentation site into .build/docsite/html"
-	@echo "make bench  - a tenancy of 20, 200 and 1,000 objects converged four ways, against the HTTP floor (SIZES=, LOOP_MAX=)"
+	@echo "make bench  - a tenancy of 20, 200 and 1,000 objects converged six ways, against the HTTP floor (SIZES=, LOOP_MAX=, LARGE=1 adds 10,000 objects)"
 
 # The emulator is a package of its own (emulator/pyproject.toml), installed editable: tests, tools and the
 # kubesphere-emulator command run this checkout's code, and tests/emulator/test_emu_package.py builds and
@@ -105,7 +105,7 @@ lint: venv
 	$(BIN)/ansible-lint --profile production --offline
 
 bench: venv
-	$(BIN)/python tools/bench.py $(if $(SIZES),--sizes $(SIZES)) $(if $(LOOP_MAX),--loop-max $(LOOP_MAX))
+	$(BIN)/python tools/bench.py $(if $(SIZES),--sizes $(SIZES)) $(if $(LOOP_MAX),--loop-max $(LOOP_MAX)) $(if $(LARGE),--large)
 
 clean:
 	rm -rf .build tests/output .pytest_cache

@@ -1,6 +1,6 @@
 """Benchmark: what converging a tenancy costs, four ways, against the HTTP floor, in one run.
 
-    python tools/bench.py [--sizes 20,200,1000] [--loop-max 200] [--groups reads,workspaces]
+    python tools/bench.py [--sizes 20,200,1000] [--loop-max 200] [--large] [--groups reads,workspaces]
     python tools/bench.py --compare .build/bench/A.json .build/bench/B.json
 
 One emulator (member cluster member1, bcrypt cost 10, controller delay and informer lag at their
@@ -11,7 +11,10 @@ sizes run on a platform that already holds the earlier ones (as a real platform 
 
 Forms that run one Ansible task per object (the uri baseline, the module loops, and the tenant role
 while it loops the modules) cost about half a second per object: above --loop-max objects they are
-"not run", so the default run stays near ten minutes. ks_tenancy runs at every size.
+"not run", so the default run stays near ten minutes. ks_tenancy runs at every size, and --large (LARGE=1
+for make) adds 10,000 objects, for ks_tenancy. The module loops run twice, shipped and in the controller's
+process (the default on the controller); a debug loop of the same length shows what Ansible costs per task
+by itself, and "task s/object over debug" is each form's cost per task beyond it.
 
 Figures, not assertions: absolute seconds depend on the machine and on what else runs on it; read the
 ratios, taken in the same run. The table is printed as Markdown and written with the machine's
@@ -36,21 +39,24 @@ OUT = os.path.join(ROOT, ".build", "bench")
 
 from emulator.testing import EmulatorProcess  # noqa: E402  (the installed kubesphere-emulator package)
 from bench_scenarios import GROUPS  # noqa: E402
-from bench_tenancy import FORMS, tenancy  # noqa: E402
+from bench_tenancy import FORM_ENV, FORMS, tenancy  # noqa: E402
 
 USER_PATH = "/kapis/iam.kubesphere.io/v1beta1/users/admin"
+LARGE = 10000       # --large: the size a platform team's whole tenancy reaches
 
 
-def run_playbook(emu, text, extra_vars, cache_dir, check=False):
+def run_playbook(emu, text, extra_vars, cache_dir, check=False, env=None):
     """Run one playbook; returns (wall seconds, seconds between its first and last task, counters)."""
     with tempfile.NamedTemporaryFile("w", suffix=".yml", dir=cache_dir, delete=False) as handle:
         handle.write(text)
     with tempfile.NamedTemporaryFile("w", suffix=".json", dir=cache_dir, delete=False) as variables:
         json.dump(extra_vars, variables)
+    extra_env = env
     env = dict(os.environ, KUBESPHERE_HOST=emu.url, KUBESPHERE_USERNAME="admin",
                KUBESPHERE_PASSWORD=emu.admin_password, KUBESPHERE_TOKEN_CACHE=cache_dir,
                ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
                ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "collections"))
+    env.update(extra_env or {})
     cmd = [os.path.join(BIN, "ansible-playbook"), handle.name, "-e", "@" + variables.name]
     if check:
         cmd.append("--check")
@@ -123,7 +129,8 @@ def run_tenancy(emu, tmp, sizes, loop_max, only=()):
             for run in ("first", "no-change"):
                 print(f"  {form} at {count} objects, {run} run ...", file=sys.stderr, flush=True)
                 try:
-                    wall, tasks, counters = run_playbook(emu, playbook, {"tenancy": declared, "flat": flat}, cache)
+                    wall, tasks, counters = run_playbook(emu, playbook, {"tenancy": declared, "flat": flat}, cache,
+                                                         env=FORM_ENV.get(form))
                 except RuntimeError as exc:
                     print(exc, file=sys.stderr)
                     rows.append(dict(base, run=run, objects=count, status="failed", why=str(exc)[-300:]))
@@ -141,9 +148,14 @@ def rows_with_ratios(rows):
     # Where the baseline was not run (above LOOP_MAX), compare with it at the largest size it ran at:
     # its cost per object hardly depends on the size (one task per object). The table marks those.
     measured = sorted((r["size"], r["run"], r["s_per_object"]) for r in rows if r["form"] == "uri" and r["status"] == "ok")
+    # Per task, beyond a debug loop of the same length: Ansible's start-up left out (task s/object), since
+    # that is what a longer loop multiplies.
+    debug = dict(((r["size"], r["run"]), r["task_s_per_object"]) for r in rows if r["form"] == "debug" and r["status"] == "ok")
     for row in rows:
         if row["status"] != "ok":
             continue
+        if (row["size"], row["run"]) in debug and row["form"] != "debug":
+            row["over_debug"] = row["task_s_per_object"] - debug[(row["size"], row["run"])]
         same = [m for m in measured if m[1] == row["run"] and m[0] <= row["size"]]
         if same:
             row["x_baseline"] = row["s_per_object"] / same[-1][2]
@@ -152,20 +164,22 @@ def rows_with_ratios(rows):
 
 
 def table(rows, floor):
-    lines = ["| objects | run | form | s/object | task s/object | x baseline | x GET floor | requests/object | logins |",
-             "|---:|---|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| objects | run | form | s/object | task s/object | x baseline | task s/object over debug | x GET floor "
+             "| requests/object | logins |",
+             "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         objects = row.get("objects") or f"~{row['size']}"
         if row["status"] != "ok":
             lines.append(f"| {objects} | {row['run']} | {row['label']} | {row['status']} ({row.get('why', '')}) "
-                         "| | | | | |")
+                         "| | | | | | |")
             continue
         ratio = "%.3f" % row["x_baseline"] if row.get("x_baseline") else ""
         if ratio and row["baseline_size"] != row["size"]:
             ratio += " (vs %d objects)" % row["baseline_size"]
-        lines.append("| %s | %s | %s | %.4f | %.4f | %s | %.1f | %.2f | %d |" % (
+        over = "%+.4f" % row["over_debug"] if "over_debug" in row else ""
+        lines.append("| %s | %s | %s | %.4f | %.4f | %s | %s | %.1f | %.2f | %d |" % (
             objects, row["run"], row["label"], row["s_per_object"], row["task_s_per_object"],
-            ratio, row["s_per_object"] / floor["get_s"],
+            ratio, over, row["s_per_object"] / floor["get_s"],
             row["requests_per_object"], row["logins"]))
     return "\n".join(lines)
 
@@ -238,7 +252,10 @@ def main():
                         help="tenancy sizes in objects, comma-separated (default 20,200,1000)")
     parser.add_argument("--loop-max", type=int, default=int(os.environ.get("LOOP_MAX") or 200),
                         help="largest size the one-task-per-object forms run at (default 200)")
-    parser.add_argument("--forms", default="", help="run only these forms (uri, modules, role, ks_tenancy)")
+    parser.add_argument("--large", action="store_true", default=bool(os.environ.get("LARGE")),
+                        help="also converge 10,000 objects (ks_tenancy only: the loops stop at --loop-max)")
+    parser.add_argument("--forms", default="",
+                        help="run only these forms (uri, debug, modules_shipped, modules, role, ks_tenancy)")
     parser.add_argument("--groups", default="", help="also run these older groups: reads, workspaces")
     parser.add_argument("--table", metavar="RUN", help="print the table of a saved run (.build/bench/latest.json) and exit")
     parser.add_argument("--compare", nargs=2, metavar=("A", "B"), help="compare two saved runs and exit")
@@ -255,6 +272,8 @@ def main():
         print(table(rows_with_ratios(rows), saved["floor"]))
         return
     sizes = [int(s) for s in opts.sizes.split(",") if s.strip()]
+    if opts.large and LARGE not in sizes:
+        sizes.append(LARGE)
     started = time.monotonic()
     # Real bcrypt cost (10), so a login costs what it costs on a real server, relative to a read.
     with EmulatorProcess(members="member1", bcrypt_cost=10) as emu, tempfile.TemporaryDirectory() as tmp:

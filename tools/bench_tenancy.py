@@ -183,6 +183,14 @@ MODULES = HEADER + """
       loop: "{{ tenancy.projects }}"
 """ + FOOTER
 
+# A loop of the same length as the module loops that does nothing: what Ansible itself costs per task.
+DEBUG = HEADER + """
+    - name: Nothing, once per object the module loops converge
+      ansible.builtin.debug:
+        msg: "{{ item.name }}"
+      loop: "{{ tenancy.users + tenancy.workspaces + tenancy.projects }}"
+""" + FOOTER
+
 ROLE = HEADER + """
     - name: The tenant role
       ansible.builtin.include_role:
@@ -204,7 +212,12 @@ TENANCY = HEADER + """
 # name, label, playbook, whether it loops (one Ansible task run per item: LOOP_MAX applies)
 FORMS = [
     ("uri", "`ansible.builtin.uri` loop (baseline)", URI, True),
-    ("modules", "`ks_user`/`ks_workspace`/`ks_project` loops", MODULES, True),
+    ("debug", "`ansible.builtin.debug` loop, same length (Ansible's own cost)", DEBUG, True),
+    ("modules_shipped", "module loops, shipped (`KUBESPHERE_IN_PROCESS=false`)", MODULES, True),
+    ("modules", "module loops, in process (default)", MODULES, True),
     ("role", "`tenant` role", ROLE, True),
     ("ks_tenancy", "one `ks_tenancy` task", TENANCY, False),
 ]
+
+# The controller environment of a form: the module loops once shipped and once in the controller's process.
+FORM_ENV = {"modules_shipped": {"KUBESPHERE_IN_PROCESS": "false"}, "modules": {"KUBESPHERE_IN_PROCESS": "true"}}

@@ -108,6 +108,7 @@ class BulkModule(KubeSphereModule):
     def __init__(self, kinds, **kwargs):
         self.kinds = kinds
         self.misshapen = {}    # item options not given as a list: {option: value}, reported by run_bulk
+        self._item_secrets = {}     # {option: (the items list, its secrets)}: asked at every mask_secrets
         super().__init__(**kwargs)
 
     def _load_params(self):
@@ -133,8 +134,19 @@ class BulkModule(KubeSphereModule):
         for kind in self.kinds:
             items = params.get(kind.option) or []
             items = [self.misshapen[kind.option]] if kind.option in self.misshapen else items
-            for item in items if isinstance(items, list) else []:
-                found.extend(secrets_of(kind.options, item))
+            found.extend(self._secrets_of_items(kind, items if isinstance(items, list) else []))
+        return found
+
+    def _secrets_of_items(self, kind, items):
+        """The secrets of one option's items, walked once per list (mask_secrets runs at every step of
+        AnsibleModule's life, and a list of 10,000 items costs a walk each time)."""
+        cached = self._item_secrets.get(kind.option)
+        if cached is not None and cached[0] is items and cached[2] == len(items):
+            return cached[1]
+        found = set()
+        for item in items:
+            found.update(secrets_of(kind.options, item))
+        self._item_secrets[kind.option] = (items, found, len(items))
         return found
 
 

@@ -37,6 +37,7 @@ def references_options():
         users=dict(type="list", elements="str"),
         workspaces=dict(type="list", elements="str"),
         roles=dict(type="list", elements="str"),
+        projects=dict(type="list", elements="str"),
     )))
 
 

@@ -108,8 +108,12 @@ def _user_existing_refs(key, obj):
 
 
 def _bindings_rule(bindings):
-    """The per-user GlobalRoleBinding list (labelSelector user-ref=NAME), from one list of them all."""
+    """The per-user GlobalRoleBinding list (labelSelector user-ref=NAME), from one list of them all, indexed by
+    user once (a scan of every binding per user cost most of a 10,000-object no-change run)."""
     prefix = USER_REF_LABEL + "="
+    by_user = {}
+    for binding in bindings:
+        by_user.setdefault(((binding.get("metadata") or {}).get("labels") or {}).get(USER_REF_LABEL), []).append(binding)
 
     def rule(cluster, path, query):
         selector = query.get("labelSelector") or ""
@@ -117,7 +121,7 @@ def _bindings_rule(bindings):
                 or not selector.startswith(prefix) or "," in selector:
             return NOT_COVERED
         user = selector[len(prefix):]
-        return [b for b in bindings if ((b.get("metadata") or {}).get("labels") or {}).get(USER_REF_LABEL) == user]
+        return list(by_user.get(user, ()))
     return rule
 
 

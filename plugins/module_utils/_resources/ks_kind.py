@@ -19,5 +19,6 @@ class KubeSphereResource(Resource):
         assumed = self.params.get("assume_present")
         if assumed:
             refs = AssumedPresent(refs, users=assumed.get("users"),
-                                  workspaces=assumed.get("workspaces"), roles=assumed.get("roles"))
+                                  workspaces=assumed.get("workspaces"), roles=assumed.get("roles"),
+                                  projects=assumed.get("projects"))
         return refs

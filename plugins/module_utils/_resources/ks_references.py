@@ -154,17 +154,20 @@ def cluster_problem(refs, cluster, what="cluster"):
 
 
 class AssumedPresent(object):
-    """References that count the given users, workspaces and (custom) roles as existing, and ask refs about the rest.
+    """References that count the given users, workspaces, projects and (custom) roles as existing, and ask refs
+    about the rest.
 
     For a play that makes them in an earlier task: under --check those tasks create nothing, so the
-    later task would otherwise predict a failure the real run never meets.
+    later task would otherwise predict a failure the real run never meets (the action plugins pass what
+    earlier tasks planned here, beside what the task names itself).
     """
 
-    def __init__(self, refs, users=(), workspaces=(), roles=()):
+    def __init__(self, refs, users=(), workspaces=(), roles=(), projects=()):
         self._refs = refs
         self._users = set(users or ())
         self._workspaces = set(workspaces or ())
         self._roles = set(roles or ())
+        self._projects = set(projects or ())
 
     def user_exists(self, name):
         return name in self._users or self._refs.user_exists(name)
@@ -177,7 +180,7 @@ class AssumedPresent(object):
                                                              cluster=cluster)
 
     def project_exists(self, name, cluster=None):
-        return self._refs.project_exists(name, cluster=cluster)
+        return name in self._projects or self._refs.project_exists(name, cluster=cluster)
 
     def clusters(self):
         return self._refs.clusters()
