@@ -16,9 +16,9 @@ import re
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_cluster_summary import cluster_facts
 
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import CLUSTERS
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import CLUSTERS, HOST_CLUSTER_LABEL
 
-HOST_LABEL = "cluster-role.kubesphere.io/host"
+HOST_LABEL = HOST_CLUSTER_LABEL
 CLUSTERS_PATH = CLUSTERS
 HOST_GROUP = "ks_host_cluster"
 MEMBER_GROUP = "ks_member_clusters"

@@ -28,6 +28,15 @@ try:
 except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
     HAS_YAML = False
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
+    APIS_CLUSTERS,
+    CLUSTER_GROUP_LABEL,
+    CLUSTER_VISIBILITY_LABEL,
+    CONFIG_HASH,
+    CREATOR,
+    DESCRIPTION,
+    KAPIS_CLUSTERS,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_fnv import fnv1a64_hex
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import (
@@ -51,13 +60,6 @@ from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import 
     wait_options,
 )
 
-APIS = "/apis/cluster.kubesphere.io/v1alpha1/clusters"
-KAPIS = "/kapis/cluster.kubesphere.io/v1alpha1/clusters"
-GROUP_LABEL = "cluster.kubesphere.io/group"
-VISIBILITY_LABEL = "cluster.kubesphere.io/visibility"
-DESCRIPTION = "kubesphere.io/description"
-CREATOR = "kubesphere.io/creator"
-CONFIG_HASH = "kubesphere.io/config-hash"
 CHANGED_MASK = MASK + " (changed)"
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _KNOWN_AS = re.compile(r"already exists \(([^)]*)\)")
@@ -106,7 +108,7 @@ class VisibilityField(Field):
     """The visibility label: public, or private (any other value, or none, as KubeSphere reads it)."""
 
     def __init__(self):
-        super(VisibilityField, self).__init__(("metadata", "labels", VISIBILITY_LABEL))
+        super(VisibilityField, self).__init__(("metadata", "labels", CLUSTER_VISIBILITY_LABEL))
 
     def get(self, obj):
         value = super(VisibilityField, self).get(obj)
@@ -166,7 +168,7 @@ class ClusterResource(KubeSphereResource):
         kubeconfig=KubeconfigField(),
         description=Field(("metadata", "annotations", DESCRIPTION)),
         provider=Field(("spec", "provider")),
-        group=Field(("metadata", "labels", GROUP_LABEL)),
+        group=Field(("metadata", "labels", CLUSTER_GROUP_LABEL)),
         visibility=VisibilityField(),
         config=ConfigField(),
     )
@@ -208,7 +210,7 @@ class ClusterResource(KubeSphereResource):
 
     # Reads ----------------------------------------------------------------------------
     def _path(self):
-        return "%s/%s" % (APIS, self.params["name"])
+        return "%s/%s" % (APIS_CLUSTERS, self.params["name"])
 
     def read(self):
         self._current = self.client.get(self._path(), missing_ok=True)
@@ -253,7 +255,7 @@ class ClusterResource(KubeSphereResource):
     def _validate_join(self, body):
         """KubeSphere's own validation of a join (what the console asks first): 200 empty, or 400 with why."""
         try:
-            self.client.post(KAPIS + "/validation", body)
+            self.client.post(KAPIS_CLUSTERS + "/validation", body)
         except KubeSphereError as err:
             if err.status != 400:
                 raise
@@ -265,7 +267,7 @@ class ClusterResource(KubeSphereResource):
         that has the kube-system it reaches; this cluster's own name means the same cluster."""
         name = self.params["name"]
         try:
-            self.client.post(KAPIS + "/validation", self.new_body(kubeconfig))
+            self.client.post(KAPIS_CLUSTERS + "/validation", self.new_body(kubeconfig))
             known_as = None
         except KubeSphereError as err:
             if err.status != 400:
@@ -316,12 +318,12 @@ class ClusterResource(KubeSphereResource):
         return body
 
     def create(self, body):
-        return self.client.post(APIS, body)
+        return self.client.post(APIS_CLUSTERS, body)
 
     def update(self, current, body, changed):
         if "kubeconfig" in changed:
             text = ks_kubeconfig.encode(self.params["kubeconfig"])
-            send_fresh(lambda: self.client.put("%s/%s/kubeconfig" % (KAPIS, self.params["name"]),
+            send_fresh(lambda: self.client.put("%s/%s/kubeconfig" % (KAPIS_CLUSTERS, self.params["name"]),
                                                {"kubeconfig": text}))
         rest = [opt for opt in changed if opt != "kubeconfig"]
         if rest:

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import time
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
+    CLUSTER_LABELS,
+    CLUSTER_LABEL_BINDINGS,
+    CLUSTER_LABEL_PREFIX,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Outcome
 
-LABELS = "/kapis/cluster.kubesphere.io/v1alpha1/labels"
-BINDINGS = "/kapis/cluster.kubesphere.io/v1alpha1/labelbindings"
-CLUSTER_LABEL_PREFIX = "label.cluster.kubesphere.io/"
 CACHE_PAUSE = 1.0       # how long the cache takes to see a write that came just before (recorded: under 2 s)
 
 
@@ -75,7 +77,7 @@ class ClusterLabels(object):
 
     def ids(self):
         if self._ids is None:
-            self._ids = label_ids(self.client.get(LABELS))
+            self._ids = label_ids(self.client.get(CLUSTER_LABELS))
         return self._ids
 
     def current(self, cluster_obj):
@@ -97,18 +99,18 @@ class ClusterLabels(object):
             if after.get(key) != value and (key, value) in ids:
                 label_id = ids[(key, value)]
                 send_fresh(lambda label_id=label_id: self.client.request(
-                    "PUT", "%s/%s" % (LABELS, label_id), body={"clusters": [self.cluster]},
+                    "PUT", "%s/%s" % (CLUSTER_LABELS, label_id), body={"clusters": [self.cluster]},
                     query={"action": "unbind"}))
         bind = [(key, value) for key, value in sorted(after.items()) if before.get(key) != value]
         missing = [pair for pair in bind if pair not in ids]
         made_now = []
         if missing:
-            made = send_fresh(lambda: self.client.post(LABELS, [{"key": k, "value": v} for k, v in missing]))
+            made = send_fresh(lambda: self.client.post(CLUSTER_LABELS, [{"key": k, "value": v} for k, v in missing]))
             for label in made or []:
                 spec = label.get("spec") or {}
                 ids[(spec.get("key"), spec.get("value"))] = label["metadata"]["name"]
                 made_now.append(label["metadata"]["name"])
         chosen = [ids[pair] for pair in bind if pair in ids]
         if chosen:
-            send_fresh(lambda: self.client.post(BINDINGS, {"labels": chosen, "clusters": [self.cluster]}),
+            send_fresh(lambda: self.client.post(CLUSTER_LABEL_BINDINGS, {"labels": chosen, "clusters": [self.cluster]}),
                        fresh=made_now)

@@ -8,21 +8,21 @@ groups and host variables from the same facts (cluster_facts needs no request)."
 
 from __future__ import annotations
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
+    CLUSTER_GROUP_LABEL,
+    CLUSTER_LABELS,
+    CLUSTER_VISIBILITY_LABEL,
+    HOST_CLUSTER_LABEL,
+    TEMPLATES,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_cluster_labels import (
-    LABELS,
     cluster_label_map,
     label_ids,
 )
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_cluster_use import TEMPLATES
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_protected import (
-    HOST_CLUSTER_LABEL,
-    SYSTEM_WORKSPACE,
-)
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_protected import SYSTEM_WORKSPACE
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_references import placement_of
 
-GROUP_LABEL = "cluster.kubesphere.io/group"
-VISIBILITY_LABEL = "cluster.kubesphere.io/visibility"
 # Answers meaning "this caller or this server has no such list": the summary goes without it.
 _UNAVAILABLE = (401, 403, 404)
 
@@ -31,15 +31,15 @@ def cluster_facts(cluster, ids):
     """group (None when unset), visibility (public or private) and the KubeSphere cluster labels of a Cluster;
     ids: the label listing as label_ids() gives it."""
     labels = ((cluster or {}).get("metadata") or {}).get("labels") or {}
-    return dict(group=labels.get(GROUP_LABEL) or None,
-                visibility="public" if labels.get(VISIBILITY_LABEL) == "public" else "private",
+    return dict(group=labels.get(CLUSTER_GROUP_LABEL) or None,
+                visibility="public" if labels.get(CLUSTER_VISIBILITY_LABEL) == "public" else "private",
                 labels=cluster_label_map(cluster, ids))
 
 
 def read_label_ids(client):
     """The label listing, or {} when the caller may not read it (or the server has none: 3.x)."""
     try:
-        return label_ids(client.get(LABELS))
+        return label_ids(client.get(CLUSTER_LABELS))
     except KubeSphereError as err:
         if err.status in _UNAVAILABLE:
             return {}

@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import time
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import TEMPLATES, WORKSPACE_LABEL
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Outcome, ResourceFailure
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_cluster_labels import send_fresh
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_protected import (
     SYSTEM_WORKSPACE,
-    WORKSPACE_LABEL,
     is_system,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_references import placement_of
 
-TEMPLATES = "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates"
 GRANTS = "/kapis/cluster.kubesphere.io/v1alpha1/clusters/%s/grantrequests"
 CONFIRM_TRIES = 5
 CONFIRM_PAUSE = 1.0

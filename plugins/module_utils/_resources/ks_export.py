@@ -23,6 +23,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_name
     CLUSTERS,
     EXTENSIONS_API,
     GLOBAL_ROLE_BINDINGS,
+    HOST_CLUSTER_LABEL,
     KAPIS_IAM,
     KAPIS_TENANT,
     MANAGED_LABEL,
@@ -53,7 +54,6 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_user
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_workspace import WorkspaceResource
 
-HOST_LABEL = "cluster-role.kubesphere.io/host"
 # The tenant API has no list of workspace quotas (405); the CRD's own list has them all (platform-admin).
 # Keys left out of an item when empty: their absence declares the same (nothing to manage).
 OMITTED_WHEN_EMPTY = frozenset(["labels", "identities", "quota", "default_limits"])
@@ -197,7 +197,7 @@ class Exporter(object):
             out = []
             for cluster in found:
                 metadata = cluster.get("metadata") or {}
-                host = HOST_LABEL in (metadata.get("labels") or {})
+                host = HOST_CLUSTER_LABEL in (metadata.get("labels") or {})
                 out.append((not host, metadata.get("name"), cluster_ready(cluster)))
             return [(name, ready) for _host, name, ready in sorted(out)]
         return self.cached("clusters", read)

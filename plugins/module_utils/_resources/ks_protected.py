@@ -33,6 +33,7 @@ import re
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
     CREATOR,
+    HOST_CLUSTER_LABEL,
     PROTECTED_LABEL,
     ROLE_TEMPLATE_LABEL,
     WORKSPACE_LABEL,
@@ -44,7 +45,6 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_memb
     workspace_role_name,
 )
 
-HOST_CLUSTER_LABEL = "cluster-role.kubesphere.io/host"
 SYSTEM_WORKSPACE = "system-workspace"
 SYSTEM_USERS = frozenset(["admin"])
 SYSTEM_WORKSPACES = frozenset([SYSTEM_WORKSPACE])

@@ -3,13 +3,14 @@ rules that narrow with the templates, and the refusals (KubeSphere's own roles, 
 a role still bound) made before any write, in check mode too."""
 import pytest
 
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import REGO
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import (
     ProtectedObject,
     ResourceFailure,
     ValidationError,
     converge,
 )
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role import REGO, RoleResource
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role import RoleResource
 from fake_client import FakeClient
 
 IAM = "/apis/iam.kubesphere.io/v1beta1"
