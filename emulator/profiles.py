@@ -50,6 +50,7 @@ class Profile:
     inactive_text: str = "Account suspended."
     lister_kind_lower: bool = False           # 3.x: 'user.iam.kubesphere.io "x" not found'
     project_roles_unmanaged: bool = False     # 3.x: every namespace of a workspace gets the project roles
+    roles_after_finalizer: bool = False       # 3.x: built-in roles come after the finalizer (controllers/late_roles.py)
     unauthorized_prefix: str = ""             # 3.x: 401 messages start "Unauthorized: "
     # What the installer puts into system-workspace (v4: the chart's post-patch-system-ns job; 3.x:
     # ks-installer's init-namespaces and ks-multicluster tasks): the namespaces in every cluster, those
@@ -172,6 +173,7 @@ V34 = Profile(
     inactive_text="account is not active",
     lister_kind_lower=True,
     project_roles_unmanaged=True,
+    roles_after_finalizer=True,
     unauthorized_prefix="Unauthorized: ",
     system_namespaces=("kubesphere-system", "kubesphere-controls-system", "kubesphere-monitoring-system",
                        "kubesphere-monitoring-federated", "kube-node-lease", "default", "kube-public", "kube-system"),
