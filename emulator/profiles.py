@@ -150,7 +150,9 @@ V34 = Profile(
     # errors.json: the v4 paths are 404 on 3.4; there is no extension API either.
     refused=("/kapis/tenant.kubesphere.io/v1beta1", "/kapis/iam.kubesphere.io/v1beta1",
              "/apis/tenant.kubesphere.io/v1beta1", "/apis/iam.kubesphere.io/v1beta1",
-             "/kapis/kubesphere.io/v1alpha1", "/apis/kubesphere.io/v1alpha1", "/clusters"),
+             "/kapis/kubesphere.io/v1alpha1", "/apis/kubesphere.io/v1alpha1", "/clusters",
+             # 3.x's cluster and project roles are rbac.authorization.k8s.io's (real v3.4.1: 404 here).
+             "/apis/iam.kubesphere.io/v1alpha2/clusterroles", "/apis/iam.kubesphere.io/v1alpha2/roles"),
     api_versions={"iam.kubesphere.io/v1beta1": "iam.kubesphere.io/v1alpha2",
                   "tenant.kubesphere.io/v1beta1": "tenant.kubesphere.io/v1alpha2"},
     bare_kapis=(_IAM3 + "/users", _TENANT3 + "/workspaces", "/kapis/tenant.kubesphere.io/v1alpha3/workspacetemplates"),

@@ -45,7 +45,13 @@ FEATURES = {
     # and RoleBindings (pkg/kapis/iam/v1beta1 ListWorkspaceMembers, ListNamespaceMembers), so a bulk run
     # may read all of them at once; 3.x builds them from other objects (rbac RoleBindings, v1alpha2).
     "member_bindings": "member lists built from iam.kubesphere.io/v1beta1 role bindings",
+    # 4.x roles carry aggregationRoleTemplates (ks_role writes them); 3.x keeps its role templates elsewhere
+    # (iam.kubesphere.io/aggregation-roles annotations, rbac ClusterRoles and Roles), which ks_role does not write.
+    "role_templates": "roles made of role templates (iam.kubesphere.io/v1beta1 aggregationRoleTemplates)",
 }
+
+# The annotation naming a 3.x role's templates: KubeSphere (its console, its API) made the role.
+AGGREGATION_ANNOTATION = "iam.kubesphere.io/aggregation-roles"
 
 _MISSING_TEXT = re.compile(r'^[a-z0-9.-]+ "[^"]+" not found$')
 
@@ -119,7 +125,8 @@ class ApiLine(object):
 _IAM_TENANT_V1ALPHA2 = r"/\1.kubesphere.io/v1alpha2/"
 
 LINES = {
-    V4: ApiLine(V4, "KubeSphere 4.x (4.1, 4.2 Enterprise)", features=("extensions", "identity_providers", "member_bindings")),
+    V4: ApiLine(V4, "KubeSphere 4.x (4.1, 4.2 Enterprise)",
+                features=("extensions", "identity_providers", "member_bindings", "role_templates")),
     V3: ApiLine(
         V3, "KubeSphere 3.x (3.4)",
         rewrites=(
@@ -130,6 +137,10 @@ LINES = {
             (r"^/kapis/tenant\.kubesphere\.io/v1beta1/workspacetemplates",
              "/kapis/tenant.kubesphere.io/v1alpha2/workspaces"),
             (r"^/apis/tenant\.kubesphere\.io/v1beta1/workspaces", "/apis/tenant.kubesphere.io/v1alpha1/workspaces"),
+            # 3.x has no iam ClusterRole or Role kinds (404): its cluster and project roles are Kubernetes'
+            # own RBAC objects (real v3.4.1; pkg/models/iam/am on v3.4.1 reads rbacv1 ClusterRoles and Roles).
+            (r"^/apis/iam\.kubesphere\.io/v1beta1/(clusterroles|roles|namespaces/[^/]+/roles)(?=/|$)",
+             r"/apis/rbac.authorization.k8s.io/v1/\1"),
             (r"^/kapis/(iam|tenant)\.kubesphere\.io/v1beta1/", "/kapis" + _IAM_TENANT_V1ALPHA2),
             (r"^/apis/(iam|tenant)\.kubesphere\.io/v1beta1/", "/apis" + _IAM_TENANT_V1ALPHA2),
         ),
