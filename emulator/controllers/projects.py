@@ -94,7 +94,7 @@ def _mirror(ctx, cluster, namespace, role):
     """The Kubernetes Role KubeSphere keeps beside each iam Role. Its name has a
     colon, which the API's name check for new objects here would refuse, so it
     goes straight to the store, as the controller's own client does."""
-    name = MIRROR_PREFIX + role
+    name = ("" if ctx.app.profile.rbac_project_roles else MIRROR_PREFIX) + role
     if ctx.store.get(cluster, RBAC_ROLE, name, namespace) is None:
         ctx.store.create(cluster, RBAC_ROLE, {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
                                               "metadata": {"name": name, "namespace": namespace}, "rules": []})
