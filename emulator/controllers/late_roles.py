@@ -3,9 +3,9 @@
 v3.4.1's workspacetemplate controller adds its finalizer first and makes the four WorkspaceRoles
 later in the same pass (initWorkspaceRoles); its namespace controller adds the finalizer with the
 creator's binding, then makes the project roles one by one from the role templates (initRoles).
-Measured on a real v3.4.1 (tests/fidelity/recordings-v3.4/late-builtin-roles.json): the workspace
-roles appeared together 50-140 ms after the finalizer; the project roles operator, viewer and admin
-~25, ~55 and ~85 ms after it. v4 makes the roles first and adds the finalizer last, so a client that
+Measured on a real v3.4.1 (lightly loaded; the notes of tests/fidelity/recordings-v3.4/v3-gaps.json
+have busier runs, up to 0.6 s and 4.3 s): the workspace roles appeared together 50-140 ms after the
+finalizer; the project roles operator, viewer and admin ~25, ~55 and ~85 ms after it. v4 makes the roles first and adds the finalizer last, so a client that
 waits for the finalizer is safe there and not on 3.x.
 
 builtin_roles_delay_ms is when the last role appears, counted from the finalizer; a project's
