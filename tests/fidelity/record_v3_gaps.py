@@ -93,6 +93,10 @@ def clean_up(r):
     r.call("DELETE", f"{I}/users/{USER}")
     for role in ("admin", "regular", "self-provisioner", "viewer"):    # no garbage collector in the kit
         r.call("DELETE", f"/apis/iam.kubesphere.io/v1alpha2/workspaceroles/{WS}-{role}")
+    _status, bindings = r.get("/apis/iam.kubesphere.io/v1alpha2/workspacerolebindings?labelSelector="
+                              f"kubesphere.io%2Fworkspace%3D{WS}")
+    for binding in bindings.get("items", []) if isinstance(bindings, dict) else []:
+        r.call("DELETE", "/apis/iam.kubesphere.io/v1alpha2/workspacerolebindings/" + binding["metadata"]["name"])
 
 
 def main():
