@@ -23,6 +23,8 @@ OWN_RECORDINGS_V3 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "re
 def recording_path_v3(file_name):
     own = os.path.join(OWN_RECORDINGS_V3, file_name)
     return own if os.path.exists(own) else os.path.join(RECORDINGS_V3, file_name)
+
+
 TENANT = "/kapis/tenant.kubesphere.io/v1alpha2"
 IAM = "/kapis/iam.kubesphere.io/v1alpha2"
 USER1_PASSWORD = "Rec3User1pass!"
