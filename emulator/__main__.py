@@ -34,6 +34,9 @@ def parse_args(argv):
                         help="how long each emulated Helm job of an InstallPlan runs (default 1000)")
     parser.add_argument("--password-hash-ms", type=float,
                         help="extra time before the user controller hashes a new password (default 0)")
+    parser.add_argument("--builtin-roles-delay-ms", type=float,
+                        help="3.4: when a new workspace's or project's built-in roles appear after its finalizer "
+                             "(default 100)")
     parser.add_argument("--admin-password", help="password of the seeded admin user (default P@88w0rd)")
     parser.add_argument("--bcrypt-cost", type=int, help="bcrypt cost for password hashing (default 10)")
     parser.add_argument("--jwt-secret", help="HS256 secret of issued tokens")
@@ -57,7 +60,7 @@ def parse_args(argv):
 _FLAG_TO_SETTING = ("token_ttl", "token_inactivity_timeout", "lockout_max", "lockout_window",
                     "controller_delay_ms", "informer_lag_ms", "extension_job_ms", "admin_password", "bcrypt_cost",
                     "jwt_secret", "git_version", "password_hash_ms", "ks_version", "list_total_key",
-                    "cluster_join_ms")
+                    "cluster_join_ms", "builtin_roles_delay_ms")
 
 
 def settings_from_args(args):

@@ -102,7 +102,7 @@ class App:
             return exc.to_status()
         profile = self.profile
         if profile.refuses(request.path):
-            return _refused(request.path)
+            return _refused(request.path, profile)
         target = dispatch.resolve(self, request.path)
         if isinstance(target, Response):
             return target
@@ -141,10 +141,10 @@ class App:
         return router.serve(ctx, fallback=serve_generic)
 
 
-def _refused(path):
-    """A path of another line: go-restful's 404 under /kapis, Go's mux text elsewhere."""
+def _refused(path, profile):
+    """A path of another line: go-restful's 404 under /kapis, Go's mux text elsewhere (3.x: under /apis too)."""
     if path.startswith("/kapis/"):
         return errors.router_text(404, errors.PAGE_NOT_FOUND)
-    if path.startswith("/apis/"):
+    if path.startswith("/apis/") and not profile.refused_apis_text:
         return errors.status_response(404, "NotFound", "the server could not find the requested resource")
     return errors.router_text(404, errors.KUBE_PAGE_NOT_FOUND)

@@ -50,6 +50,12 @@ class Profile:
     inactive_text: str = "Account suspended."
     lister_kind_lower: bool = False           # 3.x: 'user.iam.kubesphere.io "x" not found'
     project_roles_unmanaged: bool = False     # 3.x: every namespace of a workspace gets the project roles
+    roles_after_finalizer: bool = False       # 3.x: built-in roles come after the finalizer (controllers/late_roles.py)
+    # 3.x keeps project roles as rbac Roles of the same name (v4: iam Roles, mirrored as kubesphere:iam:{name})
+    # and says so when one is missing; it answers an unknown /apis path with kube-apiserver's plain text.
+    rbac_project_roles: bool = False
+    refused_apis_text: bool = False
+    kapis_list_total: Tuple[str, ...] = ()    # kapis lists answered {items, totalItems} (3.x role lists)
     unauthorized_prefix: str = ""             # 3.x: 401 messages start "Unauthorized: "
     # What the installer puts into system-workspace (v4: the chart's post-patch-system-ns job; 3.x:
     # ks-installer's init-namespaces and ks-multicluster tasks): the namespaces in every cluster, those
@@ -94,7 +100,11 @@ class Profile:
         finalizers = None
         if self.workspace_finalizer != _CASCADING:
             finalizers = (self.workspace_finalizer, self.namespace_finalizer)
-        return _rewrite(data, self.api_versions, bare, finalizers)
+        data = _rewrite(data, self.api_versions, bare, finalizers)
+        if self.kapis_list_total and isinstance(data, dict) and isinstance(data.get("items"), list) and any(
+                re.match(p, path.partition("?")[0]) for p in self.kapis_list_total):
+            data = {"items": data["items"], "totalItems": len(data["items"])}
+        return data
 
 
 _CASCADING = "kubesphere.io/cascading-deletion"   # what the emulator's controllers add (v4's name)
@@ -149,10 +159,14 @@ V34 = Profile(
     # errors.json: the v4 paths are 404 on 3.4; there is no extension API either.
     refused=("/kapis/tenant.kubesphere.io/v1beta1", "/kapis/iam.kubesphere.io/v1beta1",
              "/apis/tenant.kubesphere.io/v1beta1", "/apis/iam.kubesphere.io/v1beta1",
-             "/kapis/kubesphere.io/v1alpha1", "/apis/kubesphere.io/v1alpha1", "/clusters"),
+             "/kapis/kubesphere.io/v1alpha1", "/apis/kubesphere.io/v1alpha1", "/clusters",
+             # 3.x's cluster and project roles are rbac.authorization.k8s.io's (real v3.4.1: 404 here).
+             "/apis/iam.kubesphere.io/v1alpha2/clusterroles", "/apis/iam.kubesphere.io/v1alpha2/roles"),
     api_versions={"iam.kubesphere.io/v1beta1": "iam.kubesphere.io/v1alpha2",
                   "tenant.kubesphere.io/v1beta1": "tenant.kubesphere.io/v1alpha2"},
-    bare_kapis=(_IAM3 + "/users", _TENANT3 + "/workspaces", "/kapis/tenant.kubesphere.io/v1alpha3/workspacetemplates"),
+    # v3-gaps.json: the v1alpha3 workspace, member and role GETs carry no kind/apiVersion either.
+    bare_kapis=(_IAM3 + "/", _TENANT3 + "/workspaces", "/kapis/tenant.kubesphere.io/v1alpha3/workspacetemplates",
+                "/kapis/tenant.kubesphere.io/v1alpha3/workspaces"),
     missing_user_get_status=500,
     duplicate_email_status=409,
     password_schema=True,
@@ -172,6 +186,10 @@ V34 = Profile(
     inactive_text="account is not active",
     lister_kind_lower=True,
     project_roles_unmanaged=True,
+    roles_after_finalizer=True,
+    rbac_project_roles=True,
+    refused_apis_text=True,               # v3-gaps.json: /apis/iam.kubesphere.io/v1alpha2/clusterroles
+    kapis_list_total=(r"^" + _IAM3 + r"/workspaces/[^/]+/workspaceroles$", r"^" + _IAM3 + r"/namespaces/[^/]+/roles$"),
     unauthorized_prefix="Unauthorized: ",
     system_namespaces=("kubesphere-system", "kubesphere-controls-system", "kubesphere-monitoring-system",
                        "kubesphere-monitoring-federated", "kube-node-lease", "default", "kube-public", "kube-system"),

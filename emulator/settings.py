@@ -67,6 +67,7 @@ class Settings:
     namespace_deletion_delay_ms: float = 300.0   # how long a deleted namespace stays Terminating
     extension_job_ms: float = 1000.0           # how long each emulated Helm job (install/upgrade/uninstall) runs
     password_hash_ms: float = 0.0              # extra time before the user controller hashes a new password
+    builtin_roles_delay_ms: float = 100.0      # 3.4: a new workspace's/project's roles this long after its finalizer
     cluster_join_ms: float = 1000.0            # how long the join's Helm install of ks-core into a member runs
     cluster_controller: bool = True            # False: like a server started with --controllers='*,-cluster'
     forbid_writes: bool = False
@@ -87,7 +88,7 @@ class Settings:
     RUNTIME_KEYS = ("token_ttl", "token_inactivity_timeout", "lockout_max", "lockout_window",
                     "controller_delay_ms", "informer_lag_ms", "extension_job_ms", "forbid_writes",
                     "namespace_deletion_delay_ms", "password_hash_ms", "controllers_held", "cluster_join_ms",
-                    "cluster_controller")
+                    "cluster_controller", "builtin_roles_delay_ms")
 
     def runtime_view(self):
         return {key: getattr(self, key) for key in self.RUNTIME_KEYS}
@@ -128,7 +129,8 @@ def load_config_file(path, settings):
           - {name: alice, password: Alice-Pass1, email: alice@example.com, globalrole: platform-regular}
         auth: {token_ttl: 7200, lockout_max: 10, lockout_window: 600, admin_password: "P@88w0rd"}
         version: {git_version: v4.1.3, kubernetes_version: v1.36.2}
-        delays: {controller_delay_ms: 30, informer_lag_ms: 20, extension_job_ms: 1000, cluster_join_ms: 1000}
+        delays: {controller_delay_ms: 30, informer_lag_ms: 20, extension_job_ms: 1000, cluster_join_ms: 1000,
+                 builtin_roles_delay_ms: 100}
     """
     with open(path, encoding="utf-8") as handle:
         data = yaml.safe_load(handle) or {}
@@ -155,7 +157,7 @@ def load_config_file(path, settings):
     for section, allowed in (("auth", _AUTH_KEYS),
                              ("version", {"git_version", "kubernetes_version"}),
                              ("delays", {"controller_delay_ms", "informer_lag_ms", "extension_job_ms", "password_hash_ms",
-                                         "cluster_join_ms"})):
+                                         "cluster_join_ms", "builtin_roles_delay_ms"})):
         for key, value in (data.get(section) or {}).items():
             if key not in allowed:
                 raise ValueError(f"{path}: unknown {section} setting {key!r}")

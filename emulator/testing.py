@@ -36,6 +36,7 @@ _FLAGS = {  # option name -> command-line flag
     "git_version": "--git-version", "config": "--config", "extension_job_ms": "--extension-job-ms",
     "password_hash_ms": "--password-hash-ms",
     "ks_version": "--ks-version", "list_total_key": "--list-total-key", "cluster_join_ms": "--cluster-join-ms",
+    "builtin_roles_delay_ms": "--builtin-roles-delay-ms",
 }
 
 

@@ -2,7 +2,8 @@
 
 * first reconcile only: the four WorkspaceRoles and the manager's {ws}-admin
   binding, then the kubesphere.io/cascading-deletion finalizer (a later
-  manager change rebinds nothing, as in v4);
+  manager change rebinds nothing, as in v4); 3.x adds the finalizer first and
+  makes the roles and the binding builtin_roles_delay_ms later (late_roles.py);
 * every reconcile: a Workspace in each placed Ready cluster, removed from
   clusters no longer placed;
 * deletion: waits while a placed cluster is not Ready, then deletes the
@@ -17,6 +18,7 @@ from ..kinds.cluster import CLUSTER, is_ready
 from ..kinds.iam import WORKSPACE_ROLE, WORKSPACE_ROLE_BINDING
 from ..kinds.tenant import CASCADING_FINALIZER, PROPAGATION_ANNOTATION, WORKSPACE, WORKSPACE_TEMPLATE
 from ..objects import add_finalizer, annotations_of, finalizers_of, is_deleting, remove_finalizer, set_annotation
+from . import late_roles
 from .runtime import controller
 from .workspaces import release
 
@@ -31,12 +33,28 @@ def reconcile_template(ctx, ref):
         return None
     if is_deleting(template):
         return _finalize(ctx, template)
+    late = ctx.app.profile.roles_after_finalizer
+    uid = template["metadata"].get("uid")
     if CASCADING_FINALIZER not in finalizers_of(template):
-        _initialize(ctx, template)
+        if not late:
+            _initialize(ctx, template)
         ctx.store.mutate(ctx.host, WORKSPACE_TEMPLATE, ref.name, "",
                          lambda o: add_finalizer(o, CASCADING_FINALIZER))
+        if late:
+            late_roles.started(ref, uid)
     _sync_workspaces(ctx, template)
+    if late and not _has_roles(ctx, ref.name):
+        wait = late_roles.remaining(ctx, ref, uid)
+        if wait > 0:
+            return wait
+        _initialize(ctx, template)
+        late_roles.done(ref, uid)
     return None
+
+
+def _has_roles(ctx, name):
+    view = ctx.api.view(ctx.host)
+    return all(view.get(WORKSPACE_ROLE, workspace_role_name(name, role)) is not None for role in WORKSPACE_ROLES)
 
 
 def _initialize(ctx, template):

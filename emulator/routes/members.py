@@ -116,6 +116,8 @@ def remove_workspace_member(ctx):
 
 def _check_project_role(ctx, namespace, role):
     if ctx.api.view(ctx.cluster).get(ROLE, role or "", namespace) is None:
+        if ctx.app.profile.rbac_project_roles:     # v3-gaps.json: 3.x looks up the rbac Role
+            raise text_error(404, f'role.rbac.authorization.k8s.io "{role or ""}" not found')
         raise ctx.lister_not_found(ROLE, role or "")
 
 

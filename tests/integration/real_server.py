@@ -42,7 +42,7 @@ WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host", "proxy-connection",
               "te", "trailer", "upgrade"}
 # Emulator options that only change how fast the emulator's controllers act: a real server has its own pace.
-PACE_OPTIONS = {"bcrypt_cost", "controller_delay_ms", "informer_lag_ms", "startup_timeout"}
+PACE_OPTIONS = {"bcrypt_cost", "controller_delay_ms", "informer_lag_ms", "startup_timeout", "builtin_roles_delay_ms"}
 CURRENT = None            # the worker's RealServer, for the report hook in conftest.py
 
 

@@ -23,8 +23,10 @@ CHOICES = (AUTO, V3, V4)
 # read with every key, so a server that mixes them (an upgraded 4.2 with extensions) still pages.
 LIST_TOTAL_KEYS = ("totalItems", "total_count", "totalCount")
 
-# The finalizer a controller adds once it has made a workspace's or project's roles ("initialised":
-# members can be added). v4: kubesphere.io/cascading-deletion; v3: these two.
+# The finalizer a controller adds when it takes a new workspace or project up. v4:
+# kubesphere.io/cascading-deletion, added AFTER the built-in roles (v4.1.3 workspacetemplate and namespace
+# controllers); v3: these two, added BEFORE them (v3.4.1: the roles follow 50-140 ms later, measured). So the
+# finalizer says "set up" on 4.x only; a member write waits for the role it binds itself (ks_members.py).
 INITIALISED_FINALIZERS = {
     "workspace": ("kubesphere.io/cascading-deletion", "finalizers.workspacetemplate.kubesphere.io"),
     "project": ("kubesphere.io/cascading-deletion", "finalizers.kubesphere.io/namespaces"),
@@ -46,7 +48,13 @@ FEATURES = {
     # 4.x joins a member by installing ks-core into it from the host (cluster controller, kubeconfig API);
     # 3.x joins through kubefed and its own agent, which ks_cluster does not drive.
     "member_clusters": "joining member clusters the way KubeSphere 4.1 does (ks-core installed by the host)",
+    # 4.x roles carry aggregationRoleTemplates (ks_role writes them); 3.x keeps its role templates elsewhere
+    # (iam.kubesphere.io/aggregation-roles annotations, rbac ClusterRoles and Roles), which ks_role does not write.
+    "role_templates": "roles made of role templates (iam.kubesphere.io/v1beta1 aggregationRoleTemplates)",
 }
+
+# The annotation naming a 3.x role's templates: KubeSphere (its console, its API) made the role.
+AGGREGATION_ANNOTATION = "iam.kubesphere.io/aggregation-roles"
 
 _MISSING_TEXT = re.compile(r'^[a-z0-9.-]+ "[^"]+" not found$')
 
@@ -121,7 +129,8 @@ _IAM_TENANT_V1ALPHA2 = r"/\1.kubesphere.io/v1alpha2/"
 
 LINES = {
     V4: ApiLine(V4, "KubeSphere 4.x (4.1, 4.2 Enterprise)",
-                features=("extensions", "identity_providers", "member_bindings", "member_clusters")),
+                features=("extensions", "identity_providers", "member_bindings", "member_clusters",
+                          "role_templates")),
     V3: ApiLine(
         V3, "KubeSphere 3.x (3.4)",
         rewrites=(
@@ -132,6 +141,10 @@ LINES = {
             (r"^/kapis/tenant\.kubesphere\.io/v1beta1/workspacetemplates",
              "/kapis/tenant.kubesphere.io/v1alpha2/workspaces"),
             (r"^/apis/tenant\.kubesphere\.io/v1beta1/workspaces", "/apis/tenant.kubesphere.io/v1alpha1/workspaces"),
+            # 3.x has no iam ClusterRole or Role kinds (404): its cluster and project roles are Kubernetes'
+            # own RBAC objects (real v3.4.1; pkg/models/iam/am on v3.4.1 reads rbacv1 ClusterRoles and Roles).
+            (r"^/apis/iam\.kubesphere\.io/v1beta1/(clusterroles|roles|namespaces/[^/]+/roles)(?=/|$)",
+             r"/apis/rbac.authorization.k8s.io/v1/\1"),
             (r"^/kapis/(iam|tenant)\.kubesphere\.io/v1beta1/", "/kapis" + _IAM_TENANT_V1ALPHA2),
             (r"^/apis/(iam|tenant)\.kubesphere\.io/v1beta1/", "/apis" + _IAM_TENANT_V1ALPHA2),
         ),

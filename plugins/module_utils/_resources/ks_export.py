@@ -34,6 +34,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_name
     WORKSPACE_QUOTAS,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_versions import AGGREGATION_ANNOTATION
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Field, converge
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_extension import Extension
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_managed import (
@@ -59,7 +60,9 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_work
 OMITTED_WHEN_EMPTY = frozenset(["labels", "identities", "quota", "default_limits"])
 # Labels KubeSphere or Kubernetes set themselves (and the modules manage): never declared.
 SERVER_LABELS = frozenset([MANAGED_BY_LABEL, WORKSPACE_LABEL, MANAGED_LABEL, "kubernetes.io/metadata.name",
-                           "kubesphere.io/protected-resource", "kubesphere.io/extension-ref"])
+                           "kubesphere.io/protected-resource", "kubesphere.io/extension-ref",
+                           # 3.x: the namespace controller's copy of the name, kubefed's mark on a workspace.
+                           "kubesphere.io/namespace", "kubefed.io/managed"])
 
 
 class ExportKind(object):
@@ -381,11 +384,22 @@ class Exporter(object):
 
     def _role_items(self, scope, found, cluster=None):
         kind = SCOPES[scope].kind.lower()
+        lacking = self.client.api.lacks("role_templates")
         out = []
         for obj in found:
             name = obj["metadata"]["name"]
             # Never KubeSphere's own roles, not even with include_system: its controllers own them.
             if is_system(kind, name, obj) or not self.wanted(kind, obj):
+                continue
+            if lacking:
+                # 3.x: a role KubeSphere made names its templates in an annotation (Kubernetes' and the
+                # installer's own roles do not); ks_role cannot write it there, so it is named, not exported.
+                if AGGREGATION_ANNOTATION in ((obj.get("metadata") or {}).get("annotations") or {}):
+                    where = obj["metadata"].get("namespace") or (obj["metadata"].get("labels") or {}).get(
+                        WORKSPACE_LABEL)
+                    self.skip(kind, name + (" in %s" % where if where else "") + (" on %s" % cluster if cluster else ""),
+                              "%s: custom roles are not exported (kubesphere.core.ks_role could not apply them)"
+                              % lacking)
                 continue
             item = RoleResource(None, {"scope": scope}).options(obj)
             item.update(name=name, scope=scope)
@@ -401,6 +415,10 @@ class Exporter(object):
     def extensions(self):
         if self.params.get("workspaces"):
             return []       # platform-wide: not part of a team's export
+        lacking = self.client.api.lacks("extensions")
+        if lacking:         # 3.x: nothing to read (404), and so nothing to export
+            self.skip("extension", None, "%s: none exported" % lacking)
+            return []
         out = []
         for obj in self._list("extension", "%s/installplans" % EXTENSIONS_API) or []:
             name = obj["metadata"]["name"]

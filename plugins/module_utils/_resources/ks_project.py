@@ -253,19 +253,14 @@ class ProjectResource(KubeSphereResource):
 
     # Memberships ----------------------------------------------------------------------
     def _initialised(self, obj=None):
-        """The namespace controller adds this finalizer after the project's roles: without it
-        (created a moment ago, by this task or another) adding members must retry."""
+        """The namespace controller's finalizer is there: it has taken the project up (on 4.x after making
+        its roles, on 3.x before; the member writes wait for the roles themselves, ks_members.py)."""
         finalizers = (((obj if obj is not None else self._current) or {}).get("metadata") or {}).get("finalizers")
         return any(name in INITIALISED for name in (finalizers or []))
 
     def _members(self):
-        def initialised():
-            found = self.client.get("%s/%s" % (self._workspace_path(), self.params["name"]),
-                                    cluster=self.cluster, missing_ok=True)
-            return self._initialised(found or {})
         return Members(self.client, "project", self.params["name"], cluster=self.cluster,
-                       check_mode=self.check_mode, fresh=self._created or not self._initialised(),
-                       initialised=initialised)
+                       check_mode=self.check_mode, fresh=self._created or not self._initialised())
 
     def children(self, obj, state):
         if state == "absent":

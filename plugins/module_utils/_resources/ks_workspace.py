@@ -75,8 +75,8 @@ def _cluster_refs(names):
 
 
 def _initialised(obj):
-    """The controller adds its finalizer once it has made the workspace's roles: until then
-    (a workspace POSTed a moment ago, by this task or another) adding members must retry."""
+    """The controller's finalizer is there: it has taken the workspace up (on 4.x after making its roles,
+    on 3.x before; the member writes wait for the roles themselves, ks_members.py)."""
     return any(name in INITIALISED for name in (((obj or {}).get("metadata") or {}).get("finalizers") or []))
 
 
@@ -254,8 +254,7 @@ class WorkspaceResource(KubeSphereResource):
         return Members(self.client, "workspace", self.params["name"], check_mode=self.check_mode,
                        protected=[manager or current_manager, (obj or {}).get("spec", {}).get("template", {})
                                   .get("spec", {}).get("manager")],
-                       fresh=self._created or not _initialised(self._current),
-                       initialised=lambda: _initialised(self.client.get(self._path(), missing_ok=True)))
+                       fresh=self._created or not _initialised(self._current))
 
     def children(self, obj, state):
         if state == "absent":

@@ -28,6 +28,11 @@ ANONYMOUS_403 = status_reply(403, "Forbidden", 'forbidden: User "system:anonymou
     ("/apis/tenant.kubesphere.io/v1beta1/workspaces/ws1", "/apis/tenant.kubesphere.io/v1alpha1/workspaces/ws1"),
     ("/kapis/resources.kubesphere.io/v1alpha3/clusters", "/kapis/resources.kubesphere.io/v1alpha3/clusters"),
     ("/api/v1/namespaces/p1", "/api/v1/namespaces/p1"),
+    # 3.x has no iam ClusterRoles or Roles (404): its cluster and project roles are Kubernetes' RBAC ones.
+    ("/apis/iam.kubesphere.io/v1beta1/clusterroles?limit=500", "/apis/rbac.authorization.k8s.io/v1/clusterroles?limit=500"),
+    ("/apis/iam.kubesphere.io/v1beta1/roles", "/apis/rbac.authorization.k8s.io/v1/roles"),
+    ("/apis/iam.kubesphere.io/v1beta1/namespaces/p1/roles/viewer", "/apis/rbac.authorization.k8s.io/v1/namespaces/p1/roles/viewer"),
+    ("/apis/iam.kubesphere.io/v1beta1/namespaces/p1/rolebindings", "/apis/iam.kubesphere.io/v1alpha2/namespaces/p1/rolebindings"),
 ])
 def test_v3_paths_and_v4_unchanged(v4_path, v3_path):
     assert LINES[V3].path(v4_path) == v3_path

@@ -4,6 +4,7 @@ import os
 import yaml
 
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_versions import AGGREGATION_ANNOTATION, LINES, V3, V4
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_export import KINDS, Exporter
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_members import workspace_role_name
 
@@ -124,9 +125,10 @@ LISTS.update({
 
 
 class FakeClient:
-    def __init__(self, forbidden=()):
+    def __init__(self, forbidden=(), line=V4):
         self.forbidden = set(forbidden)
         self.calls = []
+        self.api = LINES[line]
 
     def get(self, path, cluster=None, missing_ok=False):
         self.calls.append((path, cluster, "GET"))
@@ -194,6 +196,27 @@ def test_custom_roles_only_with_the_options_of_ks_role():
     assert "debugger" in [r["name"] for r in result["ks_roles"]]           # a custom one in kubesphere-system
     result, _exporter, _warnings = export({"workspaces": [LONG_WS]})
     assert [(r["scope"], r["name"]) for r in result["ks_roles"]] == [("workspace", "releaser"), ("project", "deployer")]
+
+
+def test_on_3_x_custom_roles_are_named_not_exported_and_the_missing_extensions_said(monkeypatch):
+    # 3.x marks a role KubeSphere made from templates with an annotation; Kubernetes' own have none.
+    made = role("auditor", creator="carol")
+    made["metadata"]["annotations"][AGGREGATION_ANNOTATION] = '["global-view-users"]'
+    project_role = role("deployer", namespace="web")
+    project_role["metadata"]["annotations"][AGGREGATION_ANNOTATION] = '["namespace-manage-workloads"]'
+    monkeypatch.setitem(LISTS, IAM_APIS + "/globalroles", [made, role("platform-admin")])
+    monkeypatch.setitem(LISTS, (IAM_APIS + "/roles", "host"), [project_role, role("view-by-kubernetes", namespace="web")])
+    client = FakeClient(line=V3)
+    result, exporter, warnings = export(client=client)
+    assert result["ks_roles"] == [] and result["ks_extensions"] == []
+    assert result["ks_workspaces"] and result["ks_users"]                 # the rest is exported
+    left_out = dict((entry["kind"], entry) for entry in exporter.skipped)
+    assert left_out["globalrole"]["name"] == "auditor" and left_out["role"]["name"] == "deployer in web on host"
+    assert "roles made of role templates" in left_out["role"]["reason"] and "KubeSphere 3.x" in left_out["role"]["reason"]
+    assert left_out["extension"]["reason"].endswith("is not available on KubeSphere 3.x (3.4); it needs KubeSphere 4.x "
+                                                    "(4.1, 4.2 Enterprise): none exported")
+    assert not [c for c in client.calls if "installplans" in c[0]]        # nothing asked of an API 3.x lacks
+    assert any(w.startswith("Not exported: extension:") for w in warnings)
 
 
 def test_include_system_and_the_workspaces_filter():

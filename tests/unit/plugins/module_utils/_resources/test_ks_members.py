@@ -2,6 +2,8 @@
 import pytest
 
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._engine import ks_waiter
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import WaitTimeout
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_members import (
     Members, members_error, workspace_role_name)
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_fnv import fnv1a64_hex as fnv64a_hex
@@ -11,7 +13,14 @@ class FakeClient:
     def __init__(self, members, missing_roles=0):
         self.members = dict(members)
         self.calls = []
-        self.missing_roles = missing_roles      # how many POSTs meet "role not found" first
+        self.missing_roles = missing_roles      # how many reads (GETs of the role) before the built-in roles exist
+
+    def get(self, path, cluster=None, missing_ok=False):
+        self.calls.append(("GET", path))
+        if self.missing_roles:
+            self.missing_roles -= 1
+            return None
+        return {"metadata": {"name": path.rsplit("/", 1)[1]}}
 
     def list_all(self, path, cluster=None):
         self.calls.append(("LIST", path))
@@ -21,7 +30,6 @@ class FakeClient:
     def post(self, path, body, cluster=None):
         self.calls.append(("POST", path, body))
         if self.missing_roles:
-            self.missing_roles -= 1
             raise KubeSphereError('WorkspaceRole.iam.kubesphere.io "ws-regular" not found', method="POST",
                                   url=path, status=404, reason="NotFound")
         return body
@@ -78,15 +86,48 @@ def test_no_change_reads_once():
                                                              "workspacemembers")]
 
 
-def test_role_not_found_is_retried_only_right_after_creation():
+def test_a_new_parent_waits_for_the_built_in_roles_it_binds_then_posts_once(monkeypatch):
+    monkeypatch.setattr(ks_waiter.time, "sleep", lambda s: None)
     client = FakeClient({}, missing_roles=2)
-    Members(client, "workspace", "ws", fresh=True, sleep=lambda s: None).converge(
-        [{"user": "bob", "role": "regular"}], current={})
-    assert [c[0] for c in client.calls] == ["POST", "POST", "POST"]
+    Members(client, "workspace", "ws", fresh=True).converge(
+        [{"user": "bob", "role": "regular"}, {"user": "carol", "role": "regular"}], current={})
+    role = "/kapis/iam.kubesphere.io/v1beta1/workspaces/ws/workspaceroles/ws-regular"
+    assert [c[:2] for c in client.calls] == [("GET", role)] * 3 + [("POST", client_path("ws"))]
+
+
+def client_path(ws):
+    return "/kapis/iam.kubesphere.io/v1beta1/workspaces/%s/workspacemembers" % ws
+
+
+def test_an_existing_parent_posts_at_once_and_on_role_not_found_waits_and_says_it_again(monkeypatch):
+    # Another task made the parent a moment ago: the 404 means the server did nothing, so once the role
+    # can be read the same POST is sent again (once).
+    monkeypatch.setattr(ks_waiter.time, "sleep", lambda s: None)
+    client = FakeClient({}, missing_roles=1)
+    Members(client, "project", "web").converge([{"user": "bob", "role": "viewer"}], current={})
+    assert [c[0] for c in client.calls] == ["POST", "GET", "GET", "POST"]
+    assert client.calls[1][1] == "/kapis/iam.kubesphere.io/v1beta1/namespaces/web/roles/viewer"
+
+
+def test_the_wait_for_a_role_is_bounded_by_time_and_then_nothing_is_sent(monkeypatch):
+    clock = [0.0]
+    monkeypatch.setattr(ks_waiter.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(ks_waiter.time, "sleep", lambda seconds: clock.__setitem__(0, clock[0] + seconds))
+    client = FakeClient({}, missing_roles=10 ** 6)
+    with pytest.raises(WaitTimeout) as failure:
+        Members(client, "workspace", "ws", fresh=True, role_wait=7).converge(
+            [{"user": "bob", "role": "regular"}], current={})
+    assert clock[0] == pytest.approx(7)
+    assert "built-in role ws-regular" in str(failure.value) and "controllers" in str(failure.value)
+    assert [c[0] for c in client.calls if c[0] != "GET"] == []
+    assert len(client.calls) < 40
+
+
+def test_role_not_found_for_a_custom_role_fails_at_once():
     client = FakeClient({}, missing_roles=1)
     with pytest.raises(KubeSphereError):
-        Members(client, "workspace", "ws", sleep=lambda s: None).converge([{"user": "bob", "role": "regular"}],
-                                                                          current={})
+        Members(client, "workspace", "ws").converge([{"user": "bob", "role": "auditors"}], current={})
+    assert [c[0] for c in client.calls] == ["POST"]
 
 
 def test_members_input_checks():
@@ -94,31 +135,6 @@ def test_members_input_checks():
     assert "twice" in members_error([{"user": "bob", "role": "viewer"}, {"user": "bob", "role": "admin"}])
     assert "members[0].role" in members_error([{"user": "bob", "role": "Bad Role"}])
     assert members_error([{"user": "bob", "role": "viewer"}]) is None
-
-
-def test_role_not_found_is_not_retried_once_the_parent_is_initialised():
-    # The parent has its init finalizer: the roles its controller makes exist, so "not found" is final.
-    client = FakeClient({}, missing_roles=100)
-    with pytest.raises(KubeSphereError):
-        Members(client, "workspace", "ws", fresh=True, sleep=lambda s: None, initialised=lambda: True).converge(
-            [{"user": "bob", "role": "regular"}], current={})
-    assert [c[0] for c in client.calls] == ["POST"]
-
-
-def test_role_not_found_retry_is_bounded_by_time_not_count(monkeypatch):
-    from ansible_collections.kubesphere.core.plugins.module_utils._resources import ks_members
-    from ansible_collections.kubesphere.core.plugins.module_utils._engine import ks_waiter
-    clock = [0.0]
-    monkeypatch.setattr(ks_waiter.time, "monotonic", lambda: clock[0])
-
-    def sleep(seconds):
-        clock[0] += seconds
-    client = FakeClient({}, missing_roles=10 ** 6)
-    with pytest.raises(KubeSphereError):
-        Members(client, "workspace", "ws", fresh=True, sleep=sleep, initialised=lambda: False).converge(
-            [{"user": "bob", "role": "regular"}], current={})
-    assert clock[0] == pytest.approx(ks_members.ROLE_RETRY_SECONDS)
-    assert len(client.calls) < 20
 
 
 class FakeRefs:
