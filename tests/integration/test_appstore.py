@@ -18,7 +18,6 @@ import yaml
 from emulator.chart_repo import ChartRepo, build_chart
 from ks_ansible import PLAYBOOKS, Ansible, unique, write_guard
 
-pytestmark = pytest.mark.skip(reason="App Store modules land with issue 26 phase 2")
 
 APP = "/kapis/application.kubesphere.io/v2"
 TENANT = "/kapis/tenant.kubesphere.io/v1beta1"
@@ -127,7 +126,7 @@ def test_repo_lifecycle_sync_check_and_diff(runner, emu, charts):
 
     with write_guard(emu):
         run = runner.playbook(book("repo"), "--tags", "absent", extra_vars=extra, check=True, diff=True).assert_ok()
-    assert run.result("Remove")["changed"] is True and run.result("Remove")["diff"]["after"] is None
+    assert run.result("Remove")["changed"] is True and run.result("Remove")["diff"]["after"] == {}   # as every module says a deletion
     run = runner.playbook(book("repo"), "--tags", "absent", extra_vars=extra).assert_ok()
     assert run.result("Remove")["changed"] is True and run.result("Remove again")["changed"] is False
     assert call(emu, "GET", f"{APP}/repos/{repo}")[0] == 404
