@@ -55,16 +55,19 @@ def workspace_of(obj):
     return labels_of(obj).get(WORKSPACE_LABEL, "")
 
 
-def retry_conflicts(write, attempts=6):
+def retry_conflicts(write, attempts=6, stale=()):
     """Run a write; KubeSphere's App Store reads through the informer cache, so a write right after another
     one of the same object may meet the older copy and fail with 500 "the object has been modified" (nothing
-    was written then): it is sent again after a short pause."""
+    was written then): it is sent again after a short pause. stale: more (status, text) answers that mean the
+    cache had not yet seen an earlier write of this run (a version just uploaded: 404)."""
     pause = 0.2
     for attempt in range(attempts):
         try:
             return write()
         except KubeSphereError as err:
-            if attempt + 1 >= attempts or err.status != 500 or CONFLICT_TEXT not in (err.message or ""):
+            known = [(500, CONFLICT_TEXT)] + list(stale)
+            if attempt + 1 >= attempts or not any(err.status == status and text in (err.message or "")
+                                                  for status, text in known):
                 raise
             time.sleep(pause)
             pause = min(pause * 2, 2.0)
