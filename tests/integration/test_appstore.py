@@ -240,7 +240,8 @@ def test_yaml_app_deployed_and_upgraded_and_a_helm_chart_with_values(runner, emu
 
     with write_guard(emu):
         run = runner.playbook(book("release"), "--tags", "absent", extra_vars=extra, check=True).assert_ok()
-    assert run.changed_tasks() == ["Remove both"]
+    # In check mode nothing was deleted, so the second removal predicts the same deletions.
+    assert run.changed_tasks() == ["Remove both", "Remove both again"]
     run = runner.playbook(book("release"), "--tags", "absent", extra_vars=extra).assert_ok()
     assert run.changed_tasks() == ["Remove both"]
     assert call(emu, "GET", f"{APP}/namespaces/{project}/applications/{release}")[0] == 404
@@ -252,8 +253,10 @@ def test_a_failed_helm_install_reports_the_executor(runner, emu, charts):
     repo, release = unique("team"), unique("bad")
     runner.adhoc("kubesphere.core.ks_app_repo",
                  f"name={repo} workspace={ws} url={charts.url('team')} sync=true wait=true").assert_ok()
-    call(emu, "PATCH", f"/apis/application.kubesphere.io/v2/applicationversions/{repo}-hello-0.2.0",
-         {"metadata": {"annotations": {"emulator.kubesphere.io/helm-job-fails": "true"}}})
+    status, answer = emu.call("PATCH", f"/apis/application.kubesphere.io/v2/applicationversions/{repo}-hello-0.2.0",
+                              {"metadata": {"annotations": {"emulator.kubesphere.io/helm-job-fails": "true"}}},
+                              token=emu.login(), headers={"Content-Type": "application/merge-patch+json"})
+    assert status == 200, answer
     run = runner.adhoc("kubesphere.core.ks_app_release",
                        f"name={release} workspace={ws} project={project} app={repo}-hello version=0.2.0 "
                        "wait=true wait_timeout=30")
