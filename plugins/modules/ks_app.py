@@ -14,7 +14,7 @@ description:
   - Manages an app of a workspace in the App Store of KubeSphere 4 (C(application.kubesphere.io/v2) Application),
     one of its versions uploaded from a package file (a Helm chart archive or Kubernetes YAML), its category,
     display name and description, and the review state of the version and the app.
-  - The package is read on the host the module runs on (the controller with C(hosts: localhost)) and checked
+  - The package is read on the host the module runs on (the controller, with C(hosts=localhost)) and checked
     before anything is sent. KubeSphere keeps the first package of a version; a version that exists with another
     package is refused (give the package a new version). A version is found by its version name (the chart's
     C(version), or O(version)).

@@ -63,7 +63,7 @@ options:
       - A YAML app's documents, as a list of objects or as YAML text. Default is the version's own package.
       - Every object must be in O(project) (the module sets C(metadata.namespace)), and they must match the
         version's package in number, order, kind and apiVersion.
-      - Set C(no_log) on the task when they hold Secrets: the task's arguments are not masked.
+      - Set C(no_log) on the task when they hold Secrets, as the task's arguments are not masked.
     type: raw
   alias_name:
     description: The display name (default for a new release, its name).

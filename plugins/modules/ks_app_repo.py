@@ -19,10 +19,10 @@ description:
   - Repository names are unique across all workspaces. A repository of the same name in another workspace is
     never taken over.
   - KubeSphere keeps credentials only inside the URL (C(user:password@host)) and shows them in clear to every
-    reader. The module compares them with what is stored and never shows them: results and diffs hold the URL
+    reader. The module compares them with what is stored and never shows them; results and diffs hold the URL
     without credentials and a masked password.
   - Every change is sent as one PATCH of the whole repository (the server replaces what the create set); a
-    change does not resync: set O(sync=true).
+    change does not resync (set O(sync=true)).
   - Needs KubeSphere 4.x (3.x's App Store is another API).
 options:
   name:
