@@ -263,6 +263,10 @@ class AppResource(KubeSphereResource):
         return retry_conflicts(lambda: self.client.patch(self._path(), patch, content_type="application/json"))
 
     def delete(self, current):
+        """The versions first, then the app: a cluster's garbage collector would remove the versions (the app
+        owns them), but not every cluster runs one, and a version left behind keeps its package."""
+        for version in self._versions.values():
+            self.client.delete("%s/versions/%s" % (self._path(), version["metadata"]["name"]), missing_ok=True)
         self.client.delete(self._path(), missing_ok=True)
 
     # The version and the review -----------------------------------------------------------
