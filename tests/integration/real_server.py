@@ -337,10 +337,20 @@ class RealServer:
         """A repo, app or release made through the App Store API. An app's versions go first (no garbage
         collector here); a Helm release's executor Jobs, which never run on a kit without pods, would keep it
         deleting forever, so they are deleted with it."""
-        if collection.endswith("/apps"):
-            status, listed = self.call("GET", f"{collection}/{name}/versions", token=token)
+        def delete_app(apps, app):
+            status, listed = self.call("GET", f"{apps}/{app}/versions", token=token)
             for item in (listed.get("items") or []) if status == 200 and isinstance(listed, dict) else []:
-                self.call("DELETE", f"{collection}/{name}/versions/{item['metadata']['name']}", token=token)
+                self.call("DELETE", f"{apps}/{app}/versions/{item['metadata']['name']}", token=token)
+            self.call("DELETE", f"{apps}/{app}", token=token)
+
+        if collection.endswith("/apps"):
+            delete_app(collection, name)
+            return
+        if collection.endswith("/repos"):       # its synced apps, which the repo owns
+            selector = urllib.parse.quote("application.kubesphere.io/repo-name=" + name)
+            status, listed = self.call("GET", f"{APP_STORE}/apps?labelSelector={selector}", token=token)
+            for item in (listed.get("items") or []) if status == 200 and isinstance(listed, dict) else []:
+                delete_app(f"{APP_STORE}/apps", item["metadata"]["name"])
         self.call("DELETE", f"{collection}/{name}", token=token)
         if collection.endswith("/applications") and "/namespaces/" in collection:
             namespace = collection.split("/namespaces/", 1)[1].split("/", 1)[0]
