@@ -18,7 +18,7 @@ import yaml
 
 from emulator.chart_repo import ChartRepo, build_chart
 import real_server
-from ks_ansible import PLAYBOOKS, Ansible, write_guard
+from ks_ansible import PLAYBOOKS, ROOT, Ansible, write_guard
 from ks_ansible import unique as unique_name
 
 
@@ -356,3 +356,17 @@ def test_info_kinds(runner, emu, charts, tmp_path):
     assert "dDE=" not in json.dumps(rel)                          # a YAML app's Secret data stays hidden
     assert "kubesphere-app-uncategorized" in names("Categories")
     assert run.result("Versions without an app")["msg"] == "kind=app_version needs app"
+
+
+# ---- the example playbook ------------------------------------------------------------------------
+
+def test_the_example_runs_as_written_and_converges(runner, emu, charts):
+    if real_server.enabled():
+        real_server.needs_emulator("fixed names (store-demo) and a Helm release, whose executor needs pods")
+    call(emu, "POST", "/api/v1/namespaces", PACKAGES_NAMESPACE)
+    example = ROOT / "playbooks" / "examples" / "app_store.yml"
+    extra = {"chart_repo_url": charts.url("team")}
+    first = runner.playbook(example, extra_vars=extra).assert_ok()
+    assert len(first.changed_tasks()) == 6
+    assert first.result("The hello chart of the repository, with values")["release"]["status"]["state"] == "active"
+    assert runner.playbook(example, extra_vars=extra).assert_ok().changed_tasks() == []
