@@ -119,8 +119,8 @@ class ApiLine(object):
 _IAM_TENANT_V1ALPHA2 = r"/\1.kubesphere.io/v1alpha2/"
 
 LINES = {
-    V4: ApiLine(V4, "KubeSphere 4.x (4.1, 4.2 Enterprise)", features=("extensions", "identity_providers", "member_bindings",
-                                                                   "app_store")),
+    V4: ApiLine(V4, "KubeSphere 4.x (4.1, 4.2 Enterprise)",
+                features=("extensions", "identity_providers", "member_bindings", "app_store")),
     V3: ApiLine(
         V3, "KubeSphere 3.x (3.4)",
         rewrites=(

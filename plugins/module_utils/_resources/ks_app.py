@@ -345,4 +345,3 @@ class AppResource(KubeSphereResource):
 
     def title(self):
         return "app %s" % self.params["name"]
-

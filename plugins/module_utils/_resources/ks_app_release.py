@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Field, ResourceFailure, wait_for
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import (
     dns1123_label_error,
@@ -234,7 +235,12 @@ class AppReleaseResource(KubeSphereResource):
     def _project_problem(self):
         p = self.params
         cluster = None if p["cluster"] == "host" else p["cluster"]
-        project = self.client.get("/api/v1/namespaces/%s" % p["project"], cluster=cluster, missing_ok=True)
+        try:
+            project = self.client.get("/api/v1/namespaces/%s" % p["project"], cluster=cluster, missing_ok=True)
+        except KubeSphereError as err:
+            if err.status in (401, 403):
+                return None     # not ours to read: KubeSphere's own answer to the write will say what is wrong
+            raise
         if project is None:
             return "project %s does not exist on cluster %s" % (p["project"], p["cluster"])
         owner = workspace_of(project)
