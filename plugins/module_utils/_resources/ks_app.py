@@ -302,8 +302,18 @@ class AppResource(KubeSphereResource):
                 body["message"] = self.params["review_message"]
             # A version uploaded a moment ago may not be in the server's cache yet (404).
             retry_conflicts(lambda b=body: self.client.post(path, b, idempotent=True), stale=[(404, "not found")])
+        if plan["actions"] and plan["app_action"]:
+            self._until_seen(path[:-len("/action")], plan["actions"][-1])
         if plan["app_action"]:
             self._app_action(plan["app_action"])
+
+    def _until_seen(self, path, state):
+        """Read the version until it shows the state just set: KubeSphere's reads and the app action's check go
+        through the same cache, so the app action then sees it too."""
+        for pause in (0, 0.05, 0.1, 0.2, 0.4, 0.8, 1.5):
+            time.sleep(pause)
+            if state_of(self.client.get(path, missing_ok=True)) == state:
+                return
 
     def _upload_version(self, plan):
         path = "%s/versions" % self._path()
