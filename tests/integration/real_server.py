@@ -397,7 +397,7 @@ class RealServer:
     def check_options(self, options):
         """Skip unless this server can stand for an emulator started with these options."""
         wanted = str(options.get("ks_version") or "4.1")
-        if wanted.split(".")[0] != self.major:
+        if wanted.split(".", 1)[0] != self.major:
             pytest.skip(f"written for KubeSphere {wanted}; KS_REAL_HOST is {self.version}")
         emulator_only = sorted(set(options) - PACE_OPTIONS - {"ks_version", "members", "not_ready"})
         emulator_only = [k for k in emulator_only if options[k] not in (None, False, (), [])]
