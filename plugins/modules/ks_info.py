@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 module: ks_info
-short_description: Query KubeSphere workspaces, projects, users, members, clusters, roles and role templates
+short_description: Query KubeSphere workspaces, projects, users, members, clusters, roles and the App Store
 version_added: 0.1.0
 description:
   - Returns the objects of one kind as KubeSphere returns them, every page read.
@@ -34,10 +34,16 @@ options:
         names are what M(kubesphere.core.ks_role) takes as O(kubesphere.core.ks_role#module:templates).
       - V(role) lists the roles of one O(scope) (built-in and custom), V(global) (default), V(cluster) (per
         cluster), V(workspace) (needs O(workspace)), V(project) (needs O(project)).
+      - The App Store of KubeSphere 4 (version_added 0.2.0) - V(app_repo) the Helm repositories (of O(workspace),
+        else all; C(spec.url) without credentials and passwords masked), V(app) the apps (of O(workspace), else
+        all; O(label_selector) V(application.kubesphere.io/repo-name=<repo>) picks a repository's),
+        V(app_version) the versions of O(app) (required), V(app_release) the deployed apps (of O(project), else of
+        O(workspace), else all; Helm values and a YAML app's documents decoded in C(spec.values), the data of
+        Secrets masked), V(app_category) the categories.
     type: str
     required: true
     choices: [workspace, project, user, workspace_member, project_member, cluster, extension, installplan,
-              identity_provider, oauth, roletemplate, role]
+              identity_provider, oauth, roletemplate, role, app_repo, app, app_version, app_release, app_category]
   name:
     description: The exact name of one object; the result is empty when it does not exist.
     type: str
@@ -45,8 +51,12 @@ options:
     description: The workspace, for O(kind=workspace_member) (required) and O(kind=project).
     type: str
   project:
-    description: The project (namespace), for O(kind=project_member) (required).
+    description: The project (namespace), for O(kind=project_member) (required) and O(kind=app_release).
     type: str
+  app:
+    description: The app whose versions O(kind=app_version) lists (required there).
+    type: str
+    version_added: 0.2.0
   cluster:
     description:
       - The cluster to ask, for the kinds each cluster serves (V(project), V(project_member)). Default is the host.
@@ -125,6 +135,13 @@ EXAMPLES = r"""
     kind: project_member
     project: demo-web
   register: project_members
+
+- name: The versions of an App Store app and their review states
+  kubesphere.core.ks_info:
+    kind: app_version
+    workspace: demo
+    app: hello
+  register: hello_versions
 """
 
 RETURN = r"""
@@ -173,6 +190,7 @@ def main():
             name=dict(type="str"),
             workspace=dict(type="str"),
             project=dict(type="str"),
+            app=dict(type="str"),
             cluster=dict(type="str"),
             label_selector=dict(type="str"),
             scope=dict(type="str", choices=["global", "cluster", "workspace", "project"]),

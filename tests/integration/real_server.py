@@ -39,6 +39,7 @@ REAL_HOST = os.environ.get("KS_REAL_HOST", "").rstrip("/")
 REAL_USERNAME = os.environ.get("KS_REAL_USERNAME", "admin")
 REAL_PASSWORD = os.environ.get("KS_REAL_PASSWORD", "P@88w0rd")
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+APP_STORE = "/kapis/application.kubesphere.io/v2"
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host", "proxy-connection",
               "te", "trailer", "upgrade"}
 # Emulator options that only change how fast the emulator's controllers act: a real server has its own pace.
@@ -60,6 +61,24 @@ def needs_emulator(what):
     pytest.skip(f"needs the emulator ({what}); KS_REAL_HOST names a real server")
 
 
+def _app_store_name(path, answer, body):
+    """The name of what an App Store POST created: its answers are not the object ({"repo_id"}, an upload's
+    {"appName"}, {"message": "success"} for a release, whose name is in the request). None for actions and
+    for a new version of an app (its app is recorded already)."""
+    if path.endswith("/repos"):
+        return answer.get("repo_id")
+    if path.endswith("/apps"):
+        return answer.get("appName")
+    if path.endswith("/applications"):
+        try:
+            return (json.loads(body or b"{}").get("metadata") or {}).get("name")
+        except ValueError:
+            return None
+    if path.endswith("/categories"):
+        return (answer.get("metadata") or {}).get("name")
+    return None
+
+
 class _Proxy(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -78,13 +97,15 @@ class _Handler(BaseHTTPRequestHandler):
         real = self.server.real
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        path = self.path.split("?", 1)[0]
-        refused = real.refusal(self.command, path, self.headers, body)
+        path, _sep, query = self.path.partition("?")
+        # An App Store dry run (POST ?validate=true) checks and saves nothing: no write, as the emulator counts it.
+        dry_run = path.startswith(APP_STORE) and "validate=true" in query.lower()
+        refused = None if dry_run else real.refusal(self.command, path, self.headers, body)
         if refused:
             status, ctype, answer, headers = refused
         else:
             status, ctype, answer, headers = real.forward(self.command, self.path, self.headers, body)
-        real.record(self.command, path, self.headers, body, status, answer)
+        real.record(self.command, path, self.headers, body, status, answer, dry_run=dry_run)
         self.send_response(status)
         for name, value in headers:
             self.send_header(name, value)
@@ -185,13 +206,13 @@ class RealServer:
                     and form.get("password") != self.admin_password)
         return False
 
-    def record(self, method, path, headers, body, status, answer):
+    def record(self, method, path, headers, body, status, answer, dry_run=False):
         with self._lock:
             self._counts["total"] += 1
             self._requests[f"{method} {path}"] += 1
             self._by_method[method] += 1
             self._by_status[str(status)] += 1
-            if _is_write(method, path):
+            if _is_write(method, path) and not dry_run:
                 self._writes += 1
             if path == "/oauth/token" and method == "POST":
                 grant = urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("grant_type", [""])[0]
@@ -200,9 +221,10 @@ class RealServer:
             if (headers.get("Authorization") or "").startswith("Basic "):
                 self._logins["basic" if status != 401 else "basic_failed"] += 1
             self._entries.append({"time": time.time(), "method": method, "path": path, "status": status})
-        self._learn(method, path, status, answer)
+        if not dry_run:
+            self._learn(method, path, status, answer, body)
 
-    def _learn(self, method, path, status, answer):
+    def _learn(self, method, path, status, answer, body=b""):
         if status == 400 and b"not exists" in answer and b"ErrStatus" in answer:
             message = json.loads(answer)["ErrStatus"].get("message", "")
             self.test_state["missing_clusters"].add(message.split()[1] if message.startswith("cluster ") else "?")
@@ -213,6 +235,8 @@ class RealServer:
         except ValueError:
             return
         name = (created.get("metadata") or {}).get("name") if isinstance(created, dict) else None
+        if path.startswith(APP_STORE) and isinstance(created, dict):
+            name = _app_store_name(path, created, body)
         if name:
             with self._lock:
                 self.created.append((path, name))
@@ -304,6 +328,9 @@ class RealServer:
         token = self.login()
         iam = "/apis/iam.kubesphere.io/" + ("v1alpha2" if self.major == "3" else "v1beta1")
         for collection, name in reversed(self.created):
+            if collection.startswith(APP_STORE):
+                self._delete_app_store_object(token, collection, name)
+                continue
             self.call("DELETE", f"{collection}/{name}", {}, token=token)
             if collection.endswith(("/workspacetemplates", "/tenant.kubesphere.io/v1alpha2/workspaces")):
                 self._delete_labelled(token, iam, ("workspaceroles", "workspacerolebindings"),
@@ -318,6 +345,34 @@ class RealServer:
     def finish_namespace(self, collection, name):
         """Delete a namespace the way a kit without kube-controller-manager needs (see _finish_namespace)."""
         self._finish_namespace(self.login(), collection, name)
+
+    def _delete_app_store_object(self, token, collection, name):
+        """A repo, app or release made through the App Store API. An app's versions go first (no garbage
+        collector here); a Helm release's executor Jobs, which never run on a kit without pods, would keep it
+        deleting forever, so they are deleted with it."""
+        def delete_app(apps, app):
+            status, listed = self.call("GET", f"{apps}/{app}/versions", token=token)
+            for item in (listed.get("items") or []) if status == 200 and isinstance(listed, dict) else []:
+                self.call("DELETE", f"{apps}/{app}/versions/{item['metadata']['name']}", token=token)
+            self.call("DELETE", f"{apps}/{app}", token=token)
+
+        if collection.endswith("/apps"):
+            delete_app(collection, name)
+            return
+        if collection.endswith("/repos"):       # its synced apps, which the repo owns
+            selector = urllib.parse.quote("application.kubesphere.io/repo-name=" + name)
+            status, listed = self.call("GET", f"{APP_STORE}/apps?labelSelector={selector}", token=token)
+            for item in (listed.get("items") or []) if status == 200 and isinstance(listed, dict) else []:
+                delete_app(f"{APP_STORE}/apps", item["metadata"]["name"])
+        self.call("DELETE", f"{collection}/{name}", token=token)
+        if collection.endswith("/applications") and "/namespaces/" in collection:
+            namespace = collection.split("/namespaces/", 1)[1].split("/", 1)[0]
+            selector = urllib.parse.quote("application.kubesphere.io/app-release-name=" + name)
+            jobs = f"/apis/batch/v1/namespaces/{namespace}/jobs"
+            status, listed = self.call("GET", f"{jobs}?labelSelector={selector}", token=token)
+            for item in (listed.get("items") or []) if status == 200 and isinstance(listed, dict) else []:
+                self.call("DELETE", f"{jobs}/{item['metadata']['name']}", {"propagationPolicy": "Background"},
+                          token=token)
 
     def _finish_namespace(self, token, collection, name):
         """What Kubernetes' namespace controller does, which a kit without kube-controller-manager lacks: the

@@ -44,6 +44,8 @@ FEATURES = {
     # 4.x lists workspace and project members straight from iam.kubesphere.io/v1beta1 WorkspaceRoleBindings
     # and RoleBindings (pkg/kapis/iam/v1beta1 ListWorkspaceMembers, ListNamespaceMembers), so a bulk run
     # may read all of them at once; 3.x builds them from other objects (rbac RoleBindings, v1alpha2).
+    # 3.x's App Store is openpitrix v1 (another API); 4.x serves application.kubesphere.io/v2 from ks-core.
+    "app_store": "the App Store API (application.kubesphere.io/v2)",
     "member_bindings": "member lists built from iam.kubesphere.io/v1beta1 role bindings",
     # 4.x joins a member by installing ks-core into it from the host (cluster controller, kubeconfig API);
     # 3.x joins through kubefed and its own agent, which ks_cluster does not drive.
@@ -130,7 +132,7 @@ _IAM_TENANT_V1ALPHA2 = r"/\1.kubesphere.io/v1alpha2/"
 LINES = {
     V4: ApiLine(V4, "KubeSphere 4.x (4.1, 4.2 Enterprise)",
                 features=("extensions", "identity_providers", "member_bindings", "member_clusters",
-                          "role_templates")),
+                          "role_templates", "app_store")),
     V3: ApiLine(
         V3, "KubeSphere 3.x (3.4)",
         rewrites=(

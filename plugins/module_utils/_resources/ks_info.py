@@ -8,6 +8,9 @@ which scope it needs), on top of the client's list_all (every page, whatever the
 from __future__ import annotations
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_cluster_summary import cluster_summaries
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_app_release import masked_release
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_app_repo import masked_repo
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_appstore import BASE as APPSTORE
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_identity_provider import provider_secrets, without_secrets
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import (
     dns1123_label_error,
@@ -22,8 +25,10 @@ class InfoKind(object):
     list is filtered by exact name instead. per_cluster: served by each cluster (cluster option)."""
 
     def __init__(self, list_path=None, get_path=None, needs=(), per_cluster=False, list_path_without=None,
-                 read=None, requires=(), by_scope=None, summary=None):
+                 read=None, requires=(), by_scope=None, summary=None, pick=None, shown=None):
         self.by_scope = by_scope                     # {scope: InfoKind}: where the scope option sends it
+        self.pick = pick      # pick(params) -> InfoKind: where the given options send it (App Store kinds)
+        self.shown = shown    # shown(item) -> the item as returned (secrets masked)
         self.list_path = list_path
         self.requires = tuple(requires)   # features of ks_versions.FEATURES the server's line must have
         self.get_path = get_path
@@ -47,6 +52,22 @@ def _identity_providers(client):
 
 def _oauth(client):
     return [client.get("/kapis/config.kubesphere.io/v1alpha2/configs/oauth")]
+
+
+def _in_workspace(path, get_path=None, **kwargs):
+    """An App Store kind listed under the workspace when one is given, else across the workspaces."""
+    def pick(params):
+        prefix = APPSTORE + ("/workspaces/{workspace}" if params.get("workspace") else "")
+        return InfoKind(prefix + path, get_path=get_path and APPSTORE + get_path, requires=("app_store",), **kwargs)
+    return pick
+
+
+def _releases(params):
+    """Releases of a project (read one by name there), of a workspace, or all."""
+    scope = ("/namespaces/{project}" if params.get("project") else
+             "/workspaces/{workspace}" if params.get("workspace") else "")
+    get_path = APPSTORE + "/namespaces/{project}/applications/{name}" if params.get("project") else None
+    return InfoKind(APPSTORE + scope + "/applications", get_path=get_path, requires=("app_store",), shown=masked_release)
 
 
 KINDS = {
@@ -90,6 +111,14 @@ KINDS = {
                             per_cluster=True,
                             get_path="/kapis/iam.kubesphere.io/v1beta1/namespaces/{project}/roles/{name}"),
     }),
+    # The App Store of KubeSphere 4 (issue 26): repos with their credentials masked, releases with the data of
+    # their Secrets masked.
+    "app_repo": InfoKind(pick=_in_workspace("/repos", get_path="/repos/{name}", shown=masked_repo)),
+    "app": InfoKind(pick=_in_workspace("/apps", get_path="/apps/{name}")),
+    "app_version": InfoKind(needs=("app",), pick=_in_workspace("/apps/{app}/versions",
+                                                               get_path="/apps/{app}/versions/{name}")),
+    "app_release": InfoKind(pick=_releases),
+    "app_category": InfoKind(APPSTORE + "/categories", get_path=APPSTORE + "/categories/{name}", requires=("app_store",)),
 }
 # Kinds whose names may contain dots.
 SUBDOMAIN_NAMED = ("role", "roletemplate")
@@ -99,6 +128,10 @@ TEMPLATE_SCOPES = {"global": "global", "cluster": "cluster", "workspace": "works
 
 def _kind(params):
     kind = KINDS[params["kind"]]
+    if kind.pick:
+        picked = kind.pick(params)
+        picked.needs = kind.needs
+        return picked
     return kind.by_scope[params.get("scope") or "global"] if kind.by_scope else kind
 
 
@@ -126,10 +159,14 @@ def validate(params):
         per_cluster = sorted(name for name, k in KINDS.items() if k.per_cluster)
         return ("cluster applies only to the kinds served by each cluster (%s); %s objects live on the host"
                 % (", ".join(per_cluster), params["kind"]))
-    # Role and role template names are DNS-1123 subdomains (dots allowed), as ks_role accepts them.
-    name_error = dns1123_subdomain_error if params["kind"] in SUBDOMAIN_NAMED else dns1123_label_error
-    return first_error(*[(name_error if opt == "name" else dns1123_label_error)(params[opt], opt)
-                         for opt in ("name", "workspace", "project", "cluster") if params.get(opt)])
+    if params.get("app") and params["kind"] != "app_version":
+        return "app applies only to kind=app_version"
+    # Role and role template names are DNS-1123 subdomains (dots allowed), as ks_role accepts them; App Store
+    # objects are named after versions (hello-1.0.0), subdomains too.
+    subdomain = params["kind"] in SUBDOMAIN_NAMED or params["kind"].startswith("app")
+    name_error = dns1123_subdomain_error if subdomain else dns1123_label_error
+    return first_error(*[(name_error if opt in ("name", "app") else dns1123_label_error)(params[opt], opt)
+                         for opt in ("name", "app", "workspace", "project", "cluster") if params.get(opt)])
 
 
 def query(client, params):
@@ -140,13 +177,14 @@ def query(client, params):
         name = params.get("name")
         return [item for item in kind.read(client)
                 if not name or (item.get("metadata") or {}).get("name", item.get("name")) == name]
-    values = dict((opt, params.get(opt) or "") for opt in ("name", "workspace", "project"))
+    values = dict((opt, params.get(opt) or "") for opt in ("name", "workspace", "project", "app"))
     cluster = params.get("cluster") if kind.per_cluster else None
     name = params.get("name")
     selector = _selector(params)
+    shown = kind.shown or (lambda item: item)
     if name and kind.get_path and not selector:
         found = client.get(kind.get_path.format(**values), cluster=cluster, missing_ok=True)
-        return [found] if found else []
+        return [shown(found)] if found else []
     path = kind.list_path
     if kind.list_path_without and not params.get(kind.list_path_without[0]):
         path = kind.list_path_without[1]
@@ -158,7 +196,7 @@ def query(client, params):
     items = client.list_all(path.format(**values), cluster=cluster, query=filters)
     if name:
         items = [item for item in items if (item.get("metadata") or {}).get("name") == name]
-    return items
+    return [shown(item) for item in items]
 
 
 def summaries(client, params, items):

@@ -53,6 +53,10 @@ CASES = {
          "body": "grant_type=password&username=admin&password=form-%s%%21&client_secret=client-%s" % (MARKER, MARKER)},
     ],
     "ks_cluster": [{"name": "edge", "kubeconfig": MEMBER_KUBECONFIG, "labels": {"env": "prod"}}],
+    "ks_app": [{"name": "hello", "workspace": "team"}],
+    "ks_app_release": [{"name": "hello", "workspace": "team", "project": "web", "app": "hello", "version": "1.0.0"}],
+    "ks_app_repo": [{"name": "charts", "workspace": "team", "url": "https://charts.example.com",
+                     "username": "reader", "password": "repo-%s-back\\slash'quote" % MARKER}],
     "ks_export": [{}],
     "ks_extension": [{"name": "metrics-server", "version": "0.7.2"}],
     "ks_identity_provider": [

@@ -76,6 +76,8 @@ def test_a_role_name_with_dots_can_be_asked_for_as_ks_role_accepts_it(kind):
 def test_every_kind_says_where_it_is_read():
     for name, kind in KINDS.items():
         kinds = kind.by_scope.values() if kind.by_scope else [kind]
+        if kind.pick:       # App Store kinds: the options choose the path, with and without a workspace
+            kinds = [kind.pick(dict(workspace=w, project=p, name="x")) for w in (None, "ws") for p in (None, "web")]
         assert all(k.list_path or k.read for k in kinds), name
 
 
