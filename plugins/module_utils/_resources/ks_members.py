@@ -16,6 +16,9 @@ read through the References lookups. Right after its parent was created the
 built-in roles take some tens of milliseconds to appear, so an add that meets
 "role not found" is retried, for a few seconds at most, and only while the
 parent still lacks the finalizer its controller adds once the roles exist.
+
+A write whose answer is lost is recovered like every other (ks_recovery): the list is read again, and
+only the members still missing (or still holding another role) are sent again.
 """
 
 from __future__ import annotations
@@ -26,6 +29,12 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_name
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Outcome
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_waiter import retry_while
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_fnv import fnv1a64_hex
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_recovery import (
+    LANDED,
+    NOT_LANDED,
+    UNKNOWN,
+    write_recovering,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import dns1123_subdomain_error
 
@@ -153,15 +162,40 @@ class Members:
         changed = bool(to_add or to_change or to_remove)
         if changed and not self.check_mode:
             if to_add:
-                self._add([{"username": u, "roleRef": desired[u]} for u in to_add])
+                self._add(desired, to_add)
             for user in to_change:
-                self.client.put("%s/%s" % (self.path, user), {"username": user, "roleRef": desired[user]},
-                                cluster=self.cluster)
+                self._change(user, desired[user])
             for user in to_remove:
-                self.client.delete("%s/%s" % (self.path, user), cluster=self.cluster)
+                # Gone already is what was asked (a send whose answer was lost may have removed it).
+                self.client.delete("%s/%s" % (self.path, user), cluster=self.cluster, missing_ok=True)
         return Outcome(changed, as_list(current), as_list(after), as_list(after))
 
-    def _add(self, body):
+    @property
+    def kind(self):
+        return "%s member" % self.scope
+
+    def _add(self, desired, users):
+        """One POST for every member to add; after a lost answer, only those the list still lacks."""
+        left = list(users)
+
+        def landed():
+            current = self.read()
+            missing = [user for user in left if current.get(user) != desired[user]]
+            if not missing:
+                return LANDED, None
+            left[:] = missing
+            return NOT_LANDED, None
+        return write_recovering(self.client, self.kind, lambda: self._post([{"username": u, "roleRef": desired[u]}
+                                                                            for u in left]), landed, "applied")
+
+    def _change(self, user, role):
+        def landed():
+            now = self.read().get(user)
+            return (LANDED, None) if now == role else ((NOT_LANDED, None) if now else (UNKNOWN, None))
+        return write_recovering(self.client, self.kind, lambda: self.client.put(
+            "%s/%s" % (self.path, user), {"username": user, "roleRef": role}, cluster=self.cluster), landed, "applied")
+
+    def _post(self, body):
         # A parent made a moment ago may not have its built-in roles yet: "role ... not found" is "not yet".
         def not_yet(err):
             return err.not_found and "not found" in (err.message or "") and self._roles_may_be_coming()
