@@ -373,6 +373,7 @@ def replay_file(file_name):
         emulator.stop()
     return results
 
+
 from .real_checks_setup import REAL_CHECK_BEFORE, REAL_CHECK_FILES, REAL_CHECK_SETUP  # noqa: E402
 FILES += REAL_CHECK_FILES
 SETUP.update(REAL_CHECK_SETUP)

@@ -97,7 +97,7 @@ def warnings_of(run):
 def test_the_onboarding_through_the_single_modules(fresh_emulator, tmp_path, faulty):
     emu = fresh_emulator(controller_delay_ms=10, informer_lag_ms=10)
     ansible = Ansible(emu, tmp_path)
-    users = [unique("h21b-u") for _ in range(3)]
+    users = [unique("h21b-u") for index in range(3)]
     names = dict(workspace_name=unique("h21b-ws"), project_name=unique("h21b-p"), user_names=users)
     _faults_on(emu, "single modules", faulty)
     env = {"KUBESPHERE_RETRIES": "6"}

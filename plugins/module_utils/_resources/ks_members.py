@@ -35,7 +35,6 @@ from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_recover
     UNKNOWN,
     write_recovering,
 )
-from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import dns1123_subdomain_error
 
 WORKSPACE_ROLES = ("admin", "regular", "self-provisioner", "viewer")

@@ -35,7 +35,6 @@ from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_quantit
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_resource_names import container_name_error, quota_name_error
 
 
-
 def quota_error(quota, what="quota", name_error=quota_name_error):
     """Why a quota dict is unusable, or None (checked before any request): a resource it may not name
     (Kubernetes answers 422), or a value that is no quantity."""
@@ -130,7 +129,6 @@ class HardQuota(object):
         elif changed:
             obj = self._with_hard(copy.deepcopy(current) if current else self.new_object({}), hard) if hard else None
         return Outcome(changed, shown(have), shown(hard), obj)
-
 
     def _write(self, current, hard, desired, purge):
         """Create (current None) or replace the quota; after a lost answer, read it: done when it holds the

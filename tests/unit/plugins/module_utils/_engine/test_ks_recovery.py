@@ -34,6 +34,10 @@ class Client(object):
             self.reports.append((key, message))
 
 
+def _raise(err):
+    raise err
+
+
 # The helper itself ------------------------------------------------------------------------
 
 def test_a_write_that_answers_is_sent_once_and_nothing_is_read():
@@ -64,7 +68,7 @@ def test_a_lost_write_that_did_not_land_is_sent_again_after_a_pause():
         return fate
     assert write_recovering(client, "thing", send, lambda: (NOT_LANDED, None)) == "answer"
     assert client.pauses == [0, 1]
-    assert [m for _k, m in client.reports] == [
+    assert [message for key, message in client.reports] == [
         "The answer to a write of a thing was lost (HTTP 502 from the server or a proxy); a read showed it had not "
         "been applied, so it was sent again. Later writes of a thing recovered this way are not reported",
         "The answer to a write of a thing was lost (the connection was lost); a read showed it had not been "
@@ -74,14 +78,14 @@ def test_a_lost_write_that_did_not_land_is_sent_again_after_a_pause():
 def test_an_error_that_is_not_uncertain_is_raised_at_once_without_a_read():
     refused = KubeSphereError("forbidden", status=403)
     with pytest.raises(KubeSphereError) as info:
-        write_recovering(Client(), "thing", lambda: (_ for _ in ()).throw(refused), lambda: pytest.fail("read"))
+        write_recovering(Client(), "thing", lambda: _raise(refused), lambda: pytest.fail("read"))
     assert info.value is refused
 
 
 def test_a_read_that_cannot_tell_fails_with_the_write_error():
     err = lost()
     with pytest.raises(KubeSphereError) as info:
-        write_recovering(Client(), "thing", lambda: (_ for _ in ()).throw(err), lambda: (UNKNOWN, None))
+        write_recovering(Client(), "thing", lambda: _raise(err), lambda: (UNKNOWN, None))
     assert info.value is err
 
 
@@ -107,7 +111,7 @@ def test_already_exists_after_our_own_lost_create_is_read_and_never_sent_a_third
         "made by the lost one"
     duplicate = KubeSphereError("already exists", status=409)
     with pytest.raises(KubeSphereError):        # a duplicate with no lost send of ours first is the user's
-        write_recovering(Client(), "thing", lambda: (_ for _ in ()).throw(duplicate), lambda: pytest.fail("read"),
+        write_recovering(Client(), "thing", lambda: _raise(duplicate), lambda: pytest.fail("read"),
                          create=True)
 
 
