@@ -373,9 +373,11 @@ def replay_file(file_name):
         emulator.stop()
     return results
 
-from .real_checks_setup import REAL_CHECK_FILES, REAL_CHECK_SETUP  # noqa: E402
+
+from .real_checks_setup import REAL_CHECK_BEFORE, REAL_CHECK_FILES, REAL_CHECK_SETUP  # noqa: E402
 FILES += REAL_CHECK_FILES
 SETUP.update(REAL_CHECK_SETUP)
+BEFORE.update(REAL_CHECK_BEFORE)
 
 from .cluster_setup import CLUSTER_BEFORE, CLUSTER_FILES, CLUSTER_OPTIONS, CLUSTER_SETUP  # noqa: E402
 FILES += CLUSTER_FILES

@@ -26,18 +26,21 @@ ROWS = {
                     warnings=[], logins=1),
     "5xx share": dict(faults={"status_rate": 0.2, "statuses": [502, 503, 504], "seed": 1}, injected="POST status_502",
                       warnings=["it had been created, so it was not sent again",
-                                "Retried POST workspaces/workspacemembers"], logins=1, retries=5),
+                                "The answer to a write of a workspace member was lost (HTTP 50"], logins=1, retries=5),
     "429 with Retry-After": dict(faults={"status_rate": 0.1, "statuses": [429], "seed": 1}, injected="POST status_429",
-                                 warnings=["a read showed it had not been created, so it was sent again"],
+                                 # the server did not act: sent again after the wait, with nothing to read
+                                 warnings=["Retried POST users on", "after HTTP 429 (too many requests, Retry-After 1 s)"],
                                  logins=1, retries=5),
     "reset before processing": dict(faults={"reset_before_rate": 0.3, "methods": WRITES, "paths": ["/kapis/"],
                                             "seed": 5}, injected="POST reset_before",
                                     warnings=["a read showed it had not been created, so it was sent again",
-                                              "Retried POST workspaces/workspacemembers"], logins=1),
+                                              "The answer to a write of a workspace member was lost (the connection "
+                                              "was lost); a read showed it had not been applied"], logins=1),
     "reset after processing": dict(faults={"reset_after_rate": 0.35, "methods": WRITES, "paths": ["/kapis/"],
                                            "seed": 7}, injected="POST reset_after",
                                    warnings=["it had been created, so it was not sent again",
-                                             "Retried POST namespaces/namespacemembers"], logins=1),
+                                             "The answer to a write of a project member was lost (the connection was "
+                                             "lost)"], logins=1),
     "restart mid-play": dict(faults={"restart_after": 8}, injected="restarts",
                              warnings=["KubeSphere refused the access token (it restarted, or the token was revoked); "
                                        "logged in again once"], logins=2),

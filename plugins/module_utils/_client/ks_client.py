@@ -18,7 +18,6 @@ a warning or a repr.
 import functools
 import json
 import os
-import re
 import ssl
 import threading
 import time
@@ -44,6 +43,8 @@ from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_transpo
     Transport,
     bump,
     display_url,
+    is_cluster_not_ready,
+    not_acted,
     request_kind,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_auth import (
@@ -67,9 +68,6 @@ __all__ = ["KubeSphereClient", "KubeSphereError", "KubeSphereAuthError", "KsResp
 
 USER_AGENT = "kubesphere.core-client/1"
 WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
-# KubeSphere's member POSTs create or update the role bindings they name (CreateOrUpdate...RoleBinding):
-# sending one twice gives the same result, so they are retried like a PUT.
-UPSERT_POSTS = re.compile(r"/(workspacemembers|namespacemembers|clustermembers)$")
 
 
 def _scrubbed(func):
@@ -319,8 +317,6 @@ class KubeSphereClient(object):
         body, path, url, data, headers = self._said(line, *given)
         expected = frozenset(int(code) for code in (expected_status or ()))
         bare_path = urlsplit(path).path
-        if idempotent is None and method == "POST" and UPSERT_POSTS.search(bare_path):
-            idempotent = True
         delays = None
         reauthenticated = False
         while True:
@@ -368,9 +364,11 @@ class KubeSphereClient(object):
                     err.args = (str(err),)
                 if resp.status == 500 and not raw and self.api.is_missing(resp.status, err.message):
                     err.missing = True
-                if resp.status in RETRY_STATUSES and method in WRITE_METHODS and not (
-                        idempotent or (idempotent is None and method in ("PUT", "DELETE"))):
-                    err.uncertain = True   # a gateway's answer: the write may have reached KubeSphere
+                err.after_lost = resp.after_lost
+                if resp.retries:
+                    err.give_up(resp.retries)
+                if method in WRITE_METHODS and _may_have_happened(resp, err):
+                    err.uncertain = True   # read before sending it again (_engine/ks_recovery.py)
                     err.retry_after = _retry_after_value(resp.headers.get("Retry-After"))
                     self._note_write(method, bare_path, body, None, counted=False)
                 if err.not_found and self._recently_written(bare_path):
@@ -437,11 +435,12 @@ class KubeSphereClient(object):
         return self.request("PATCH", path, cluster=cluster, body=body, content_type=content_type).json
 
     def delete(self, path, cluster=None, body=None, missing_ok=False):
-        """DELETE (KubeSphere workspace deletes need body={}); None when already gone and missing_ok."""
+        """DELETE (KubeSphere workspace deletes need body={}); None when already gone and missing_ok, or
+        when an earlier send of this DELETE lost its answer (that send deleted it)."""
         try:
             return self.request("DELETE", path, cluster=cluster, body=body).json
         except KubeSphereError as err:
-            if missing_ok and err.not_found:
+            if err.not_found and (missing_ok or err.after_lost):
                 return None
             raise
 
@@ -655,6 +654,19 @@ def _as_number(value, name, default, zero_ok=False):
     if number < 0 or (number == 0 and not zero_ok):
         raise KubeSphereError("%s must be positive" % name)
     return number
+
+
+def _may_have_happened(resp, err):
+    """Whether a write answered with an error may still have been applied: a gateway's 5xx (the upstream may
+    have done it), a conflict or "already exists" met by a send after one whose answer was lost (that one
+    did it). Not a 429 with Retry-After (refused before anything was done), nor the dispatcher's "cluster
+    X is not ready"."""
+    if resp.status in RETRY_STATUSES:
+        return not not_acted(resp) and not is_cluster_not_ready(resp.status, resp.text)
+    if resp.after_lost:
+        message = (err.message or "").lower()
+        return resp.status == 409 or "already exists" in message or "has been modified" in message
+    return False
 
 
 def _retry_after_value(value):

@@ -56,9 +56,29 @@ def parse_error_body(text):
         return data, None, data
     if data is not None:
         return stripped, None, data
+    if _HTML.match(stripped):
+        return html_summary(stripped), None, text
     # Plain text: KubeSphere's http.Error adds a newline and HTML-escapes & < >.
     message = html.unescape(text.rstrip("\r\n"))
     return message, None, text
+
+
+_HTML = re.compile(r"^(<!doctype html|<html|<head|<body)", re.IGNORECASE)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<(script|style)[^>]*>.*?</\1>|<[^>]+>", re.IGNORECASE | re.DOTALL)
+HTML_SUMMARY_LENGTH = 160
+
+
+def html_summary(page):
+    """A gateway's or proxy's HTML error page, said in one short line: its title (without the status code
+    the message already gives), else its text, shortened; never the page itself."""
+    match = _TITLE.search(page)
+    text = match.group(1) if match else _TAG.sub(" ", page)
+    text = " ".join(html.unescape(text).split())
+    text = re.sub(r"^\d{3}\s+", "", text)
+    if len(text) > HTML_SUMMARY_LENGTH:
+        text = text[:HTML_SUMMARY_LENGTH - 3].rstrip() + "..."
+    return "%s (an HTML page, from a proxy or gateway in front of KubeSphere)" % (text or "no text")
 
 
 def _text(value):
@@ -73,11 +93,14 @@ class KubeSphereError(Exception):
     Attributes: method, url (no credentials), status (int, or None when no HTTP answer came),
     message (the server's message), reason (Status reason / OAuth error code / None),
     body (parsed JSON or text), advice (what to do about it, or None), uncertain (a write whose
-    answer was lost or came from a gateway: it may have been applied, so read before sending it again).
+    answer was lost or came from a gateway: it may have been applied, so read before sending it again),
+    retries (how often it was sent again before this error, when retries ran out).
     """
 
     def __init__(self, message, method=None, url=None, status=None, reason=None, body=None, advice=None):
         self.uncertain = False
+        self.retries = 0    # how often the request was sent again before this error ended it
+        self.after_lost = False     # an earlier send of the request lost its answer (it may have been applied)
         self.message = message
         self.method = method
         self.url = url
@@ -95,12 +118,20 @@ class KubeSphereError(Exception):
             message = http_reason or "no message"
         return cls(message, method=method, url=url, status=status, reason=reason, body=body, advice=advice)
 
+    def give_up(self, retries):
+        """Say that retries more sends of the request ended in this error too (retries ran out)."""
+        self.retries += retries
+        self.args = (self._render(),)
+        return self
+
     def _render(self):
         parts = []
         if self.method and self.url:
             parts.append("%s %s: " % (self.method, self.url))
         elif self.url:
             parts.append("%s: " % self.url)
+        if self.retries:
+            parts.append("gave up after %d %s: " % (self.retries, "retry" if self.retries == 1 else "retries"))
         if self.status is not None:
             parts.append("HTTP %s" % self.status)
             if self.reason:

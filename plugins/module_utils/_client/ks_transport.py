@@ -7,11 +7,13 @@
 Retries, with exponential backoff and jitter, honouring Retry-After, at most `retries` times per
 request and `retry_budget` seconds of waiting per client (one task): connection errors, timeouts
 and HTTP 429/502/503/504. Idempotent requests (GET, HEAD, PUT, DELETE, and writes the caller marks
-idempotent) are retried for all of them. Other writes (POST, PATCH) are retried only when the
-request provably never reached the server (the connection could not be made); otherwise their
-error is marked `uncertain` (the write may have happened) and the engine reads before it writes
-again. A 503 from the multi-cluster dispatcher ("cluster X is not ready") is not retried: it is not
-transient on the scale of seconds. Each kind of retried request is reported once per client.
+idempotent) are retried for all of them. Other writes (POST, PATCH) are retried only when the server
+provably did not act: the connection could not be made, or a 429 came with a Retry-After (a rate
+limiter refuses before anything is done, and says when to come back). Otherwise a write whose answer
+was lost is marked `uncertain` (it may have happened) and the caller reads before it writes again
+(_engine/ks_recovery.py). A 503 from the multi-cluster dispatcher ("cluster X is not ready") is not
+retried: it is not transient on the scale of seconds. Each kind of retried request is reported once
+per client; when the retries run out, the error says "gave up after N retries".
 """
 
 import json
@@ -47,6 +49,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_errors 
 )
 
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE", "OPTIONS"))
+READ_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
 _STATUS_CAUSES = {429: "HTTP 429 (too many requests)", 502: "HTTP 502 (bad gateway)",
                   503: "HTTP 503 (service unavailable)", 504: "HTTP 504 (gateway timeout)"}
@@ -63,11 +66,15 @@ def bump(stats, key, by=1):
 
 
 class KsResponse(object):
-    """An HTTP answer: status, headers, json (parsed body or None), text, url (no credentials), elapsed (s)."""
+    """An HTTP answer: status, headers, json (parsed body or None), text, url (no credentials), elapsed (s);
+    retries: how often the request was sent again before this answer; after_lost: an earlier send of it lost
+    its answer after it may have been processed (a conflict now may be that send's doing)."""
 
-    __slots__ = ("status", "headers", "json", "text", "url", "elapsed")
+    __slots__ = ("status", "headers", "json", "text", "url", "elapsed", "retries", "after_lost")
 
     def __init__(self, status, headers, text, url, elapsed):
+        self.retries = 0
+        self.after_lost = False
         self.status = status
         self.headers = headers
         self.text = text
@@ -315,6 +322,7 @@ class Transport(object):
             idempotent = method in IDEMPOTENT_METHODS
         left = self.retries if retry else 0
         attempt = 0
+        lost = False    # an earlier send may have been processed, its answer lost
         shown = display_url(url)
         while True:
             started = time.time()
@@ -328,14 +336,19 @@ class Transport(object):
                 safe = idempotent or never_sent(exc)
                 if transient and safe and left > 0 and self.pause(attempt):
                     self._report_retry(method, url, "a connection error (%s)" % reason)
+                    lost = lost or not never_sent(exc)
                     left, attempt = left - 1, attempt + 1
                     continue
                 err = KubeSphereError(reason, method=method, url=shown, status=None, advice=advice)
-                err.uncertain = transient and not never_sent(exc) and not idempotent
+                # A write whose answer was lost may have happened, retried or not: read before sending it again.
+                err.uncertain = transient and not never_sent(exc) and method not in READ_METHODS
+                err.after_lost = lost
+                if attempt:
+                    err.give_up(attempt)
                 raise err
             text = resp.content.decode("utf-8", "replace") if resp.content else ""
             answer = KsResponse(resp.status_code, resp.headers, text, shown, time.time() - started)
-            if answer.status in RETRY_STATUSES and left > 0 and idempotent \
+            if answer.status in RETRY_STATUSES and left > 0 and (idempotent or not_acted(answer)) \
                     and not is_cluster_not_ready(answer.status, text) and not (login and _own_429(answer)):
                 retry_after = _retry_after(resp.headers)
                 if self.pause(attempt, retry_after):
@@ -343,8 +356,10 @@ class Transport(object):
                     if retry_after is not None:
                         cause = cause[:-1] + ", Retry-After %g s)" % retry_after
                     self._report_retry(method, url, cause, answer.status)
+                    lost = lost or not not_acted(answer)
                     left, attempt = left - 1, attempt + 1
                     continue
+            answer.retries, answer.after_lost = attempt, lost
             return answer
 
     def _report_retry(self, method, url, cause, status=None):
@@ -364,6 +379,12 @@ class Transport(object):
 
     def _count(self, key):
         bump(self.stats, key)
+
+
+def not_acted(answer):
+    """A 429 with a Retry-After: a rate limiter refused the request before anything was done, so any
+    request (a POST too) may be sent again once the wait is over."""
+    return answer.status == 429 and _retry_after(answer.headers) is not None
 
 
 def _own_429(answer):

@@ -25,6 +25,13 @@ from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_failure
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_waiter import wait_for  # noqa: F401 (re-exported)
 
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_recovery import (
+    LANDED,
+    NOT_LANDED,
+    UNKNOWN,
+    write_recovering,
+)
+
 
 MASK = "********"
 
@@ -358,67 +365,34 @@ _PROTECTED_VERBS = dict(create=("make an object under its name", "made"), change
 
 def _create(res, body):
     """Create; when the answer was lost (a reset, a gateway's 5xx: the object may exist now), read
-    before sending it again, so a create is never blindly repeated. A duplicate refused after our
-    own lost attempt means that attempt went through."""
-    attempt = 0
-    while True:
-        try:
-            return res.create(body)
-        except Exception as err:  # pylint: disable=broad-except
-            lost = getattr(err, "uncertain", False)
-            ours = attempt > 0 and _already_exists(err)
-            if not (lost or ours):
-                raise
-            found = res.read()
-            if found is not None:
-                _recovered(res, err, "it had been created, so it was not sent again")
-                return found
-            if ours or not res.client.pause_before_retry(attempt, err):
-                raise
-            _recovered(res, err, "a read showed it had not been created, so it was sent again")
-            attempt += 1
+    before sending it again (ks_recovery), so a create is never blindly repeated."""
+    def landed():
+        found = res.read()
+        return (NOT_LANDED, None) if found is None else (LANDED, found)
+    return write_recovering(res.client, res.kind, lambda: res.create(body), landed, "created", create=True)
 
 
 def _update(res, current, body, changed_opts):
-    """Update; when the answer was lost, read: done if the managed fields now match, else update again."""
-    attempt = 0
-    while True:
-        try:
-            return res.update(current, body, changed_opts)
-        except Exception as err:  # pylint: disable=broad-except
-            if not getattr(err, "uncertain", False):
-                raise
-            found = res.read()
-            desired = res.desired()
-            if found is None:
-                raise
-            left = [opt for opt in changed_opts if not res.fields[opt].same(desired[opt], res.fields[opt].get(found))]
-            if not left:
-                _recovered(res, err, "a read shows the change was applied, so it was not sent again")
-                return found
-            if not res.client.pause_before_retry(attempt, err):
-                raise
-            _recovered(res, err, "a read showed it had not been applied, so it was sent again")
-            current, changed_opts, attempt = found, left, attempt + 1
-            body = copy.deepcopy(found)
-            for opt in changed_opts:
-                field = res.fields[opt]
-                field.set(body, field.merged(desired[opt], field.get(found)))
+    """Update; when the answer was lost, read: done if the managed fields now match, else update again
+    what is still to change, on the object as read."""
+    state = dict(current=current, body=body, changed=changed_opts)
 
-
-def _already_exists(err):
-    status = getattr(err, "status", None)
-    return status == 409 or (status == 400 and "already exists" in (getattr(err, "message", "") or "").lower())
-
-
-def _recovered(res, err, what):
-    """Tell the user once per kind, cause and outcome, not once per object (the same words from every
-    task, so Ansible shows them once per run)."""
-    status = getattr(err, "status", None)
-    cause = "HTTP %s from the server or a proxy" % status if status else "the connection was lost"
-    res.client.report_once(("recovered", res.kind, status, what),
-                           "The answer to a write of a %s was lost (%s); %s. Later writes of a %s recovered "
-                           "this way are not reported" % (res.kind, cause, what, res.kind))
+    def landed():
+        found = res.read()
+        if found is None:
+            return UNKNOWN, None
+        desired = res.desired()
+        left = [opt for opt in state["changed"] if not res.fields[opt].same(desired[opt], res.fields[opt].get(found))]
+        if not left:
+            return LANDED, found
+        body = copy.deepcopy(found)
+        for opt in left:
+            field = res.fields[opt]
+            field.set(body, field.merged(desired[opt], field.get(found)))
+        state.update(current=found, body=body, changed=left)
+        return NOT_LANDED, None
+    return write_recovering(res.client, res.kind, lambda: res.update(state["current"], state["body"], state["changed"]),
+                            landed, "applied")
 
 
 def _converge_absent(res, current, before, wait):

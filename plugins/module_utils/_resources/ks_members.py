@@ -22,6 +22,9 @@ to a parent made by this task, or not yet set up, first waits (bounded) until
 every built-in role it binds can be read; a write that still meets that 404
 (a parent another task made a moment ago) waits for the role the same way and
 is sent once more (a 404 means the server did nothing).
+
+A write whose answer is lost is recovered like every other (ks_recovery): the list is read again, and
+only the members still missing (or still holding another role) are sent again.
 """
 
 from __future__ import annotations
@@ -31,6 +34,12 @@ from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine 
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_failures import WaitTimeout
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_waiter import wait_for
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_fnv import fnv1a64_hex
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_recovery import (
+    LANDED,
+    NOT_LANDED,
+    UNKNOWN,
+    write_recovering,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import dns1123_subdomain_error
 
@@ -162,13 +171,12 @@ class Members:
             if self.fresh:
                 self._await_roles(bound)
             if to_add:
-                self._write(self.client.post, self.path, [{"username": u, "roleRef": desired[u]} for u in to_add],
-                            bound)
+                self._add(desired, to_add)
             for user in to_change:
-                self._write(self.client.put, "%s/%s" % (self.path, user), {"username": user, "roleRef": desired[user]},
-                            [desired[user]])
+                self._change(user, desired[user])
             for user in to_remove:
-                self.client.delete("%s/%s" % (self.path, user), cluster=self.cluster)
+                # Gone already is what was asked (a send whose answer was lost may have removed it).
+                self.client.delete("%s/%s" % (self.path, user), cluster=self.cluster, missing_ok=True)
         return Outcome(changed, as_list(current), as_list(after), as_list(after))
 
     def _write(self, send, path, body, roles):
@@ -180,6 +188,34 @@ class Members:
         # 'role "viewer" not found': the server did nothing; once the roles are there, say it again.
         self._await_roles(roles)
         return send(path, body, cluster=self.cluster)
+
+    @property
+    def kind(self):
+        return "%s member" % self.scope
+
+    def _add(self, desired, users):
+        """One POST for every member to add; after a lost answer, only those the list still lacks."""
+        left = list(users)
+
+        def send():
+            return self._write(self.client.post, self.path, [{"username": u, "roleRef": desired[u]} for u in left],
+                               [desired[u] for u in left])
+
+        def landed():
+            current = self.read()
+            missing = [user for user in left if current.get(user) != desired[user]]
+            if not missing:
+                return LANDED, None
+            left[:] = missing
+            return NOT_LANDED, None
+        return write_recovering(self.client, self.kind, send, landed, "applied")
+
+    def _change(self, user, role):
+        def landed():
+            now = self.read().get(user)
+            return (LANDED, None) if now == role else ((NOT_LANDED, None) if now else (UNKNOWN, None))
+        return write_recovering(self.client, self.kind, lambda: self._write(
+            self.client.put, "%s/%s" % (self.path, user), {"username": user, "roleRef": role}, [role]), landed, "applied")
 
     def role_path(self, role):
         """Where the built-in role (full name) the member API binds is read, v4 form (the client translates)."""

@@ -14,6 +14,9 @@
   is used when there is one, else one named after the project is created.
 Quantities are compared as quantities. Resources not named are left alone unless purge is asked;
 a purge that leaves no resource deletes the quota object.
+
+A write whose answer is lost is recovered like every other (ks_recovery): the object is read again, and
+written again only when it does not hold the wanted values yet (built from what was read).
 """
 
 from __future__ import annotations
@@ -22,9 +25,14 @@ import copy
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import KAPIS_TENANT
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Outcome
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_recovery import (
+    LANDED,
+    NOT_LANDED,
+    UNKNOWN,
+    write_recovering,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_quantity import as_text, parse, quantity_error, same
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_resource_names import container_name_error, quota_name_error
-
 
 
 def quota_error(quota, what="quota", name_error=quota_name_error):
@@ -79,6 +87,7 @@ class HardQuota(object):
     """One quota object whose hard map lives at hard_path; subclasses say where it is."""
 
     hard_path = ("spec", "hard")
+    kind = "quota"
 
     def __init__(self, client, name, check_mode=False, cluster=None):
         self.client = client
@@ -111,16 +120,37 @@ class HardQuota(object):
         obj = current
         if changed and not self.check_mode:
             if current is None:
-                obj = self.client.post(self.collection_path(), self.new_object(hard), cluster=self.cluster)
+                obj = self._write(None, hard, desired, purge)
             elif not hard:
                 self.client.delete(self.item_path(), cluster=self.cluster, missing_ok=True)
                 obj = None
             else:
-                obj = self.client.put(self.item_path(), self._with_hard(copy.deepcopy(current), hard),
-                                      cluster=self.cluster)
+                obj = self._write(current, hard, desired, purge)
         elif changed:
             obj = self._with_hard(copy.deepcopy(current) if current else self.new_object({}), hard) if hard else None
         return Outcome(changed, shown(have), shown(hard), obj)
+
+    def _write(self, current, hard, desired, purge):
+        """Create (current None) or replace the quota; after a lost answer, read it: done when it holds the
+        wanted values, else written again from what was read."""
+        state = dict(current=current, hard=hard)
+
+        def send():
+            if state["current"] is None:
+                return self.client.post(self.collection_path(), self.new_object(state["hard"]), cluster=self.cluster)
+            return self.client.put(self.item_path(), self._with_hard(copy.deepcopy(state["current"]), state["hard"]),
+                                   cluster=self.cluster)
+
+        def landed():
+            found = self.read()
+            if found is None:
+                return (NOT_LANDED, None) if state["current"] is None else (UNKNOWN, None)
+            changed, again = merged_hard(self.hard(found), desired, purge)
+            if not changed:
+                return LANDED, found
+            state.update(current=found, hard=again)
+            return NOT_LANDED, None
+        return write_recovering(self.client, self.kind, send, landed, "applied", create=current is None)
 
 
 class WorkspaceQuota(HardQuota):
@@ -153,6 +183,7 @@ class DefaultLimits(object):
     """The project's default container requests (defaultRequest) and limits (default)."""
 
     KEYS = (("requests", "defaultRequest"), ("limits", "default"))
+    kind = "LimitRange"
 
     def __init__(self, client, project, check_mode=False, cluster=None):
         self.client = client
@@ -185,6 +216,14 @@ class DefaultLimits(object):
 
     def converge(self, desired, known_missing=False):
         current = None if known_missing else self.read()
+        changed, before, after, body = self._plan(current, desired)
+        obj = current
+        if changed:
+            obj = body if self.check_mode else self._write(current, body, desired)
+        return Outcome(changed, before, after, obj)
+
+    def _plan(self, current, desired):
+        """(changed, before, after, the LimitRange to write) for desired over current (a LimitRange or None)."""
         container = self._container(current) or {}
         before, after, changed = {}, {}, False
         new_container = dict(container, type="Container")
@@ -206,13 +245,26 @@ class DefaultLimits(object):
             body.update(apiVersion="v1", kind="LimitRange")     # list items come without them
             others = [i for i in body["spec"].get("limits") or [] if i.get("type") != "Container"]
             body["spec"]["limits"] = others + [new_container]
-        obj = current
-        if changed:
-            obj = body
-            if not self.check_mode:
-                if current is None:
-                    obj = self.client.post(self.collection, body, cluster=self.cluster)
-                else:
-                    obj = self.client.put("%s/%s" % (self.collection, current["metadata"]["name"]), body,
-                                          cluster=self.cluster)
-        return Outcome(changed, before, after, obj)
+        return changed, before, after, body
+
+    def _write(self, current, body, desired):
+        """Create (current None) or replace the LimitRange; after a lost answer, read it: done when it holds
+        the wanted values, else written again from what was read."""
+        state = dict(current=current, body=body)
+
+        def send():
+            if state["current"] is None:
+                return self.client.post(self.collection, state["body"], cluster=self.cluster)
+            return self.client.put("%s/%s" % (self.collection, state["current"]["metadata"]["name"]), state["body"],
+                                   cluster=self.cluster)
+
+        def landed():
+            found = self.read()
+            if found is None and state["current"] is not None:
+                return UNKNOWN, None
+            changed, _before, _after, again = self._plan(found, desired)
+            if not changed:
+                return LANDED, found
+            state.update(current=found, body=again)
+            return NOT_LANDED, None
+        return write_recovering(self.client, self.kind, send, landed, "applied", create=current is None)

@@ -120,3 +120,17 @@ def test_errors_from_the_wire(ks, path, status, text, reason):
     assert err.status == status and err.reason == reason and err.method == "GET"
     assert err.url == ks.stub.url + path
     assert err.message == parse_error_body(text)[0]
+
+
+def test_a_gateway_html_page_is_said_in_one_short_line_never_printed():
+    page = ("<!DOCTYPE html><html><head><style>body {color: red}</style></head><body><h1>Bad gateway</h1><p>"
+            + "The upstream server sent an invalid response. " * 20 + "</p></body></html>")
+    message, _reason, body = parse_error_body(page)
+    assert message.startswith("Bad gateway The upstream server sent an invalid response.")
+    assert message.endswith("... (an HTML page, from a proxy or gateway in front of KubeSphere)")
+    assert "<" not in message and "color" not in message and len(message) < 240
+    assert body == page     # the page itself stays in the error's body, for whoever wants it
+    message = parse_error_body("<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n"
+                               "<body><center><h1>503</h1></center></body></html>")[0]
+    assert message == "Service Temporarily Unavailable (an HTML page, from a proxy or gateway in front of KubeSphere)"
+    assert parse_error_body("plain &lt;text&gt;\n")[0] == "plain <text>"

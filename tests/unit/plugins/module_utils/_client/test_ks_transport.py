@@ -109,12 +109,60 @@ def test_post_retried_when_the_connection_was_never_made(tmp_path):
     assert not info.value.uncertain     # refused: it provably did not happen
 
 
-def test_member_posts_are_upserts_and_retried(ks):
+def test_member_posts_are_writes_like_any_other_read_before_sent_again(ks):
     path = "/kapis/iam.kubesphere.io/v1beta1/workspaces/ws1/workspacemembers"
     ks.stub.on("POST", path, Reply(503), Reply(200, [{"username": "bob"}]))
     client = ks.client()
-    assert client.post(path, [{"username": "bob", "roleRef": "ws1-viewer"}]) == [{"username": "bob"}]
-    assert ks.stub.count("POST", path) == 2
+    with pytest.raises(KubeSphereError) as info:
+        client.post(path, [{"username": "bob", "roleRef": "ws1-viewer"}])
+    assert info.value.uncertain and ks.stub.count("POST", path) == 1
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH", "PUT", "DELETE"])
+def test_a_429_with_retry_after_means_not_done_so_any_write_is_sent_again_after_the_wait(ks, method):
+    ks.stub.on(method, PATH, Reply(429, "slow down", headers={"Retry-After": "2"}), Reply(200, {"ok": True}))
+    client = ks.client()
+    assert client.request(method, PATH, body={"metadata": {"name": "x"}}).json == {"ok": True}
+    assert ks.stub.count(method, PATH) == 2 and ks.sleeps == [2.0]
+    assert "HTTP 429 (too many requests, Retry-After 2 s)" in ks.warnings[0]
+
+
+def test_a_429_without_retry_after_leaves_a_post_uncertain(ks):
+    ks.stub.on("POST", PATH, Reply(429, "slow down"), Reply(200, {}))
+    with pytest.raises(KubeSphereError) as info:
+        ks.client().post(PATH, {"metadata": {"name": "x"}})
+    assert info.value.uncertain and ks.stub.count("POST", PATH) == 1
+
+
+def test_when_429s_run_out_the_error_says_it_gave_up_and_that_nothing_was_done(ks):
+    ks.stub.on("POST", PATH, Reply(429, "<html><head><title>429 Too Many Requests</title></head><body><center><h1>429 "
+                                        "Too Many Requests</h1></center><hr><center>nginx</center></body></html>",
+                                   headers={"Retry-After": "1", "Content-Type": "text/html"}))
+    with pytest.raises(KubeSphereError) as info:
+        ks.client(retries=2).post(PATH, {"metadata": {"name": "x"}})
+    err = info.value
+    assert ks.stub.count("POST", PATH) == 3 and not err.uncertain and err.retries == 2
+    assert str(err) == ("POST %s%s: gave up after 2 retries: HTTP 429: Too Many Requests (an HTML page, from a proxy "
+                        "or gateway in front of KubeSphere)" % (ks.stub.url, PATH))
+    assert "<" not in str(err)
+
+
+def test_a_conflict_after_a_lost_answer_may_be_that_send_own_doing(ks):
+    ks.stub.on("PUT", PATH + "/ws1", Reply(502), Reply(409, {"kind": "Status", "code": 409, "reason": "Conflict",
+                                                             "message": "the object has been modified"}))
+    with pytest.raises(KubeSphereError) as info:
+        ks.client().put(PATH + "/ws1", {"metadata": {"name": "ws1", "resourceVersion": "1"}})
+    assert info.value.status == 409 and info.value.uncertain and info.value.retries == 1
+
+
+def test_a_delete_not_found_after_a_lost_answer_is_that_send_done(ks):
+    ks.stub.on("DELETE", PATH + "/ws1", Reply(504), Reply(404, {"kind": "Status", "code": 404, "reason": "NotFound",
+                                                                "message": "not found"}))
+    assert ks.client().delete(PATH + "/ws1") is None
+    ks.stub.on("DELETE", PATH + "/ws2", Reply(404, {"kind": "Status", "code": 404, "reason": "NotFound",
+                                                    "message": "not found"}))
+    with pytest.raises(KubeSphereError):
+        ks.client().delete(PATH + "/ws2")
 
 
 def test_retries_zero_disables(ks):
@@ -143,7 +191,7 @@ def test_connection_refused_retried_then_clear_error(tmp_path):
         client.get("/version")
     err = info.value
     assert err.status is None and err.method == "GET" and err.url == host + "/version"
-    assert str(err).startswith("GET %s/version: cannot connect: " % host)
+    assert str(err).startswith("GET %s/version: gave up after 2 retries: cannot connect: " % host)
     assert "refused" in err.message.lower()
     assert "check ks_host" in str(err)
     assert len(sleeps) == 2 and client.stats["requests"] == 3

@@ -37,7 +37,7 @@ class FakeClient:
     def put(self, path, body, cluster=None):
         self.calls.append(("PUT", path, body))
 
-    def delete(self, path, cluster=None):
+    def delete(self, path, cluster=None, missing_ok=False):
         self.calls.append(("DELETE", path))
 
 
