@@ -120,7 +120,7 @@ class Recorder:
                 status, listed = self.get(f"{base}/namespaces/{name}/{plural}")
                 for item in listed.get("items", []) if status == 200 and isinstance(listed, dict) else []:
                     self.call("DELETE", f"{base}/namespaces/{name}/{plural}/{item['metadata']['name']}")
-        for _ in range(20):
+        for _attempt in range(20):
             status, current = self.get(f"/api/v1/namespaces/{name}")
             if status != 200:
                 return

@@ -298,7 +298,6 @@ class CacheFile(object):
                 raise
 
 
-
 class TokenCache(CacheFile):
     """The cache file (and its lock file) of one (host, username, client_id)."""
 

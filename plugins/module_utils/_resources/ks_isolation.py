@@ -13,7 +13,6 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_name
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Field
 
 
-
 class IsolationField(Field):
     """A bool option stored as the annotation at path; a missing annotation reads as False."""
 

@@ -5,8 +5,10 @@ limits.cpu and Memory; 201 for count/deployments.apps, requests.nvidia.com/gpu, 
 import pytest
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_quota import limits_error, quota_error
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_resource_names import (container_name_error,
-                                                                                          quota_name_error)
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_resource_names import (
+    container_name_error,
+    quota_name_error,
+)
 
 
 @pytest.mark.parametrize("name", ["cpu", "limits.cpu", "requests.memory", "pods", "services.loadbalancers",

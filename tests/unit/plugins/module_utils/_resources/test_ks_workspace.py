@@ -16,7 +16,7 @@ TEMPLATES = "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates"
 TEMPLATE = TEMPLATES + "/team"
 MEMBERS = "/kapis/iam.kubesphere.io/v1beta1/workspaces/team/workspacemembers"
 QUOTA = "/kapis/tenant.kubesphere.io/v1beta1/workspaces/team/resourcequotas/team"
-INITIALISED = "kubesphere.io/cascading-deletion"   
+INITIALISED = "kubesphere.io/cascading-deletion"
 
 
 class Refs:
