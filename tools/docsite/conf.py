@@ -42,6 +42,10 @@ ANSIBLE_PLACES = [
      'Return Values'),
     ('ansible_configuration_settings', 'std:label', CONFIG + '#ansible-configuration-settings',
      'Ansible Configuration Settings'),
+    # Every module page says it has an action plugin (plugins/action: plans across tasks, in-process runs).
+    ('action_plugins', 'std:label', 'plugins/action.html#action-plugins', 'Action plugins'),
+    ('ansible_collections.ansible.builtin.uri_module', 'std:label',
+     'collections/ansible/builtin/uri_module.html', 'ansible.builtin.uri module'),
 ] + [(name, 'std:envvar', CONFIG + '#envvar-' + name, '-') for name in (
     'ANSIBLE_CACHE_PLUGIN', 'ANSIBLE_CACHE_PLUGIN_CONNECTION', 'ANSIBLE_CACHE_PLUGIN_PREFIX',
     'ANSIBLE_CACHE_PLUGIN_TIMEOUT', 'ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED')]
