@@ -2,6 +2,7 @@
 and the execution environment definition that AWX users build from."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -65,22 +66,28 @@ NOT_SHIPPED_ROOTS = {"emulator", "tools", "extensions", "Makefile", "pytest.ini"
 
 
 @pytest.fixture(scope="module")
-def planted():
-    """The untracked files, planted for the module's builds and removed after them."""
-    made = []
-    for name in UNTRACKED:
-        path = ROOT / name
-        if path.exists():
+def checkout(tmp_path_factory):
+    """A private copy of the checkout (its tracked files as they are now) with the untracked files planted.
+
+    Never the live checkout: the other tests run from it in parallel, and a planted
+    roles/tenant/vars/main.yml would become the tenant role's variables under them."""
+    copy = tmp_path_factory.mktemp("checkout")
+    names = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z"], capture_output=True,
+                           check=True).stdout.decode("utf-8").split("\0")
+    for name in filter(None, names):
+        source, target = ROOT / name, copy / name
+        if not os.path.lexists(source):          # deleted in the working tree, not yet in git
             continue
-        missing = [p for p in reversed(path.parents) if not p.exists()]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("ks_users: [{name: eve, password: %s}]\n" % PLANTED_PASSWORD)
-        made.append((path, missing))
-    yield
-    for path, missing in made:
-        path.unlink()
-        for directory in reversed(missing):
-            directory.rmdir()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target, follow_symlinks=False)
+    run(["git", "init", "-q"], cwd=copy)
+    run(["git", "add", "-A"], cwd=copy)
+    for name in UNTRACKED:
+        path = copy / name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("ks_users: [{name: eve, password: %s}]\n" % PLANTED_PASSWORD)
+    return copy
 
 
 def built(out):
@@ -90,18 +97,18 @@ def built(out):
 
 
 @pytest.fixture(scope="module")
-def tarball(tmp_path_factory, planted):
+def tarball(tmp_path_factory, checkout):
     """What `make package` builds."""
     out = tmp_path_factory.mktemp("dist")
-    run([sys.executable, ROOT / "tools" / "build_collection.py", "--output-path", out], cwd=ROOT)
+    run([sys.executable, checkout / "tools" / "build_collection.py", "--output-path", out], cwd=checkout)
     return built(out)
 
 
 @pytest.fixture(scope="module")
-def plain_tarball(tmp_path_factory, planted):
+def plain_tarball(tmp_path_factory, checkout):
     """What a plain `ansible-galaxy collection build` in the checkout builds."""
     out = tmp_path_factory.mktemp("plain")
-    run([BIN / "ansible-galaxy", "collection", "build", "--output-path", out, "."], cwd=ROOT)
+    run([BIN / "ansible-galaxy", "collection", "build", "--output-path", out, "."], cwd=checkout)
     return built(out)
 
 
