@@ -111,6 +111,11 @@ class Members:
                 return member
         return None
 
+    def reached(self):
+        """The clusters the host talks to: itself and every joined member (an unjoined member's objects live on,
+        out of the host's sight)."""
+        return [key for key in self.app.store.clusters() if not key.startswith(INTERNAL_PREFIX)]
+
     def kube_system_uid(self, member):
         namespace = self.app.api.view(member.store_key).get(NAMESPACE, "kube-system")
         return (namespace or {}).get("metadata", {}).get("uid", "")

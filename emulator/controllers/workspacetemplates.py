@@ -118,7 +118,7 @@ def _workspace_object(template):
 def _sync_workspaces(ctx, template):
     name = template["metadata"]["name"]
     placed = set(placed_clusters(ctx, template))
-    for cluster in ctx.store.clusters():
+    for cluster in ctx.app.members.reached():
         current = ctx.api.view(cluster).get(WORKSPACE, name)
         if cluster in placed:
             if not _cluster_ready(ctx, cluster):
@@ -140,7 +140,8 @@ def _finalize(ctx, template):
         return BLOCKED_RETRY
     policy = annotations_of(template).get(PROPAGATION_ANNOTATION)
     pending = 0
-    for cluster in ctx.store.clusters():
+    # A cluster unjoined meanwhile is out of reach: its Workspace no longer holds the deletion up.
+    for cluster in ctx.app.members.reached():
         workspace = ctx.api.view(cluster).get(WORKSPACE, name)
         if workspace is None:
             continue

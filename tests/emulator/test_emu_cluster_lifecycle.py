@@ -174,6 +174,25 @@ def test_unjoin_empties_placements_and_grants_and_leaves_ks_core(emu, admin):
         admin.delete(f"{TENANT}/workspacetemplates/{name}", json={})
 
 
+def test_a_workspace_left_in_an_unjoined_member_does_not_hold_up_its_template_deletion(emu, admin):
+    # A busy controller may not have removed the member's Workspace before the unjoin finished; the host no
+    # longer reaches that member, so what is left there cannot keep the template's deletion waiting.
+    join(emu, admin, "left", "edge3")
+    answer = admin.post(TENANT + "/workspacetemplates", json={
+        "metadata": {"name": "ws-left"}, "spec": {"template": {"spec": {"manager": "admin"}},
+                                                  "placement": {"clusters": [{"name": "host"}]}}})
+    assert answer.status_code == 200, answer.text
+    unjoin(admin, "left")
+    member_api = f"{emu.url}/_emulator/members/edge3/kube/apis/tenant.kubesphere.io/v1beta1/workspaces"
+    headers = {"Authorization": "Bearer " + emu.member_kubeconfig("edge3").split("token: ")[1].strip()}
+    held = {"apiVersion": "tenant.kubesphere.io/v1beta1", "kind": "Workspace",
+            "metadata": {"name": "ws-left", "finalizers": ["example.com/held"]}, "spec": {"manager": "admin"}}
+    assert admin.session.post(member_api, json=held, headers=headers).status_code == 201
+    assert admin.session.delete(member_api + "/ws-left", headers=headers).status_code == 200
+    assert admin.delete(f"{TENANT}/workspacetemplates/ws-left", json={}).status_code == 200
+    wait_for(lambda: placement(admin, "ws-left") is None, timeout=5, message="ws-left deleted")
+
+
 def test_unreachable_or_unauthorized_kubeconfig_is_not_ready(emu, admin):
     unreachable = emu.member_kubeconfig("edge3").replace(emu.url + "/_emulator/members/edge3/kube",
                                                          "https://127.0.0.1:1")
