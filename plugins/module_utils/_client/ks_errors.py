@@ -180,6 +180,13 @@ class KubeSphereError(Exception):
         return self.status == 409
 
     @property
+    def stale_write(self):
+        """KubeSphere changed its cached copy of the object and the API server refused it as older than the
+        stored one ("the object has been modified"; 409, or 400/500 from some kapis handlers). Nothing was
+        written, and the same write sent again a moment later, when the cache has caught up, succeeds."""
+        return self.status in (400, 409, 500) and "the object has been modified" in (self.message or "")
+
+    @property
     def forbidden(self):
         """The caller may not do this: 403, or the 500 KubeSphere answers a kapis PATCH of a workspace template
         with ('workspacetemplates.tenant.kubesphere.io "x" is forbidden: ', ks-recordings errors.json)."""

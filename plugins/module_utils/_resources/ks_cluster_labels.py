@@ -27,7 +27,7 @@ CACHE_PAUSE = 1.0       # how long the cache takes to see a write that came just
 
 def stale_cache(err):
     """KubeSphere's kapis answered from a cache older than a write made a moment ago."""
-    return err.status in (400, 409) and "the object has been modified" in (err.message or "")
+    return err.stale_write
 
 
 def send_fresh(send, fresh=()):

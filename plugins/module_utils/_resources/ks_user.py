@@ -63,6 +63,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validat
 
 NEW_ROLE_TIMEOUT = 5.0        # how long a GlobalRole made a moment ago may stay unseen by the users API
 PASSWORD_HASH_TIMEOUT = 10.0   # the controller hashed a new password ~0.14 s after the PUT (recorded)
+STALE_CACHE_TIMEOUT = 10.0     # how long ks-apiserver's cache may lag behind a write just made to the user
 DEFAULT_GLOBAL_ROLE = "platform-regular"   # least privilege: no rights until invited
 # The platform roles every KubeSphere (3.4 and 4.x) ships: known without a request.
 PLATFORM_ROLES = ("platform-admin", "platform-regular", "platform-self-provisioner")
@@ -301,7 +302,10 @@ class UserResource(KubeSphereResource):
             result = body
         if "password" in changed:
             # After the object PUT: a password change bumps the resourceVersion (the controller hashes it).
-            self.client.put(self._path() + "/password", {"password": self.params["password"]})
+            # ks-apiserver writes its cached copy of the user, which lags behind the PUT just made (or the
+            # controller's hashing): the 409 that follows wrote nothing, so the same request is sent again.
+            retry_while(lambda: self.client.put(self._path() + "/password", {"password": self.params["password"]}),
+                        lambda err: err.stale_write, STALE_CACHE_TIMEOUT, first_sleep=0.2, max_sleep=1.0)
             self._wait_hashed()
         return result
 

@@ -122,6 +122,27 @@ def test_without_bcrypt_the_password_is_set_again_with_a_warning(monkeypatch):
     assert out.after["password"] == "******** (changed)"
 
 
+def test_a_password_refused_as_stale_is_sent_again_and_another_refusal_is_not(monkeypatch):
+    # ks-apiserver writes its cached copy of the user: right after another write the API server answers
+    # 409 "the object has been modified" and nothing is written, so the same request may go again.
+    monkeypatch.setattr(ks_user.time, "sleep", lambda s: None)
+    stored = user(password=bcrypt.hashpw(b"Old-Passw0rd", bcrypt.gensalt(4)).decode())
+    client = FakeClient(stored, conflicts=2)
+    out = converge(UserResource(client, params(password="New-Passw0rd", update_password="always")), "present")
+    assert out.changed
+    assert [c for c in client.calls if c[0] == "PUT"] == [("PUT", USER_PATH + "/password")] * 3
+
+    class Refusing(FakeClient):
+        def put(self, path, body, cluster=None):
+            self.calls.append(("PUT", path))
+            raise KubeSphereError("incorrect old password", method="PUT", url=path, status=400)
+
+    refusing = Refusing(copy.deepcopy(stored))
+    with pytest.raises(KubeSphereError, match="incorrect old password"):
+        converge(UserResource(refusing, params(password="New-Passw0rd", update_password="always")), "present")
+    assert [c for c in refusing.calls if c[0] == "PUT"] == [("PUT", USER_PATH + "/password")]
+
+
 class FakeRefs:
     def __init__(self, roles=()):
         self.roles = set(roles)
