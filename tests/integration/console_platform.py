@@ -4,6 +4,8 @@ workspaces on one and two clusters (one being deleted), projects on the host and
 with every built-in role, a namespace in no workspace, and an extension with config and placement."""
 import time
 
+from real_server import needs_installable_extension
+
 TENANT = "/kapis/tenant.kubesphere.io/v1beta1"
 IAM = "/kapis/iam.kubesphere.io/v1beta1"
 USERS = IAM + "/users"
@@ -42,6 +44,7 @@ def _wait(check, what, timeout=10.0):
 
 
 def build(emu):
+    needs_installable_extension(emu, "metrics-server")
     token = emu.login()
 
     def call(method, path, body=None):

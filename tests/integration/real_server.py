@@ -34,6 +34,7 @@ import pytest
 
 # POSTs that change nothing on the real server either (the join's validation): not writes for the guard.
 from emulator.counters import READ_ONLY_POSTS
+from real_namespaces import NamespaceFinisher
 
 REAL_HOST = os.environ.get("KS_REAL_HOST", "").rstrip("/")
 REAL_USERNAME = os.environ.get("KS_REAL_USERNAME", "admin")
@@ -59,6 +60,17 @@ def enabled():
 def needs_emulator(what):
     """Skip the running test: what it needs only the emulator has."""
     pytest.skip(f"needs the emulator ({what}); KS_REAL_HOST names a real server")
+
+
+def needs_installable_extension(emu, name):
+    """Skip the running test on a real server without the extension in its catalog. The realks kit syncs no
+    extension repository (it reaches no network) and runs no Helm executor pods, so nothing installs there."""
+    if not isinstance(emu, RealServer):
+        return
+    status, _answer = emu.call("GET", f"/apis/kubesphere.io/v1alpha1/extensions/{name}", token=emu.login())
+    if status != 200:
+        pytest.skip(f"needs extension {name} in the server's catalog, and a server that can install it "
+                    f"(GET extensions/{name}: {status})")
 
 
 def _app_store_name(path, answer, body):
@@ -137,6 +149,8 @@ class RealServer:
         self._proxy = _Proxy(self)
         self.port = self._proxy.server_address[1]
         threading.Thread(target=self._proxy.serve_forever, daemon=True).start()
+        self._namespaces = NamespaceFinisher(self.forward, username, password,
+                                             "v1alpha2" if self.major == "3" else "v1beta1")
 
     @property
     def url(self):
@@ -340,6 +354,7 @@ class RealServer:
             elif collection.endswith("/namespaces"):
                 self._finish_namespace(token, collection, name)
         self.created = []
+        self._namespaces.stop()
         self._proxy.shutdown()
 
     def finish_namespace(self, collection, name):

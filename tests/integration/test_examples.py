@@ -1,5 +1,6 @@
 """Issue 6: every play in playbooks/examples/ runs as written, and converges (a second run changes nothing)."""
 from ks_ansible import Ansible, ROOT
+from real_server import needs_installable_extension
 
 EXAMPLES = ROOT / "playbooks" / "examples"
 CREATE = ["login_once.yml", "create_user.yml", "workspace_with_members.yml", "project_with_members.yml",
@@ -8,6 +9,7 @@ CREATE = ["login_once.yml", "create_user.yml", "workspace_with_members.yml", "pr
 
 def test_examples_run_as_written(fresh_emulator, tmp_path):
     emu = fresh_emulator(members=["member1"], controller_delay_ms=10, informer_lag_ms=10)
+    needs_installable_extension(emu, "metrics-server")
     ansible = Ansible(emu, tmp_path)
     # ansible-playbook takes several playbooks: one process for the whole sequence.
     plays = [str(EXAMPLES / name) for name in CREATE]

@@ -4,6 +4,7 @@ import json
 import pytest
 
 from ks_ansible import ROOT, Ansible, api_requests, doc_block, run_readme_block
+from real_server import needs_installable_extension
 
 ONBOARD = ROOT / "playbooks" / "onboard_team.yml"
 EVERYTHING = ["create user alice", "create user bob", "create user carol", "create workspace team-alpha",
@@ -88,6 +89,7 @@ def test_tenant_rejects_an_unknown_key_before_any_request(ansible, emulator):
 
 def test_extensions_role_installs_waits_and_is_idempotent(own):
     emu, ansible = own
+    needs_installable_extension(emu, "metrics-server")
     wanted = {"ks_extensions": [{"name": "metrics-server", "version": "0.7.2", "clusters": ["host", "member1"]}]}
     emu.configure(forbid_writes=True)
     try:

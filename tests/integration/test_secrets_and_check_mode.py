@@ -5,6 +5,7 @@ import re
 import pytest
 
 from ks_ansible import ROOT, Ansible, admin_call, cached_tokens, unique
+from real_server import needs_installable_extension
 
 SECRETS_NEVER_SHOWN = ("Review-Pa55word",)
 
@@ -142,6 +143,8 @@ def test_ks_api_never_shows_a_user_password_or_its_hash(ansible, emulator):
                                 "body": {"metadata": {"name": "{p}-ws"}}}),
 ])
 def test_a_500_on_a_write_is_a_clean_failure(ansible, emulator, module, args):
+    if module.endswith("ks_extension"):
+        needs_installable_extension(emulator, args["name"])
     prefix = unique("rv5")
     emulator.configure(forbid_writes=True)
     try:
