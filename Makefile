@@ -58,10 +58,11 @@ integration: venv
 
 # Opt-in, never part of make test or CI: the integration tests against the real KubeSphere that KS_REAL_HOST
 # names (KS_REAL_USERNAME, KS_REAL_PASSWORD: admin / P@88w0rd by default). Tests that need the emulator skip
-# with the reason, and what the run created is deleted at its end (tests/integration/real_server.py).
+# with the reason, and what the run created is deleted at its end (tests/integration/real_server.py). One test
+# at a time: on the emulator each test may have a server of its own, here they share one, and some use fixed names.
 test-real: venv
 	@if [ -z "$(KS_REAL_HOST)" ]; then echo "make test-real: KS_REAL_HOST is not set (for example KS_REAL_HOST=http://127.0.0.1:9090): nothing run"; \
-	else KS_REAL_HOST=$(KS_REAL_HOST) $(BIN)/python -m pytest -q -n 2 -rs tests/integration; fi
+	else KS_REAL_HOST=$(KS_REAL_HOST) $(BIN)/python -m pytest -q -p no:xdist -rs tests/integration; fi
 
 # ansible-test wants the tree at ansible_collections/kubesphere/core and fetches a pip bootstrap
 # script from a host we cannot reach: copy the tracked files there and give it a local stand-in.

@@ -32,8 +32,9 @@ if real_server.enabled():
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(item, call):
-        """A test that met a cluster the server has not joined, or tried a wrong admin password (refused by
-        the harness), reports as skipped with that reason: its outcome says nothing about the collection."""
+        """A test that met a cluster the server has not joined or a member whose controllers do not run, or
+        tried a wrong admin password (refused by the harness), reports as skipped with that reason: its
+        outcome says nothing about the collection."""
         outcome = yield
         report = outcome.get_result()
         state = real_server.CURRENT.test_state if real_server.CURRENT is not None else {}
@@ -45,6 +46,10 @@ if real_server.enabled():
         elif report.failed and state.get("missing_clusters"):
             reason = "needs member cluster(s) %s, which the real server has not joined" % ", ".join(
                 sorted(state["missing_clusters"]))
+        elif report.failed and real_server.CURRENT.members_without_controllers(state.get("members_touched", ())):
+            reason = ("needs member cluster(s) %s with their ks-controller-manager running (the realks member "
+                      "runs none, so its projects never get their built-in roles)" % ", ".join(
+                          real_server.CURRENT.members_without_controllers(state["members_touched"])))
         if reason:
             report.outcome = "skipped"
             report.longrepr = (str(item.path), item.location[1] or 0, "Skipped: " + reason)

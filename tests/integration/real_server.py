@@ -145,7 +145,8 @@ class RealServer:
         self.created = []                       # (collection path, name), in order
         self.forbid_writes = False
         self.reset_counters()
-        self.test_state = {"missing_clusters": set(), "refused_admin_logins": 0}
+        self.test_state = {"missing_clusters": set(), "refused_admin_logins": 0, "members_touched": set()}
+        self._controllers = {}                  # member -> whether its ks-controller-manager runs
         self._proxy = _Proxy(self)
         self.port = self._proxy.server_address[1]
         threading.Thread(target=self._proxy.serve_forever, daemon=True).start()
@@ -239,6 +240,8 @@ class RealServer:
             self._learn(method, path, status, answer, body)
 
     def _learn(self, method, path, status, answer, body=b""):
+        if path.startswith("/clusters/") and not path.startswith("/clusters/host/"):
+            self.test_state["members_touched"].add(path.split("/")[2])
         if status == 400 and b"not exists" in answer and b"ErrStatus" in answer:
             message = json.loads(answer)["ErrStatus"].get("message", "")
             self.test_state["missing_clusters"].add(message.split()[1] if message.startswith("cluster ") else "?")
@@ -331,7 +334,7 @@ class RealServer:
         """Nothing: the run's objects go in cleanup(), at the end of the session."""
 
     def begin_test(self):
-        self.test_state = {"missing_clusters": set(), "refused_admin_logins": 0}
+        self.test_state = {"missing_clusters": set(), "refused_admin_logins": 0, "members_touched": set()}
         self.forbid_writes = False
 
     # ---- the run's objects ------------------------------------------------------------
@@ -422,8 +425,23 @@ class RealServer:
 
     # ---- which tests it can serve --------------------------------------------------------
 
+    def members_without_controllers(self, names):
+        """Those of the members named whose own ks-controller-manager does not run (the realks member runs
+        none): their projects never get the built-in roles a member needs. Told by kube-system, which that
+        controller gives admin, operator and viewer roles on every running cluster."""
+        missing = []
+        for name in sorted(names):
+            if name not in self._controllers:
+                status, listed = self.call("GET", f"/clusters/{name}/apis/iam.kubesphere.io/v1beta1/namespaces/"
+                                                  "kube-system/roles", token=self.login())
+                self._controllers[name] = status != 200 or bool((listed or {}).get("items"))
+            if not self._controllers[name]:
+                missing.append(name)
+        return missing
+
     def check_options(self, options):
         """Skip unless this server can stand for an emulator started with these options."""
+        self.reset_counters()                   # what stands for a fresh emulator counts from zero
         wanted = str(options.get("ks_version") or "4.1")
         if wanted.split(".", maxsplit=1)[0] != self.major:
             pytest.skip(f"written for KubeSphere {wanted}; KS_REAL_HOST is {self.version}")
@@ -434,6 +452,12 @@ class RealServer:
         for name in _names(options.get("not_ready")):
             needs_emulator(f"a member cluster {name} that is not ready")
         return self
+
+
+def needs_not_ready_member(emu, name="member2"):
+    """Skip on a real server: the test relies on the session emulator's member that is joined but not Ready."""
+    if isinstance(emu, RealServer):
+        pytest.skip(f"needs {name}, a joined member cluster that is not Ready (the session emulator has one)")
 
 
 def _names(value):
