@@ -34,7 +34,7 @@ import pytest
 
 # POSTs that change nothing on the real server either (the join's validation): not writes for the guard.
 from emulator.counters import READ_ONLY_POSTS
-from real_namespaces import NamespaceFinisher
+from real_kube_controllers import KubeControllerStandIn
 
 REAL_HOST = os.environ.get("KS_REAL_HOST", "").rstrip("/")
 REAL_USERNAME = os.environ.get("KS_REAL_USERNAME", "admin")
@@ -150,8 +150,8 @@ class RealServer:
         self._proxy = _Proxy(self)
         self.port = self._proxy.server_address[1]
         threading.Thread(target=self._proxy.serve_forever, daemon=True).start()
-        self._namespaces = NamespaceFinisher(self.forward, username, password,
-                                             "v1alpha2" if self.major == "3" else "v1beta1")
+        self._kube_controllers = KubeControllerStandIn(self.forward, username, password,
+                                                       "v1alpha2" if self.major == "3" else "v1beta1")
 
     @property
     def url(self):
@@ -357,7 +357,7 @@ class RealServer:
             elif collection.endswith("/namespaces"):
                 self._finish_namespace(token, collection, name)
         self.created = []
-        self._namespaces.stop()
+        self._kube_controllers.stop()
         self._proxy.shutdown()
 
     def finish_namespace(self, collection, name):
@@ -406,6 +406,8 @@ class RealServer:
                 for item in (listed.get("items") or []) if status == 200 and isinstance(listed, dict) else []:
                     self.call("DELETE", f"{base}/{item['metadata']['name']}", token=token)
         path = f"{prefix}/api/v1/namespaces/{name}"
+        # A project made through its workspace's path outlives the workspace (orphaned): delete it directly too.
+        self.call("DELETE", path, token=token)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             status, current = self.call("GET", path, token=token)

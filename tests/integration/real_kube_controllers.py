@@ -1,12 +1,13 @@
-"""Kubernetes' namespace controller, for a real KubeSphere run without kube-controller-manager.
+"""Two controllers of kube-controller-manager, for a real KubeSphere run without one.
 
-The ../shared/realks kit runs no kube-controller-manager, so a deleted namespace stays Terminating
-forever there, while on every real installation it goes within seconds once its content is gone. A
-test that deletes a project and waits (or wants it back) would fail on the kit for a reason no user
-meets. This thread does that controller's job for the namespaces that are Terminating, on the host
-and on each joined member: it deletes their content and then their spec finalizer. It talks to the
-server directly, not through the harness proxy, so the tests' request counters and write guard never
-see it."""
+The ../shared/realks kit runs no kube-controller-manager. On it a deleted namespace stays Terminating
+forever, and an object deleted with propagationPolicy Orphan (how KubeSphere 3.4 deletes a workspace
+that keeps its projects) keeps its "orphan" finalizer forever; on every real installation both go
+within seconds. A test that deletes a project or a workspace and waits would fail on the kit for a
+reason no user meets. This thread does those two jobs: the namespace controller's for namespaces that
+are Terminating, on the host and on each joined member (their content, then their spec finalizer),
+and the garbage collector's "orphan" finalizer for workspaces. It talks to the server directly, not
+through the harness proxy, so the tests' request counters and write guard never see it."""
 
 import json
 import threading
@@ -15,10 +16,13 @@ import urllib.parse
 NAMESPACED = {"/api/v1": ("resourcequotas", "limitranges", "secrets", "configmaps", "serviceaccounts"),
               "/apis/rbac.authorization.k8s.io/v1": ("rolebindings", "roles")}
 CLUSTERS = "/apis/cluster.kubesphere.io/v1alpha1/clusters"
+WORKSPACES = ("/apis/tenant.kubesphere.io/v1beta1/workspacetemplates",      # 4.x
+              "/apis/tenant.kubesphere.io/v1alpha2/workspacetemplates",     # 3.x, and its Workspaces
+              "/apis/tenant.kubesphere.io/v1alpha1/workspaces")
 PERIOD = 1.0
 
 
-class NamespaceFinisher:
+class KubeControllerStandIn:
     def __init__(self, forward, username, password, iam_version):
         self._forward = forward                  # RealServer.forward: straight to the upstream server
         self._credentials = (username, password)
@@ -35,13 +39,14 @@ class NamespaceFinisher:
             try:
                 for prefix in self._clusters():
                     self._finish_terminating(prefix)
+                self._release_orphans()
             except (OSError, ValueError, KeyError):
                 pass                              # the server restarting, a token expiring: the next round
 
-    def _call(self, method, path, body=None):
+    def _call(self, method, path, body=None, content_type="application/json"):
         if self._token is None:
             self._token = self._login()
-        headers = {"Authorization": "Bearer " + self._token, "Content-Type": "application/json"}
+        headers = {"Authorization": "Bearer " + self._token, "Content-Type": content_type}
         status, _ctype, raw, _headers = self._forward(method, path, headers, json.dumps(body).encode() if body else b"")
         if status == 401:
             self._token = None
@@ -74,6 +79,17 @@ class NamespaceFinisher:
         for namespace in (listed or {}).get("items") or [] if status == 200 else []:
             if namespace["metadata"].get("deletionTimestamp") and namespace["spec"].get("finalizers"):
                 self._finish(prefix, namespace)
+
+    def _release_orphans(self):
+        for collection in WORKSPACES:
+            status, listed = self._call("GET", collection)
+            for item in (listed or {}).get("items") or [] if status == 200 else []:
+                metadata = item["metadata"]
+                if metadata.get("deletionTimestamp") and "orphan" in (metadata.get("finalizers") or []):
+                    kept = [f for f in metadata["finalizers"] if f != "orphan"]
+                    self._call("PATCH", f"{collection}/{metadata['name']}",
+                               {"metadata": {"finalizers": kept, "resourceVersion": metadata["resourceVersion"]}},
+                               content_type="application/merge-patch+json")
 
     def _finish(self, prefix, namespace):
         name = namespace["metadata"]["name"]
