@@ -40,12 +40,8 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_proj
     PROJECT_OPTIONS,
     ProjectResource,
 )
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role import (
-    ROLE_OPTIONS,
-    SCOPES,
-    RoleResource,
-    scope_collection,
-)
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role import ROLE_OPTIONS, RoleResource
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role_scopes import SCOPES, scope_collection
 from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_snapshot import (
     MISSING,
     NOT_COVERED,

@@ -47,7 +47,8 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_prot
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_members import short_workspace_role
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_project import ProjectResource
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_quota import DefaultLimits, ProjectQuota, WorkspaceQuota
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role import SCOPES, RoleResource, scope_collection
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role import RoleResource
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role_scopes import SCOPES, scope_collection
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_user import (
     UserResource,
     apply_effective_role,

@@ -12,6 +12,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_app_
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_app_repo import masked_repo
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_appstore import BASE as APPSTORE
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_identity_provider import provider_secrets, without_secrets
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role_scopes import SCOPES
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import (
     dns1123_label_error,
     dns1123_subdomain_error,
@@ -70,6 +71,10 @@ def _releases(params):
     return InfoKind(APPSTORE + scope + "/applications", get_path=get_path, requires=("app_store",), shown=masked_release)
 
 
+# Where each scope's roles are listed, from the one scope table.
+_ROLES = dict((name, scope.kapis_collection(workspace="{workspace}", project="{project}"))
+              for name, scope in SCOPES.items())
+
 KINDS = {
     "workspace": InfoKind("/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates",
                           get_path="/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates/{name}"),
@@ -101,15 +106,11 @@ KINDS = {
     "roletemplate": InfoKind("/kapis/iam.kubesphere.io/v1beta1/roletemplates",
                              get_path="/kapis/iam.kubesphere.io/v1beta1/roletemplates/{name}"),
     "role": InfoKind(by_scope={
-        "global": InfoKind("/kapis/iam.kubesphere.io/v1beta1/globalroles",
-                           get_path="/kapis/iam.kubesphere.io/v1beta1/globalroles/{name}"),
-        "cluster": InfoKind("/kapis/iam.kubesphere.io/v1beta1/clusterroles", per_cluster=True,
-                            get_path="/kapis/iam.kubesphere.io/v1beta1/clusterroles/{name}"),
-        "workspace": InfoKind("/kapis/iam.kubesphere.io/v1beta1/workspaces/{workspace}/workspaceroles",
-                              needs=("workspace",)),
-        "project": InfoKind("/kapis/iam.kubesphere.io/v1beta1/namespaces/{project}/roles", needs=("project",),
-                            per_cluster=True,
-                            get_path="/kapis/iam.kubesphere.io/v1beta1/namespaces/{project}/roles/{name}"),
+        "global": InfoKind(_ROLES["global"], get_path=_ROLES["global"] + "/{name}"),
+        "cluster": InfoKind(_ROLES["cluster"], per_cluster=True, get_path=_ROLES["cluster"] + "/{name}"),
+        "workspace": InfoKind(_ROLES["workspace"], needs=("workspace",)),
+        "project": InfoKind(_ROLES["project"], needs=("project",), per_cluster=True,
+                            get_path=_ROLES["project"] + "/{name}"),
     }),
     # The App Store of KubeSphere 4 (issue 26): repos with their credentials masked, releases with the data of
     # their Secrets masked.

@@ -36,9 +36,9 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_name
     WORKSPACE_LABEL,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_errors import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role_scopes import SCOPES, scope_collection
 
 HOST = "host"
-ROLE_SCOPES = ("global", "workspace", "project", "cluster")
 
 
 class ServerReferences(object):
@@ -82,8 +82,8 @@ class ServerReferences(object):
         return self._memo(("clusters",), listed)
 
     def role_exists(self, scope, name, workspace=None, namespace=None, cluster=None):
-        if scope not in ROLE_SCOPES:
-            raise ValueError("role scope must be one of %s, not %r" % (", ".join(ROLE_SCOPES), scope))
+        if scope not in SCOPES:
+            raise ValueError("role scope must be one of %s, not %r" % (", ".join(SCOPES), scope))
         key = ("role", scope, name, workspace, namespace, cluster)
         return self._memo(key, lambda: self._role(scope, name, workspace, namespace, cluster))
 
@@ -116,19 +116,16 @@ class ServerReferences(object):
         return any((i.get("metadata") or {}).get("name") == name for i in (listed or {}).get("items") or [])
 
     def _role(self, scope, name, workspace, namespace, cluster):
-        if scope == "workspace":
-            found = self._found("%s/workspaces/%s/workspaceroles/%s" % (KAPIS_IAM, workspace, name))
-            if isinstance(found, dict):
-                # A WorkspaceRole without its workspace label cannot be bound (recordings: 404 on members POST).
-                return ((found.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL) == workspace
-            return found is not None
-        if scope == "project":
-            path = "%s/namespaces/%s/roles/%s" % (KAPIS_IAM, namespace, name)
-        elif scope == "cluster":
-            path = "/apis/iam.kubesphere.io/v1beta1/clusterroles/%s" % name
+        if scope == "cluster":
+            path = "%s/%s" % (scope_collection(scope, SCOPES[scope].plural), name)
         else:
-            path = "%s/globalroles/%s" % (KAPIS_IAM, name)
-        return self._found(path, cluster=cluster) is not None
+            path = "%s/%s" % (SCOPES[scope].kapis_collection(workspace=workspace, project=namespace), name)
+        # WorkspaceRoles live on the host only.
+        found = self._found(path, cluster=None if scope == "workspace" else cluster)
+        if scope == "workspace" and isinstance(found, dict):
+            # A WorkspaceRole without its workspace label cannot be bound (recordings: 404 on members POST).
+            return ((found.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL) == workspace
+        return found is not None
 
 
 def placement_of(template):

@@ -27,6 +27,11 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_name
     WORKSPACE_LABEL,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_kind import KubeSphereResource
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role_scopes import (
+    SCOPE_NAMES,
+    SCOPES,
+    scope_collection,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Field, ResourceFailure, ValidationError
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_managed import mark_managed
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import protection_options, state_option, wait_options
@@ -37,8 +42,6 @@ from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validat
     dns1123_subdomain_error,
     first_error,
 )
-
-SCOPE_NAMES = ("global", "cluster", "workspace", "project")
 
 # The options of ks_role (and of a ks_tenancy roles item), without the connection options.
 ROLE_OPTIONS = dict(
@@ -54,31 +57,6 @@ ROLE_OPTIONS = dict(
     state=state_option(),
     **dict(wait_options(120), **protection_options())
 )
-
-
-class Scope(object):
-    """Where a role of one scope lives, what it is called, and where its bindings are."""
-
-    def __init__(self, kind, plural, template_scope, bindings, binding_selector=None):
-        self.kind = kind
-        self.plural = plural
-        self.template_scope = template_scope       # the RoleTemplates' iam.kubesphere.io/scope
-        self.bindings = bindings                    # binding plural
-        self.binding_selector = binding_selector    # label narrowing the binding list (workspace)
-
-
-SCOPES = {
-    "global": Scope("GlobalRole", "globalroles", "global", "globalrolebindings"),
-    "cluster": Scope("ClusterRole", "clusterroles", "cluster", "clusterrolebindings"),
-    "workspace": Scope("WorkspaceRole", "workspaceroles", "workspace", "workspacerolebindings", WORKSPACE_LABEL),
-    "project": Scope("Role", "roles", "namespace", "rolebindings"),
-}
-
-
-def scope_collection(scope, plural, project=None):
-    if scope == "project":
-        return "%s/namespaces/%s/%s" % (APIS_IAM, project, plural)
-    return "%s/%s" % (APIS_IAM, plural)
 
 
 def unknown_templates_message(unknown, known, scope):
