@@ -281,7 +281,7 @@ class BulkRun(object):
                 params = dict(self.connection)
                 params.update(validated)
                 item = Item(kind, index, params)
-                problem = kind.resource(None, params).validate(item.state)
+                problem = kind.resource(None, params).input_problem(item.state)
                 if problem:
                     errors.append("%s: %s" % (where, problem))
                     continue

@@ -23,6 +23,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_failure
     ValidationError,
     WaitTimeout,
 )
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import timeout_error
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_waiter import wait_for  # noqa: F401 (re-exported)
 
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_recovery import (
@@ -164,6 +165,12 @@ class Resource:
         """Return an error message for bad input, or None. No request may be sent here."""
         return None
 
+    def input_problem(self, state):
+        """What is wrong with the input, checked before any request: first the rules of every resource (a
+        wait_timeout that is not a positive number of seconds, which would otherwise fall back to the
+        default), then the kind's own (validate)."""
+        return timeout_error(self.params.get("wait_timeout")) or self.validate(state)
+
     def identity(self):
         return self.params.get("name")
 
@@ -281,7 +288,7 @@ def converge(res, state, wait=False, children=True):
 
     children=False leaves the sub-resources (memberships) to a later add_children(res, outcome, state):
     ks_tenancy converges every object first and the memberships after them."""
-    problem = res.validate(state)
+    problem = res.input_problem(state)
     if problem:
         raise ValidationError(problem)
     if res.requires:

@@ -172,8 +172,6 @@ class AppReleaseResource(KubeSphereResource):
                     problems.append("manifests must be Kubernetes objects, each with kind and apiVersion")
             except yaml.YAMLError as err:
                 problems.append("values or manifests are not valid YAML: %s" % err)
-        if (p.get("wait_timeout") or 1) <= 0:
-            problems.append("wait_timeout must be a positive number of seconds")
         return first_error(*problems)
 
     def _label_of(self, object_name):

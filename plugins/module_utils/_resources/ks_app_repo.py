@@ -131,8 +131,6 @@ class AppRepoResource(KubeSphereResource):
                 problems.append("sync_period must be 0 (never) or a number of seconds")
             if p.get("description") and len(p["description"]) > 512:
                 problems.append("description: KubeSphere keeps at most 512 characters")
-        if (p.get("wait_timeout") or 1) <= 0:
-            problems.append("wait_timeout must be a positive number of seconds")
         return first_error(*problems)
 
     def desired(self):

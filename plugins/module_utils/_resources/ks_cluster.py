@@ -194,8 +194,6 @@ class ClusterResource(KubeSphereResource):
         problems = [dns1123_label_error(p.get("name"), "name"), self.input_error]
         if p.get("kubeconfig") and not self.input_error:
             problems.append(ks_kubeconfig.problem(p["kubeconfig"]))
-        if float(p.get("wait_timeout") or 1) <= 0:
-            problems.append("wait_timeout must be a positive number of seconds")
         if p.get("group") is not None and (len(p["group"]) > 63 or not _LABEL_VALUE.match(p["group"])):
             problems.append("group %r is not a valid label value (at most 63 letters, digits, '-', '_' or '.', "
                             "starting and ending with a letter or digit)" % p["group"])

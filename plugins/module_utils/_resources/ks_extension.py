@@ -153,8 +153,6 @@ class Extension(KubeSphereResource):
         problem = self.raw_error or dns1123_label_error(self.name, "name")
         if problem:
             return problem
-        if float(self.params.get("wait_timeout") or 0) <= 0:
-            return "wait_timeout must be a positive number of seconds, got %r" % self.params.get("wait_timeout")
         if state == "absent":
             return None
         if not self.params.get("version"):

@@ -55,7 +55,6 @@ from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validat
     dns1123_label_error,
     dns1123_subdomain_error,
     first_error,
-    timeout_error,
 )
 
 INITIALISED = INITIALISED_FINALIZERS["project"]
@@ -124,7 +123,6 @@ class ProjectResource(KubeSphereResource):
             problems.append("adopt needs workspace: the workspace to bring the namespace into")
         problems.append(quota_error(p.get("quota")))
         problems.append(limits_error(p.get("default_limits")))
-        problems.append(timeout_error(p.get("wait_timeout")))
         return first_error(*problems)
 
     # Reads ----------------------------------------------------------------------------

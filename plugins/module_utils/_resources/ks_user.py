@@ -58,7 +58,6 @@ from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validat
     identities_error,
     is_bcrypt_hash,
     password_error,
-    timeout_error,
 )
 
 NEW_ROLE_TIMEOUT = 5.0        # how long a GlobalRole made a moment ago may stay unseen by the users API
@@ -179,7 +178,6 @@ class UserResource(KubeSphereResource):
             email_error(p["email"]) if p.get("email") is not None else None,
             password_error(p["password"]) if p.get("password") is not None and state == "present" else None,
             dns1123_subdomain_error(p["global_role"], "global_role") if p.get("global_role") is not None else None,
-            timeout_error(p.get("wait_timeout")),
             identities_error(p.get("identities")),
         )
 

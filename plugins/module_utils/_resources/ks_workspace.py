@@ -48,7 +48,6 @@ from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validat
     dns1123_label_error,
     dns1123_subdomain_error,
     first_error,
-    timeout_error,
 )
 
 INITIALISED = INITIALISED_FINALIZERS["workspace"]
@@ -121,7 +120,6 @@ class WorkspaceResource(KubeSphereResource):
             problems.append(dns1123_subdomain_error(key.split("/")[-1], "label key %r" % key))
         problems.append(members_error(p.get("members")))
         problems.append(quota_error(p.get("quota")))
-        problems.append(timeout_error(p.get("wait_timeout")))
         return first_error(*problems)
 
     # Reads ----------------------------------------------------------------------------

@@ -108,6 +108,14 @@ def test_validation_runs_before_any_read():
         converge(res, "present")
 
 
+@pytest.mark.parametrize("timeout", [0, -1])
+def test_every_resource_refuses_a_wait_timeout_that_is_not_positive(timeout):
+    # Thing's own validate knows nothing of wait_timeout: the rule is the engine's, for every kind.
+    res = Thing(None, params(wait=True, wait_timeout=timeout))
+    with pytest.raises(ValidationError, match="wait_timeout must be a positive number of seconds"):
+        converge(res, "present")
+
+
 def test_json_patch_adds_missing_parents_once():
     current = {"metadata": {"name": "t1"}, "spec": {}}
     res = Thing({}, params(description="d", labels={"b": "2", "a": "1"}))

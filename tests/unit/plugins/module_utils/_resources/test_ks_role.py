@@ -106,6 +106,7 @@ def test_each_scope_reads_and_creates_its_own_kind_where_it_lives(scope, extra, 
     (dict(name="Deployer"), "name 'Deployer' is not a valid name"),
     (dict(scope="cluster", cluster="Member_1"), "cluster 'Member_1' is not a valid DNS-1123 label"),
     (dict(templates=["ok", "Bad Template"]), "templates[1] 'Bad Template' is not a valid name"),
+    (dict(wait_timeout=0), "wait_timeout must be a positive number of seconds"),     # not the default 120
 ])
 def test_bad_input_is_refused_before_any_request(kw, message):
     client = server()
