@@ -46,6 +46,9 @@ if real_server.enabled():
         elif report.failed and state.get("missing_clusters"):
             reason = "needs member cluster(s) %s, which the real server has not joined" % ", ".join(
                 sorted(state["missing_clusters"]))
+        elif report.failed and real_server.CURRENT.unjoined_members_named(report.longreprtext):
+            reason = "needs member cluster(s) %s, which the real server has not joined" % ", ".join(
+                real_server.CURRENT.unjoined_members_named(report.longreprtext))
         elif report.failed and real_server.CURRENT.members_without_controllers(state.get("members_touched", ())):
             reason = ("needs member cluster(s) %s with their ks-controller-manager running (the realks member "
                       "runs none, so its projects never get their built-in roles)" % ", ".join(

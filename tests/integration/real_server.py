@@ -427,6 +427,16 @@ class RealServer:
 
     # ---- which tests it can serve --------------------------------------------------------
 
+    def unjoined_members_named(self, text):
+        """The member clusters a failure's text names (member1, member2, as the session emulator has them) that
+        this server has not joined: our modules refuse an unknown cluster before any request reaches it."""
+        named = set(re.findall(r"\bmember\d+\b", text or ""))
+        if not named:
+            return []
+        status, listed = self.call("GET", "/apis/cluster.kubesphere.io/v1alpha1/clusters", token=self.login())
+        joined = {c["metadata"]["name"] for c in (listed or {}).get("items") or []} if status == 200 else set()
+        return sorted(named - joined)
+
     def members_without_controllers(self, names):
         """Those of the members named whose own ks-controller-manager does not run (the realks member runs
         none): their projects never get the built-in roles a member needs. Told by kube-system, which that
