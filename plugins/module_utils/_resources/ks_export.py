@@ -24,9 +24,10 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_name
     EXTENSIONS_API,
     GLOBAL_ROLE_BINDINGS,
     HOST_CLUSTER_LABEL,
-    KAPIS_IAM,
     KAPIS_TENANT,
     MANAGED_LABEL,
+    MEMBER_ROLE_ANNOTATIONS,
+    MEMBERS_PATHS,
     TEMPLATES,
     USERS,
     USER_REF_LABEL,
@@ -219,8 +220,8 @@ class Exporter(object):
             item["name"] = name
             item["labels"] = _declared_labels(item.get("labels"))
             item["quota"] = self._workspace_quota(name)
-            members = self.members("workspace", name, "%s/workspaces/%s/workspacemembers" % (KAPIS_IAM, name),
-                                   "iam.kubesphere.io/workspacerole")
+            members = self.members("workspace", name, MEMBERS_PATHS["workspace"] % name,
+                                   MEMBER_ROLE_ANNOTATIONS["workspace"])
             if members is not None:
                 item["members"] = [dict(user=user, role=short_workspace_role(name, role)) for user, role in members]
             out.append((obj, item))
@@ -289,8 +290,8 @@ class Exporter(object):
         item["quota"] = ProjectQuota(None, name).hard(quota[0] if quota else None)
         item["default_limits"] = DefaultLimits.declared(DefaultLimits.pick(
             self._in_project("limitranges", name, cluster), name))
-        members = self.members("project", name, "%s/namespaces/%s/namespacemembers" % (KAPIS_IAM, name),
-                               "iam.kubesphere.io/role", cluster=cluster)
+        members = self.members("project", name, MEMBERS_PATHS["project"] % name, MEMBER_ROLE_ANNOTATIONS["project"],
+                               cluster=cluster)
         if members is not None:
             item["members"] = [dict(user=user, role=role) for user, role in members]
         return item

@@ -12,6 +12,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_app_
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_app_repo import masked_repo
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_appstore import BASE as APPSTORE
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_identity_provider import provider_secrets, without_secrets
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import MEMBERS_PATHS
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role_scopes import SCOPES
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import (
     dns1123_label_error,
@@ -83,10 +84,8 @@ KINDS = {
                         list_path_without=("workspace", "/kapis/tenant.kubesphere.io/v1beta1/namespaces")),
     "user": InfoKind("/kapis/iam.kubesphere.io/v1beta1/users",
                      get_path="/kapis/iam.kubesphere.io/v1beta1/users/{name}"),
-    "workspace_member": InfoKind("/kapis/iam.kubesphere.io/v1beta1/workspaces/{workspace}/workspacemembers",
-                                 needs=("workspace",)),
-    "project_member": InfoKind("/kapis/iam.kubesphere.io/v1beta1/namespaces/{project}/namespacemembers",
-                               needs=("project",), per_cluster=True),
+    "workspace_member": InfoKind(MEMBERS_PATHS["workspace"] % "{workspace}", needs=("workspace",)),
+    "project_member": InfoKind(MEMBERS_PATHS["project"] % "{project}", needs=("project",), per_cluster=True),
     # Clusters (without kubeconfigs), and as ks_cluster's options: group, visibility, labels, workspaces.
     "cluster": InfoKind("/kapis/resources.kubesphere.io/v1alpha3/clusters",
                         get_path="/kapis/resources.kubesphere.io/v1alpha3/clusters/{name}",

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
     APIS_IAM,
-    KAPIS_IAM,
+    MEMBER_ROLE_ANNOTATIONS,
+    MEMBERS_PATHS,
     WORKSPACE_LABEL,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
@@ -27,10 +28,10 @@ MEMBER_LISTS_FROM = 10
 
 SCOPES = {
     # scope: (bindings listed, parent of a binding, members path prefix and suffix, role annotation)
-    "workspace": (APIS_IAM + "/workspacerolebindings", lambda b: _labels(b).get(WORKSPACE_LABEL),
-                  KAPIS_IAM + "/workspaces/", "/workspacemembers", "iam.kubesphere.io/workspacerole"),
-    "project": (APIS_IAM + "/rolebindings", lambda b: (b.get("metadata") or {}).get("namespace"),
-                KAPIS_IAM + "/namespaces/", "/namespacemembers", "iam.kubesphere.io/role"),
+    "workspace": (APIS_IAM + "/workspacerolebindings", lambda b: _labels(b).get(WORKSPACE_LABEL))
+    + tuple(MEMBERS_PATHS["workspace"].split("%s")) + (MEMBER_ROLE_ANNOTATIONS["workspace"],),
+    "project": (APIS_IAM + "/rolebindings", lambda b: (b.get("metadata") or {}).get("namespace"))
+    + tuple(MEMBERS_PATHS["project"].split("%s")) + (MEMBER_ROLE_ANNOTATIONS["project"],),
 }
 
 

@@ -29,7 +29,8 @@ only the members still missing (or still holding another role) are sent again.
 
 from __future__ import annotations
 
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import KAPIS_IAM
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import MEMBER_ROLE_ANNOTATIONS, MEMBERS_PATHS
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role_scopes import SCOPES
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Outcome
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_failures import WaitTimeout
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_waiter import wait_for
@@ -96,12 +97,8 @@ class Members:
         self.protected = set(p for p in protected if p)
         self.fresh = fresh          # made by this task or not set up yet: its built-in roles may still be coming
         self.role_wait = role_wait
-        if scope == "workspace":
-            self.path = "%s/workspaces/%s/workspacemembers" % (KAPIS_IAM, name)
-            self.annotation = "iam.kubesphere.io/workspacerole"
-        else:
-            self.path = "%s/namespaces/%s/namespacemembers" % (KAPIS_IAM, name)
-            self.annotation = "iam.kubesphere.io/role"
+        self.path = MEMBERS_PATHS[scope] % name
+        self.annotation = MEMBER_ROLE_ANNOTATIONS[scope]
 
     def full_role(self, role):
         return workspace_role_name(self.name, role) if self.scope == "workspace" else role
@@ -219,9 +216,7 @@ class Members:
 
     def role_path(self, role):
         """Where the built-in role (full name) the member API binds is read, v4 form (the client translates)."""
-        if self.scope == "workspace":
-            return "%s/workspaces/%s/workspaceroles/%s" % (KAPIS_IAM, self.name, role)
-        return "%s/namespaces/%s/roles/%s" % (KAPIS_IAM, self.name, role)
+        return "%s/%s" % (SCOPES[self.scope].kapis_collection(workspace=self.name, project=self.name), role)
 
     def _await_roles(self, roles):
         """Wait, at most role_wait seconds, until every built-in role among roles (full names) can be read."""

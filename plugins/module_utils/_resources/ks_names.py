@@ -20,6 +20,12 @@ CLUSTERS = "/kapis/resources.kubesphere.io/v1alpha3/clusters"
 EXTENSIONS_API = "/apis/kubesphere.io/v1alpha1"
 WORKSPACE_QUOTAS = "/apis/quota.kubesphere.io/v1alpha2/resourcequotas"
 
+# Where a workspace's or a project's members are listed and added (by its name), and the annotation that names
+# each member's role there.
+MEMBERS_PATHS = {"workspace": KAPIS_IAM + "/workspaces/%s/workspacemembers",
+                 "project": KAPIS_IAM + "/namespaces/%s/namespacemembers"}
+MEMBER_ROLE_ANNOTATIONS = {"workspace": "iam.kubesphere.io/workspacerole", "project": "iam.kubesphere.io/role"}
+
 # ---- labels and annotations --------------------------------------------------------------------------------
 WORKSPACE_LABEL = "kubesphere.io/workspace"
 MANAGED_LABEL = "kubesphere.io/managed"

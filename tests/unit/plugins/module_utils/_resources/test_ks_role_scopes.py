@@ -1,4 +1,4 @@
-"""The one table of role scopes: the paths every reader derives from it are KubeSphere's."""
+"""The one table of role scopes and the one of member endpoints: the paths every reader derives are KubeSphere's."""
 from ansible_collections.kubesphere.core.plugins.module_utils._resources import ks_info
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_references import ServerReferences
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role_scopes import SCOPES, scope_collection
@@ -38,3 +38,16 @@ def test_the_references_ask_each_scope_where_it_lives():
                             ("/apis/iam.kubesphere.io/v1beta1/clusterroles/r", "m1"),
                             (KAPIS + "/workspaces/ws/workspaceroles/r", None),
                             (KAPIS + "/namespaces/web/roles/r", "m1")]
+
+
+def test_members_and_their_roles_are_read_where_every_reader_looks():
+    from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_member_lists import SCOPES as LISTS
+    from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_members import Members
+    workspace, project = Members(None, "workspace", "ws"), Members(None, "project", "web")
+    assert (workspace.path, workspace.annotation) == (KAPIS + "/workspaces/ws/workspacemembers",
+                                                      "iam.kubesphere.io/workspacerole")
+    assert (project.path, project.annotation) == (KAPIS + "/namespaces/web/namespacemembers", "iam.kubesphere.io/role")
+    assert workspace.role_path("ws-admin") == KAPIS + "/workspaces/ws/workspaceroles/ws-admin"
+    assert project.role_path("admin") == KAPIS + "/namespaces/web/roles/admin"
+    assert ks_info.KINDS["project_member"].list_path == KAPIS + "/namespaces/{project}/namespacemembers"
+    assert LISTS["workspace"][2:] == (KAPIS + "/workspaces/", "/workspacemembers", "iam.kubesphere.io/workspacerole")
