@@ -46,6 +46,7 @@ class Progress(object):
         self._every = every
         self._tell = tell
         self._lock = threading.Lock()
+        self._telling = threading.Lock()   # one line at a time, so lines never go back in count
 
     def set(self, option, stage, count):
         with self._lock:
@@ -82,9 +83,10 @@ class Progress(object):
             if self._clock() < self._next:
                 return
             self._next = self._clock() + self._every
-        text = self.text()
-        for tell in listeners:
-            tell(text)
+        with self._telling:
+            text = self.text()
+            for tell in listeners:
+                tell(text)
 
 
 def _interval():

@@ -1,5 +1,7 @@
 """ks_tenancy's progress lines: none for a short run, then one per interval, with counts per kind (ks_progress)."""
 
+import threading
+
 from ansible_collections.kubesphere.core.plugins.module_utils._bulk import ks_progress
 from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_progress import Progress
 
@@ -42,3 +44,21 @@ def test_check_mode_says_to_write_and_listeners_come_and_go(monkeypatch):
         stop()
     Progress(["users"]).add("users", "written")
     assert told == ["ks_tenancy: 0 of 0 steps done (users 0 read, 0 planned, 1 to write)"]
+
+
+def test_lines_never_go_back_when_threads_finish_steps_together():
+    told = []
+    progress = Progress(["users"], first=0, every=0, tell=lambda text: tell(text))
+    progress.steps(2)
+
+    def tell(text):
+        if not told and not getattr(tell, "other", None):
+            # a second worker finishes its step while the first line is still being told
+            tell.other = threading.Thread(target=progress.step_done)
+            tell.other.start()
+            tell.other.join(0.3)
+        told.append(text)
+
+    progress.step_done()
+    tell.other.join()
+    assert [line.split(" steps")[0] for line in told] == ["ks_tenancy: 1 of 2", "ks_tenancy: 2 of 2"]
