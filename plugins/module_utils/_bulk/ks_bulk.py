@@ -25,7 +25,7 @@ import inspect
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import WORKSPACE_LABEL
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import workspace_of
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import ResourceFailure, add_children, converge
 from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_progress import Progress
@@ -157,8 +157,7 @@ class BulkReferences(object):
         listed = self._run.role_lists.get(scope)
         if listed is not None:
             role = listed.get(name)
-            labels = ((role or {}).get("metadata") or {}).get("labels") or {}
-            return role is not None and (scope != "workspace" or labels.get(WORKSPACE_LABEL) == workspace)
+            return role is not None and (scope != "workspace" or workspace_of(role) == workspace)
         return self._ask("role_exists", scope, name, workspace=workspace, namespace=namespace, cluster=cluster)
 
     def project_exists(self, name, cluster=None):

@@ -24,6 +24,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_name
     USERS,
     USER_REF_LABEL,
     WORKSPACE_LABEL,
+    workspace_of,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_bulk import Kind
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
@@ -212,7 +213,7 @@ def _in_workspace_rule(wanted_cluster, namespaces):
         namespace = namespaces.get(name)
         if namespace is None:
             return MISSING
-        if ((namespace.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL) != workspace:
+        if workspace_of(namespace) != workspace:
             return not_found(path, 'namespace "%s" not found' % name)
         return namespace
     return rule
@@ -224,7 +225,7 @@ def _project_refs(params):
 
 
 def _project_workspace(key, obj, existing=None):
-    return ((obj.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL)
+    return workspace_of(obj)
 
 
 def _project_existing_refs(key, obj):
@@ -279,7 +280,7 @@ def _custom_member_roles(params, scope, builtin):
 
 def _prune_project(key, obj):
     params = dict(name=key[1], cluster=key[0] or "host", state="absent")
-    workspace = ((obj.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL)
+    workspace = workspace_of(obj)
     if workspace:
         params["workspace"] = workspace
     return params
@@ -307,13 +308,13 @@ def _role_existing_refs(key, obj):
     project's roles with its namespace."""
     if key[2] != "workspace" or is_system("workspacerole", key[1], obj):
         return []
-    workspace = ((obj.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL)
+    workspace = workspace_of(obj)
     return [("workspace", (None, workspace))] if workspace else []
 
 
 def _role_workspace(key, obj, existing):
     if key[2] == "workspace":
-        return ((obj.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL)
+        return workspace_of(obj)
     if key[2] == "project":
         project = existing.get(("project", (key[0], key[3])))
         return _project_workspace(None, project) if project else None
@@ -380,7 +381,7 @@ def _prune_role(key, obj):
     cluster, name, scope, project = key
     params = dict(name=name, scope=scope, state="absent")
     if scope == "workspace":
-        params["workspace"] = ((obj.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL)
+        params["workspace"] = workspace_of(obj)
     if scope in ("cluster", "project"):
         params["cluster"] = cluster or "host"
     if project:

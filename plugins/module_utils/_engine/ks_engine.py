@@ -122,6 +122,19 @@ class Outcome:
         self.protected = protected      # why its sub-resources may not change either (see add_children)
 
 
+class Listed:
+    """One object as a bulk run found it in the lists it read, handed to converge(current=...) in place of the
+    Resource's own first read. obj: the object (None: the list has none of that name); covered: whether the
+    lists covered it at all (False: the Resource reads it itself); facts: what the same lists said about it
+    (its members, a user's role bindings), by name. Only the first read is served so: a read after a
+    conflict, a lost answer or during a wait goes to the server."""
+
+    def __init__(self, obj, covered=True, **facts):
+        self.obj = obj
+        self.covered = covered
+        self.facts = facts
+
+
 class Resource:
     """Declarative description of one kind; subclasses fill in the hooks.
 
@@ -196,6 +209,12 @@ class Resource:
     def read(self):
         """The current object, or None when it does not exist."""
         raise NotImplementedError
+
+    def read_listed(self, listed):
+        """The current object from what a bulk run listed (a Listed): the object itself, unless the lists did
+        not cover it. A kind that interprets its read (a project seen through its workspace) or reads more
+        (a user's role bindings) does the same from the object and the facts."""
+        return listed.obj if listed.covered else self.read()
 
     def protection(self, current):
         """Why this object may be neither changed nor deleted unless the task sets allow_protected
@@ -283,11 +302,12 @@ class Resource:
         return "it still exists"
 
 
-def converge(res, state, wait=False, children=True):
+def converge(res, state, wait=False, children=True, current=None):
     """Bring one resource to state; return an Outcome. Raises ValidationError, WaitTimeout, client errors.
 
     children=False leaves the sub-resources (memberships) to a later add_children(res, outcome, state):
-    ks_tenancy converges every object first and the memberships after them."""
+    ks_tenancy converges every object first and the memberships after them. current: a Listed, what a bulk
+    run found of this object by the kind's key, used in place of the first read."""
     problem = res.input_problem(state)
     if problem:
         raise ValidationError(problem)
@@ -296,7 +316,7 @@ def converge(res, state, wait=False, children=True):
     problem = res.check_location(state)
     if problem:
         raise ValidationError(problem)
-    current = res.read()
+    current = res.read() if current is None else res.read_listed(current)
     if state != "absent" and res.is_terminating(current):
         current = _after_deletion(res, wait)
     deleting = state == "absent" and current is not None and not res.is_terminating(current)

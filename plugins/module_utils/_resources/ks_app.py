@@ -35,21 +35,23 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_app_
     PackageError,
     version_object_name,
 )
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_appstore import (
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
     ALIAS,
+    DESCRIPTION,
+    WORKSPACE_LABEL,
+    labels_of,
+    workspace_of,
+)
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_appstore import (
     APP_TYPE_LABEL,
     BASE,
     CATEGORY_LABEL,
-    DESCRIPTION,
     REPO_LABEL,
     UPLOAD_REPO,
-    WORKSPACE_LABEL,
-    labels_of,
     packages_namespace_problem,
     retry_conflicts,
     state_of,
     versions_of,
-    workspace_of,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_kind import KubeSphereResource
 

@@ -27,25 +27,27 @@ from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validat
     dns1123_subdomain_error,
     first_error,
 )
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_appstore import (
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
     ALIAS,
+    WORKSPACE_LABEL,
+    labels_of,
+    workspace_of,
+)
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_appstore import (
     APP_ID_LABEL,
     APP_TYPE_LABEL,
     BASE,
     CLUSTER_LABEL,
     NAMESPACE_LABEL,
-    WORKSPACE_LABEL,
     decode_values,
     dump_documents,
     encode_values,
-    labels_of,
     load_documents,
     masked_document,
     masked_documents,
     retry_conflicts,
     state_of,
     versions_of,
-    workspace_of,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_kind import KubeSphereResource
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import state_option, wait_options

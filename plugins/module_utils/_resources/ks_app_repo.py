@@ -26,14 +26,16 @@ except ImportError:  # pragma: no cover
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import MASK, Field, ResourceFailure, wait_for
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import dns1123_label_error, first_error
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_appstore import (
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
     ALIAS,
+    WORKSPACE_LABEL,
+    workspace_of,
+)
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_appstore import (
     BASE,
     UPLOAD_REPO,
-    WORKSPACE_LABEL,
     retry_conflicts,
     state_of,
-    workspace_of,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_kind import KubeSphereResource
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_options import state_option, wait_options
@@ -225,7 +227,7 @@ class AppRepoResource(KubeSphereResource):
         shown = masked_repo(obj)
         spec = shown.get("spec") or {}
         annotations = (shown.get("metadata") or {}).get("annotations") or {}
-        out = {"metadata": {"name": self.params["name"], "labels": {WORKSPACE_LABEL: workspace_of(obj)}},
+        out = {"metadata": {"name": self.params["name"], "labels": {WORKSPACE_LABEL: workspace_of(obj) or ""}},
                "spec": dict((k, spec[k]) for k in ("url", "credential", "syncPeriod", "description") if spec.get(k) is not None)}
         if annotations.get(ALIAS):
             out["metadata"]["annotations"] = {ALIAS: annotations[ALIAS]}

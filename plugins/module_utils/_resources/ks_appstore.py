@@ -23,10 +23,6 @@ except ImportError:  # pragma: no cover - PyYAML comes with ansible-core
     HAS_YAML = False
 
 BASE = "/kapis/application.kubesphere.io/v2"
-WORKSPACE_LABEL = "kubesphere.io/workspace"
-ALIAS = "kubesphere.io/alias-name"
-DESCRIPTION = "kubesphere.io/description"
-SYSTEM_WORKSPACE = "system-workspace"
 APP_ID_LABEL = "application.kubesphere.io/app-id"
 APP_TYPE_LABEL = "application.kubesphere.io/app-type"
 CATEGORY_LABEL = "application.kubesphere.io/app-category-name"
@@ -39,10 +35,6 @@ PACKAGES_NAMESPACE = "extension-openpitrix"
 CONFLICT_TEXT = "the object has been modified"
 
 
-def labels_of(obj):
-    return ((obj or {}).get("metadata") or {}).get("labels") or {}
-
-
 def annotations_of(obj):
     return ((obj or {}).get("metadata") or {}).get("annotations") or {}
 
@@ -50,9 +42,6 @@ def annotations_of(obj):
 def state_of(obj):
     return ((obj or {}).get("status") or {}).get("state") or ""
 
-
-def workspace_of(obj):
-    return labels_of(obj).get(WORKSPACE_LABEL, "")
 
 
 def retry_conflicts(write, attempts=6, stale=()):

@@ -26,13 +26,14 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_name
     HOST_CLUSTER_LABEL,
     KAPIS_TENANT,
     MANAGED_LABEL,
-    MEMBER_ROLE_ANNOTATIONS,
     MEMBERS_PATHS,
+    MEMBER_ROLE_ANNOTATIONS,
     TEMPLATES,
     USERS,
     USER_REF_LABEL,
     WORKSPACE_LABEL,
     WORKSPACE_QUOTAS,
+    workspace_of,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_versions import AGGREGATION_ANNOTATION
@@ -238,7 +239,7 @@ class Exporter(object):
             return quota.hard(self._read_or_skip("workspace quota", name, quota.read))
         # The tenant API serves a quota only through the workspace its label names.
         return quota.hard(next((q for q in quotas if q["metadata"]["name"] == name
-                                and (q["metadata"].get("labels") or {}).get(WORKSPACE_LABEL) == name), None))
+                                and workspace_of(q) == name), None))
 
     def _in_project(self, plural, project, cluster):
         """The project's objects of a core plural (resourcequotas, limitranges): from one list per cluster
@@ -276,7 +277,7 @@ class Exporter(object):
 
     def _project(self, obj, cluster):
         name = obj["metadata"]["name"]
-        workspace = (obj["metadata"].get("labels") or {}).get(WORKSPACE_LABEL)
+        workspace = workspace_of(obj)
         if not workspace:
             if not is_system("project", name, obj) and not obj["metadata"].get("deletionTimestamp"):
                 self.unassigned.append(dict(name=name, cluster=cluster))
@@ -354,7 +355,7 @@ class Exporter(object):
                     out += self._roles("cluster", scope_collection("cluster", SCOPES["cluster"].plural), cluster)
         workspaces = set(item["name"] for _obj, item in self.workspaces())
         for obj, item in self._roles("workspace", scope_collection("workspace", SCOPES["workspace"].plural)):
-            workspace = (obj["metadata"].get("labels") or {}).get(WORKSPACE_LABEL)
+            workspace = workspace_of(obj)
             if workspace in workspaces:
                 out.append((obj, dict(item, workspace=workspace)))
             elif not workspace:

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
     APIS_IAM,
-    MEMBER_ROLE_ANNOTATIONS,
     MEMBERS_PATHS,
+    MEMBER_ROLE_ANNOTATIONS,
     WORKSPACE_LABEL,
+    workspace_of,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_snapshot import NOT_COVERED
@@ -28,7 +29,7 @@ MEMBER_LISTS_FROM = 10
 
 SCOPES = {
     # scope: (bindings listed, parent of a binding, members path prefix and suffix, role annotation)
-    "workspace": (APIS_IAM + "/workspacerolebindings", lambda b: _labels(b).get(WORKSPACE_LABEL))
+    "workspace": (APIS_IAM + "/workspacerolebindings", lambda b: workspace_of(b))
     + tuple(MEMBERS_PATHS["workspace"].split("%s")) + (MEMBER_ROLE_ANNOTATIONS["workspace"],),
     "project": (APIS_IAM + "/rolebindings", lambda b: (b.get("metadata") or {}).get("namespace"))
     + tuple(MEMBERS_PATHS["project"].split("%s")) + (MEMBER_ROLE_ANNOTATIONS["project"],),

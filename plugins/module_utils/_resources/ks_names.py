@@ -53,3 +53,13 @@ CLUSTER_GROUP_LABEL = "cluster.kubesphere.io/group"
 CLUSTER_VISIBILITY_LABEL = "cluster.kubesphere.io/visibility"
 CLUSTER_LABEL_PREFIX = "label.cluster.kubesphere.io/"
 CONFIG_HASH = "kubesphere.io/config-hash"
+
+
+def labels_of(obj):
+    """An object's labels ({} when it has none)."""
+    return ((obj or {}).get("metadata") or {}).get("labels") or {}
+
+
+def workspace_of(obj):
+    """The workspace an object is labelled with (a namespace, a WorkspaceRole, a binding), or None."""
+    return labels_of(obj).get(WORKSPACE_LABEL)

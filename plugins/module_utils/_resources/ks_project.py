@@ -27,6 +27,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_name
     KAPIS_TENANT,
     MANAGED_LABEL,
     WORKSPACE_LABEL,
+    workspace_of,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_kind import KubeSphereResource
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
@@ -98,6 +99,7 @@ class ProjectResource(KubeSphereResource):
         self._created = False
         self._adopting = False
         self._member_list = None   # {user: role} read before any write, when members are managed
+        self._listed_members = None  # {user: role} as a bulk run listed them
 
     @property
     def cluster(self):
@@ -147,16 +149,28 @@ class ProjectResource(KubeSphereResource):
         self._current = found
         return found
 
-    def _outside(self, name, wanted):
-        """A namespace of that name exists outside the workspace: adopt it when it is in none and
-        adopt=true; otherwise refuse, saying where it is and what can be done."""
-        try:
-            other = self.client.get("/api/v1/namespaces/%s" % name, cluster=self.cluster, missing_ok=True)
-            if other is None:
-                return None     # it does not exist at all (3.x words that like "in another workspace")
-        except KubeSphereError:
-            other = None        # not allowed to look: say so without naming it
-        owner = ((other or {}).get("metadata", {}).get("labels") or {}).get(WORKSPACE_LABEL)
+    def read_listed(self, listed):
+        """From a bulk run's lists: the namespace of that name on the cluster, told apart by its workspace label
+        as the workspace's read tells it, and its members when they were listed (fact members)."""
+        if not listed.covered:
+            return self.read()
+        found, wanted = listed.obj, self.params.get("workspace")
+        if found is not None and wanted and workspace_of(found) != wanted:
+            found = self._outside(self.params["name"], wanted, other=found)
+        self._current, self._listed_members = found, listed.facts.get("members")
+        return found
+
+    def _outside(self, name, wanted, other=None):
+        """A namespace of that name exists outside the workspace (other: as listed, else read here): adopt it
+        when it is in none and adopt=true; otherwise refuse, saying where it is and what can be done."""
+        if other is None:
+            try:
+                other = self.client.get("/api/v1/namespaces/%s" % name, cluster=self.cluster, missing_ok=True)
+                if other is None:
+                    return None     # it does not exist at all (3.x words that like "in another workspace")
+            except KubeSphereError:
+                other = None        # not allowed to look: say so without naming it
+        owner = workspace_of(other)
         where = "cluster %s" % (self.params.get("cluster") or "host")
         if other is not None and not owner:
             if is_system("project", name, other):
@@ -177,7 +191,7 @@ class ProjectResource(KubeSphereResource):
         return write_protection("project", self.params["name"], current)
 
     def owned_elsewhere(self, current):
-        if self.params.get("workspace") or (current.get("metadata", {}).get("labels") or {}).get(WORKSPACE_LABEL):
+        if self.params.get("workspace") or workspace_of(current):
             return None
         return ("namespace %s on cluster %s belongs to no workspace, so it is not a project: kubesphere.core.ks_project "
                 "does not delete it" % (self.params["name"], self.params.get("cluster") or "host"))
@@ -214,7 +228,7 @@ class ProjectResource(KubeSphereResource):
                                  merge_patch(self, changed, body), cluster=self.cluster)
 
     def delete(self, current):
-        owner = (current["metadata"].get("labels") or {}).get(WORKSPACE_LABEL)
+        owner = workspace_of(current)
         if owner:
             self.client.delete("%s/%s" % (self._workspace_path(owner), self.params["name"]), cluster=self.cluster)
         else:
@@ -231,7 +245,7 @@ class ProjectResource(KubeSphereResource):
             problems += self._placement_problems()
         if self.params.get("members"):
             members = self._members()
-            self._member_list = {} if current is None else members.read()
+            self._member_list = {} if current is None else members.read(listed=self._listed_members)
             problems.append(members.references_error(self.refs, self.params["members"], self._member_list))
         return "; ".join(p for p in problems if p) or None
 

@@ -34,6 +34,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_name
     KAPIS_IAM,
     KAPIS_TENANT,
     WORKSPACE_LABEL,
+    workspace_of,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_errors import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role_scopes import SCOPES, scope_collection
@@ -124,7 +125,7 @@ class ServerReferences(object):
         found = self._found(path, cluster=None if scope == "workspace" else cluster)
         if scope == "workspace" and isinstance(found, dict):
             # A WorkspaceRole without its workspace label cannot be bound (recordings: 404 on members POST).
-            return ((found.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL) == workspace
+            return workspace_of(found) == workspace
         return found is not None
 
 

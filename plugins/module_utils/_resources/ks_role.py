@@ -25,6 +25,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_name
     REGO,
     SCOPE_LABEL,
     WORKSPACE_LABEL,
+    workspace_of,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_kind import KubeSphereResource
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role_scopes import (
@@ -144,7 +145,7 @@ class RoleResource(KubeSphereResource):
         """A WorkspaceRole's name is unique across all workspaces: one of another workspace is never taken over."""
         if self.params.get("scope") != "workspace":
             return None
-        owner = ((current.get("metadata") or {}).get("labels") or {}).get(WORKSPACE_LABEL)
+        owner = workspace_of(current)
         if owner == self.params["workspace"]:
             return None
         where = "workspace %s" % owner if owner else "no workspace (it has no %s label)" % WORKSPACE_LABEL

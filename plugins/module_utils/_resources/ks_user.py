@@ -213,7 +213,19 @@ class UserResource(KubeSphereResource):
 
     def read(self):
         # Only /apis shows the hash; it also needs platform-admin rights, so it is used only when needed.
-        obj = self.client.get(self._path(RAW_USERS if self._compares_password() else USERS), missing_ok=True)
+        return self._took(self.client.get(self._path(RAW_USERS if self._compares_password() else USERS),
+                                          missing_ok=True))
+
+    def read_listed(self, listed):
+        """From a bulk run's lists: the user as /kapis lists it, or as /apis does (fact raw) when the password
+        is compared; the role bindings it holds (fact global_role_bindings) when its global role is managed."""
+        raw = self._compares_password()
+        if not listed.covered or (raw and "raw" not in listed.facts):
+            return self.read()
+        return self._took(listed.facts["raw"] if raw else listed.obj, listed.facts.get("global_role_bindings"))
+
+    def _took(self, obj, bindings=None):
+        """The user read (or listed) as the current object: one being deleted is waited out or refused."""
         if obj is not None and self._wants_present() and self.is_terminating(obj):
             if not self.params.get("wait") or self.check_mode:
                 raise ValidationError("user %s is being deleted (%s); it can be created again once it is gone: "
@@ -227,15 +239,16 @@ class UserResource(KubeSphereResource):
             return None
         self._stored_role = (obj.get("metadata", {}).get("annotations") or {}).get(GLOBALROLE_ANNOTATION)
         if self._wants_present() and self.params.get("global_role") is not None and not self.is_terminating(obj):
-            self._read_effective_role(obj)
+            self._read_effective_role(obj, bindings)
         if self._compares_password():
             self.password_changes = self.password_differs(self.params["password"], obj.get("spec", {}).get("password"))
         return obj
 
-    def _read_effective_role(self, obj):
-        """Replace the annotation in obj by the role the live GlobalRoleBindings grant."""
-        bindings = self.client.list_all(GLOBAL_ROLE_BINDINGS,
-                                        query={"labelSelector": "%s=%s" % (USER_REF_LABEL, self.params["name"])})
+    def _read_effective_role(self, obj, bindings=None):
+        """Replace the annotation in obj by the role the live GlobalRoleBindings grant (read here unless given)."""
+        if bindings is None:
+            bindings = self.client.list_all(GLOBAL_ROLE_BINDINGS,
+                                            query={"labelSelector": "%s=%s" % (USER_REF_LABEL, self.params["name"])})
         self._live_bindings = apply_effective_role(obj, bindings)
 
     def password_differs(self, desired, stored):

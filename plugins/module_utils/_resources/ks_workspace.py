@@ -105,6 +105,7 @@ class WorkspaceResource(KubeSphereResource):
         self._current = None
         self._created = False
         self._member_list = None   # {user: role} read before any write, when members are managed
+        self._listed_members = None  # {user: role} as a bulk run listed them
 
     # Input ----------------------------------------------------------------------------
     def validate(self, state):
@@ -128,6 +129,13 @@ class WorkspaceResource(KubeSphereResource):
 
     def read(self):
         self._current = self.client.get(self._path(), missing_ok=True)
+        return self._current
+
+    def read_listed(self, listed):
+        """From a bulk run's lists: the template, and its members when they were listed (fact members)."""
+        if not listed.covered:
+            return self.read()
+        self._current, self._listed_members = listed.obj, listed.facts.get("members")
         return self._current
 
     def protection(self, current):
@@ -206,7 +214,7 @@ class WorkspaceResource(KubeSphereResource):
                 problems.append("manager: user %s does not exist" % manager)
         if self.params.get("members"):
             members = self._members(current)
-            self._member_list = {} if current is None else members.read()
+            self._member_list = {} if current is None else members.read(listed=self._listed_members)
             problems.append(members.references_error(self.refs, self.params["members"], self._member_list))
         return "; ".join(p for p in problems if p) or None
 
