@@ -10,8 +10,8 @@ read its whole collection once. The runner knows nothing of users or workspaces:
 
 1. validate every item (the modules' specs and Resource.validate) and report every error at
    once, before any request;
-2. log in once, read each collection once (by list, paged) into a Snapshot that answers each
-   Resource's first read;
+2. log in once, read each collection once (by list, paged); each object's Resource is handed what
+   the lists hold under its key (engine.Listed) in place of its first read;
 3. plan: references to objects that neither exist nor are declared fail their item; an item
    that refers to a declared item depends on it; prune adds removals of undeclared managed objects;
 4. run phases in order, each with at most `concurrency` objects in flight over the one client:
@@ -21,17 +21,22 @@ read its whole collection once. The runner knows nothing of users or workspaces:
 
 from __future__ import annotations
 
+import copy
 import inspect
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import workspace_of
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
-from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import ResourceFailure, add_children, converge
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import (
+    Listed,
+    ResourceFailure,
+    add_children,
+    converge,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_progress import Progress
 from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_prune import PrunePlanner, empty_prune_errors
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_references import placement_of
-from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_snapshot import ItemClient, Snapshot, cluster_key
 
 ACTIONS = ("created", "updated", "deleted", "unchanged", "failed", "skipped")
 MIN_CONCURRENCY, MAX_CONCURRENCY = 1, 32
@@ -44,8 +49,8 @@ class Kind(object):
     resource: the Resource class; options: the item option spec (the module's own);
     key(params) -> (cluster or None, name, ...) naming one object; refs(params) -> [(kind, key)] it refers to;
     member_refs(params) -> [(kind, key)] its memberships need (a custom role): they wait for those;
-    load(client, snapshot, run) -> {key: object} of what exists (adding rules to the snapshot),
-    or None when the collection cannot be listed; prune_params(key, obj) -> params to remove obj;
+    load(client, run) -> a Listing of what exists, or None when the collection cannot be listed;
+    prune_params(key, obj) -> params to remove obj;
     tier(params) -> where in the order its objects are written (default: its place in the table);
     describe(key, params) -> how messages name it; extra(key, params) -> more fields for its result.
     For prune (ks_prune): existing_refs(key, obj) -> [(kind, key)] an existing object refers to (what it
@@ -74,6 +79,27 @@ class Kind(object):
         self.prune_blocker = prune_blocker or (lambda key, obj, run: None)
 
 
+class Listing(object):
+    """What a kind's loader read: objects: {key: object} of what exists; covers(key): whether the lists cover
+    that key (one they do not, its Resource reads itself); facts(key) -> {name: value}: what the same lists
+    say of that object (its members, a user's role bindings), by the names its Resource's read_listed takes."""
+
+    def __init__(self, objects, covers=None, facts=None):
+        self.objects = objects
+        self.covers = covers or (lambda key: True)
+        self.facts = facts or (lambda key: {})
+
+    def listed(self, key):
+        """The Listed handed to converge for the object of that key (a copy: the Resource may change it)."""
+        covered = self.covers(key)
+        return Listed(copy.deepcopy(self.objects.get(key)) if covered else None, covered=covered, **self.facts(key))
+
+
+def cluster_key(cluster):
+    """One name for the host cluster, however it was given."""
+    return None if cluster in (None, "", "host") else cluster
+
+
 def _describe(key, params):
     return "%s%s" % (key[1], (" on cluster %s" % key[0]) if key[0] else "")
 
@@ -91,7 +117,6 @@ class Item(object):
         self.deps = []
         self.member_deps = []       # declared objects its memberships need (custom roles)
         self.tier = None
-        self.client = None
         self.res = None
         self.outcome = None
         self.status = None          # None (going on), "failed" or "skipped"
@@ -229,7 +254,8 @@ class BulkRun(object):
         self.warnings = []
         self.items = []
         self._index, self._index_size = {}, 0
-        self.inventory = {}
+        self.inventory = {}                         # {option: {key: object}} of what exists, None: not listable
+        self.listings = {}
         self.role_lists = {}
         # server_references(client): the one-GET-per-question References (ks_references) for what the lists
         # do not answer; without it those questions are left to the server.
@@ -297,19 +323,18 @@ class BulkRun(object):
 
     # 2. Reads ---------------------------------------------------------------------------------
     def load(self, client, pool):
-        self.snapshot = Snapshot()
-
         def read(kind):
             try:
-                return kind.load(client, self.snapshot, self)
+                return kind.load(client, self)
             except KubeSphereError as err:
                 if err.status != 403:
                     raise
                 self.warn("%s are read one by one: listing them is not allowed (%s)" % (kind.option, err))
                 return None
-        for kind, found in zip(self.kinds, pool.map(read, self.kinds)):
-            self.inventory[kind.option] = found
-            self.progress.set(kind.option, "read", len(found or ()))
+        for kind, listing in zip(self.kinds, pool.map(read, self.kinds)):
+            self.listings[kind.option] = listing
+            self.inventory[kind.option] = None if listing is None else listing.objects
+            self.progress.set(kind.option, "read", len(self.inventory[kind.option] or ()))
 
     # 3. Plan ----------------------------------------------------------------------------------
     def plan(self, client=None):
@@ -404,31 +429,35 @@ class BulkRun(object):
         return [item.result(self.diff) for item in order]
 
     def _step(self, client, item, step):
+        """One object (step "object") or its memberships ("children"), on this thread from start to end."""
+        wrote = client.writes_in_thread()
         try:
             if step == "object":
-                item.client = ItemClient(client, self.snapshot)
+                listing = self.listings.get(item.kind.option)
                 extra = dict(refs=self.references) if _takes_refs(item.kind.resource) else {}
-                item.res = item.kind.resource(item.client, item.params, check_mode=self.check_mode, warn=self.warn,
-                                              **extra)
-                item.outcome = converge(item.res, item.state, wait=bool(item.params.get("wait")), children=False)
+                item.res = item.kind.resource(client, item.params, check_mode=self.check_mode, warn=self.warn, **extra)
+                item.outcome = converge(item.res, item.state, wait=bool(item.params.get("wait")), children=False,
+                                        current=None if listing is None else listing.listed(item.key))
             else:
                 add_children(item.res, item.outcome, item.state)
             if item.outcome.changed and not item.changed:
                 self.progress.add(item.kind.option, "written")
             item.changed = item.outcome.changed
         except ResourceFailure as err:
-            self._fail(item, str(err), changed=err.changed)
+            self._fail(item, str(err), changed=err.changed or client.writes_in_thread() > wrote)
         except KubeSphereError as err:
-            self._fail(item, "%s: %s" % (item.label, err))
+            self._fail(item, "%s: %s" % (item.label, err), changed=client.writes_in_thread() > wrote)
         except Exception as err:  # pylint: disable=broad-except  # one bad object must not stop the others
-            self._fail(item, "%s: unexpected %s: %s" % (item.label, type(err).__name__, err))
+            self._fail(item, "%s: unexpected %s: %s" % (item.label, type(err).__name__, err),
+                       changed=client.writes_in_thread() > wrote)
         finally:
             self.progress.step_done()
 
     def _fail(self, item, message, changed=False):
+        """changed: a write of this item went through before it failed (a refused write changed nothing)."""
         item.status = "failed"
         item.message = message if message.startswith(item.label) else "%s: %s" % (item.label, message)
-        item.changed = bool(changed or item.changed or (item.client is not None and item.client.writes))
+        item.changed = bool(changed or item.changed)
 
 
 def summarize(kinds, results):

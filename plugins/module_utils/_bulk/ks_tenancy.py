@@ -5,30 +5,29 @@
 """The kinds ks_tenancy converges, in the order they are written (removals run in reverse).
 
 Each row names the Resource that already serves the kind's module, the module's own option
-spec, what an item refers to, and how to read the whole collection once and answer the
-Resource's per-object reads from it. A new kind (custom roles, quotas, identity links) is a
-new row here: a Kind with its Resource, its options and its list reader.
+spec, what an item refers to, and how to read the whole collection once: a Listing of the objects
+by the kind's key, with what the same lists say of each (its members, a user's role bindings),
+which the runner hands to the Resource in place of its first read. A new kind is a new row here:
+a Kind with its Resource, its options and its list reader.
 """
 
 from __future__ import annotations
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
-    APIS_IAM,
     CLUSTERS,
     GLOBALROLE_ANNOTATION,
     GLOBAL_ROLE_BINDINGS,
     KAPIS_TENANT,
     RAW_USERS,
-    SCOPE_LABEL,
     TEMPLATES,
     USERS,
     USER_REF_LABEL,
-    WORKSPACE_LABEL,
+    labels_of,
     workspace_of,
 )
-from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_bulk import Kind
+from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_bulk import Kind, Listing, cluster_key
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_member_lists import member_roles, members_rule, worth_listing
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_member_lists import member_roles, worth_listing
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_members import (
     PROJECT_ROLES,
     WORKSPACE_ROLES,
@@ -41,15 +40,12 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_proj
     PROJECT_OPTIONS,
     ProjectResource,
 )
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role import ROLE_OPTIONS, RoleResource
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role_scopes import SCOPES, scope_collection
-from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_snapshot import (
-    MISSING,
-    NOT_COVERED,
-    by_name_rule,
-    cluster_key,
-    not_found,
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role import (
+    ROLE_OPTIONS,
+    RoleResource,
+    role_templates,
 )
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role_scopes import SCOPES, scope_collection
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_user import (
     PLATFORM_ROLES,
     USER_OPTIONS,
@@ -61,8 +57,6 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_work
     WorkspaceResource,
 )
 
-NAMESPACES = "/api/v1/namespaces"
-ROLE_TEMPLATES = APIS_IAM + "/roletemplates"
 # The order objects are written in (removals run in reverse). A role comes right after what it lives in,
 # and a platform or cluster role before the users that may be given it.
 TIER_PLATFORM_ROLES, TIER_USERS, TIER_WORKSPACES, TIER_WORKSPACE_ROLES, TIER_PROJECTS, TIER_PROJECT_ROLES = range(6)
@@ -72,21 +66,35 @@ def _by_name(items):
     return dict((o["metadata"]["name"], o) for o in items if (o.get("metadata") or {}).get("name"))
 
 
+def _keyed(objects, cluster=None):
+    return dict(((cluster, name), obj) for name, obj in objects.items())
+
+
 def _member_refs(params):
     return [("user", (None, m["user"])) for m in params.get("members") or []]
 
 
 # Users ---------------------------------------------------------------------------------------
-def _load_users(client, snapshot, run):
+def _load_users(client, run):
+    """Users by one list; the stored passwords (facts raw: only /apis shows the hash the password is compared
+    with) and the GlobalRoleBindings of each user (fact global_role_bindings) by one more list each, when an
+    item needs them."""
     present = run.of("users", "present")
     users = _by_name(client.list_all(USERS))
-    snapshot.add_rule(by_name_rule(USERS, users))
+    raw = bindings = None
     if any(i.params.get("password") is not None and i.params.get("update_password") == "always" for i in present):
-        # Only /apis shows the stored hash the password is compared with.
-        snapshot.add_rule(by_name_rule(RAW_USERS, _by_name(client.list_all(RAW_USERS))))
+        raw = _by_name(client.list_all(RAW_USERS))
     if any(i.params.get("global_role") is not None for i in present):
-        snapshot.add_rule(_bindings_rule(client.list_all(GLOBAL_ROLE_BINDINGS)))
-    return dict(((None, name), obj) for name, obj in users.items())
+        bindings = _bindings_by_user(client.list_all(GLOBAL_ROLE_BINDINGS))
+
+    def facts(key):
+        out = {}
+        if raw is not None:
+            out["raw"] = raw.get(key[1])
+        if bindings is not None:
+            out["global_role_bindings"] = bindings.get(key[1], [])
+        return out
+    return Listing(_keyed(users), facts=facts)
 
 
 def _global_role_refs(role):
@@ -104,38 +112,35 @@ def _user_existing_refs(key, obj):
     return _global_role_refs(((obj.get("metadata") or {}).get("annotations") or {}).get(GLOBALROLE_ANNOTATION))
 
 
-def _bindings_rule(bindings):
-    """The per-user GlobalRoleBinding list (labelSelector user-ref=NAME), from one list of them all, indexed by
-    user once (a scan of every binding per user cost most of a 10,000-object no-change run)."""
-    prefix = USER_REF_LABEL + "="
+def _bindings_by_user(bindings):
+    """{user: [GlobalRoleBinding]} by the user-ref label, as the per-user list selects them (indexed once: a scan
+    of every binding per user cost most of a 10,000-object no-change run)."""
     by_user = {}
     for binding in bindings:
-        by_user.setdefault(((binding.get("metadata") or {}).get("labels") or {}).get(USER_REF_LABEL), []).append(binding)
-
-    def rule(cluster, path, query):
-        selector = query.get("labelSelector") or ""
-        if cluster is not None or path != GLOBAL_ROLE_BINDINGS or set(query) != {"labelSelector"} \
-                or not selector.startswith(prefix) or "," in selector:
-            return NOT_COVERED
-        user = selector[len(prefix):]
-        return list(by_user.get(user, ()))
-    return rule
+        by_user.setdefault(labels_of(binding).get(USER_REF_LABEL), []).append(binding)
+    return by_user
 
 
 # Workspaces ----------------------------------------------------------------------------------
-def _load_workspaces(client, snapshot, run):
+def _load_workspaces(client, run):
     templates = _by_name(client.list_all(TEMPLATES))
-    snapshot.add_rule(by_name_rule(TEMPLATES, templates))
-    _add_members_rule(client, snapshot, run.of("workspaces", "present"), "workspace", templates)
-    return dict(((None, name), obj) for name, obj in templates.items())
+    members = _listed_members(client, run.of("workspaces", "present"), "workspace", templates)
+    return Listing(_keyed(templates), facts=_members_facts(members, templates))
 
 
-def _add_members_rule(client, snapshot, items, scope, existing, cluster=None):
-    """Members of many existing workspaces or projects: from one list of their role bindings."""
-    if worth_listing(client, items, existing):
-        rule = members_rule(client, scope, existing, cluster=cluster)
-        if rule is not None:
-            snapshot.add_rule(rule)
+def _listed_members(client, items, scope, existing, cluster=None):
+    """{name: {user: role}} of the existing workspaces or projects on cluster, from one list of their role bindings
+    when that is cheaper than a member list each; None: each is read by its Resource."""
+    if not worth_listing(client, items, existing):
+        return None
+    return member_roles(client, scope, cluster=cluster)
+
+
+def _members_facts(members, existing):
+    """Fact members of an existing object whose members were listed."""
+    def facts(key):
+        return {} if members is None or key[1] not in existing else dict(members=members.get(key[1], {}))
+    return facts
 
 
 def _workspace_refs(params):
@@ -179,8 +184,10 @@ def _project_clusters(client, run):
     return [(c, c in needed) for c in sorted(needed | extra, key=lambda c: c or "")]
 
 
-def _load_projects(client, snapshot, run):
-    found = {}
+def _load_projects(client, run):
+    """The namespaces of each cluster by one list each (a project the lists hold in another workspace is told
+    apart from its label by ProjectResource.read_listed), with their members where listed."""
+    found, members = {}, {}
     for cluster, needed in _project_clusters(client, run):
         try:
             namespaces = _by_name(client.list_all(KAPIS_TENANT + "/namespaces", cluster=cluster))
@@ -190,33 +197,15 @@ def _load_projects(client, snapshot, run):
             run.unread_clusters.add(cluster)      # read only for prune: what lies there is kept
             continue
         run.read_clusters.add(cluster)
-        snapshot.add_rule(_in_workspace_rule(cluster, namespaces))
         on_cluster = [i for i in run.of("projects", "present") if cluster_key(i.params.get("cluster")) == cluster]
-        _add_members_rule(client, snapshot, on_cluster, "project", namespaces, cluster=cluster)
-        snapshot.add_rule(by_name_rule(NAMESPACES, namespaces, cluster=cluster))
-        found.update(((cluster, name), obj) for name, obj in namespaces.items())
-    return found
+        listed = _listed_members(client, on_cluster, "project", namespaces, cluster=cluster)
+        if listed is not None:
+            members.update(((cluster, name), listed.get(name, {})) for name in namespaces)
+        found.update(_keyed(namespaces, cluster))
 
-
-def _in_workspace_rule(wanted_cluster, namespaces):
-    """GET .../workspaces/{ws}/namespaces/{name}, answered as KubeSphere does: the namespace when it
-    carries that workspace's label, else 404 'namespace "name" not found' (it is in another one)."""
-    prefix = KAPIS_TENANT + "/workspaces/"
-
-    def rule(cluster, path, query):
-        if cluster != wanted_cluster or query or not path.startswith(prefix):
-            return NOT_COVERED
-        parts = path[len(prefix):].split("/")
-        if len(parts) != 3 or parts[1] != "namespaces":
-            return NOT_COVERED
-        workspace, name = parts[0], parts[2]
-        namespace = namespaces.get(name)
-        if namespace is None:
-            return MISSING
-        if workspace_of(namespace) != workspace:
-            return not_found(path, 'namespace "%s" not found' % name)
-        return namespace
-    return rule
+    def facts(key):
+        return dict(members=members[key]) if key in members else {}
+    return Listing(found, covers=lambda key: key[0] in run.read_clusters, facts=facts)
 
 
 def _project_refs(params):
@@ -340,41 +329,34 @@ def _role_result(key, params):
     return out
 
 
-def _load_roles(client, snapshot, run):
+def _load_roles(client, run):
     """The global and workspace roles by one list each, the cluster roles by one per cluster (what the
-    declared roles, and prune, need); the RoleTemplates of each scope once, served to every role.
-    A project's roles are read one by one (one GET each: a list per project would cost the same)."""
+    declared roles, and prune, need); the RoleTemplates of each scope once, handed to every role (fact
+    templates). A project's roles are read one by one (one GET each: a list per project would cost the same)."""
     items = run.of("roles")
     scopes = set(i.params["scope"] for i in items)
     if "roles" in run.prune:
         scopes.update(("global", "workspace"))
     if any(_user_refs(i.params) for i in run.of("users", "present")):
         scopes.add("global")        # the custom platform roles users are given
-    found = {}
+    found, listed = {}, set()
     for scope in ("global", "workspace"):
         if scope in scopes:
-            path = scope_collection(scope, SCOPES[scope].plural)
-            roles = _by_name(client.list_all(path))
-            snapshot.add_rule(by_name_rule(path, roles))
+            roles = _by_name(client.list_all(scope_collection(scope, SCOPES[scope].plural)))
             run.role_lists[scope] = roles
+            listed.add((None, scope))
             found.update(((None, name, scope, None), obj) for name, obj in roles.items())
     clusters = set(cluster_key(i.params.get("cluster")) for i in items if i.params["scope"] == "cluster")
     for cluster in sorted(clusters, key=lambda c: c or ""):
-        path = scope_collection("cluster", SCOPES["cluster"].plural)
-        roles = _by_name(client.list_all(path, cluster=cluster))
-        snapshot.add_rule(by_name_rule(path, roles, cluster=cluster))
+        roles = _by_name(client.list_all(scope_collection("cluster", SCOPES["cluster"].plural), cluster=cluster))
+        listed.add((cluster, "cluster"))
         found.update(((cluster, name, "cluster", None), obj) for name, obj in roles.items())
-    for scope in sorted(set(i.params["scope"] for i in items if i.state == "present" and i.params.get("templates"))):
-        query = {"labelSelector": "%s=%s" % (SCOPE_LABEL, SCOPES[scope].template_scope)}
-        snapshot.add_rule(_list_rule(ROLE_TEMPLATES, query, client.list_all(ROLE_TEMPLATES, query=query)),
-                          reusable=True)
-    return found
+    templates = dict((scope, role_templates(client, scope)) for scope in sorted(set(
+        i.params["scope"] for i in items if i.state == "present" and i.params.get("templates"))))
 
-
-def _list_rule(path, query, items):
-    def rule(cluster, asked, asked_query):
-        return items if cluster is None and asked == path and asked_query == query else NOT_COVERED
-    return rule
+    def facts(key):
+        return dict(templates=templates[key[2]]) if key[2] in templates else {}
+    return Listing(found, covers=lambda key: (key[0], key[2]) in listed, facts=facts)
 
 
 def _prune_role(key, obj):

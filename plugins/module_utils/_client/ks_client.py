@@ -135,6 +135,7 @@ class KubeSphereClient(object):
         self._own_tokens = set()  # tokens this client obtained by its own login (see logout)
         self._recent = {}  # object name -> time.monotonic() of this client's last write naming it
         self._recent_lock = threading.Lock()
+        self._thread = threading.local()  # per thread: the writes it sent (a bulk run's object runs on one)
         if not validate_certs and self.host.startswith("https://"):
             self._warn("TLS certificate verification is disabled (validate_certs=false) for %s" % self.host)
 
@@ -538,6 +539,7 @@ class KubeSphereClient(object):
             return
         if counted:
             bump(self.stats, "writes")   # a failure after this must report changed=true
+            self._thread.writes = self.writes_in_thread() + 1
         segments = [unquote(part) for part in path.split("/") if part]
         with self._recent_lock:
             if method == "DELETE":  # a not-found for a deleted object is the truth, not lag
@@ -554,6 +556,11 @@ class KubeSphereClient(object):
             now = time.monotonic()
             for name in names:
                 self._recent[name] = now
+
+    def writes_in_thread(self):
+        """The writes the calling thread has sent through this client: whether a failed object of a bulk run
+        changed anything before it failed."""
+        return getattr(self._thread, "writes", 0)
 
     def _shown(self, path, cluster, query):
         return display_url(self.url(path, cluster, query))

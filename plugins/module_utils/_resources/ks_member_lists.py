@@ -8,36 +8,26 @@ On 4.x the members APIs are built from the role bindings themselves (pkg/kapis/i
 ListWorkspaceMembers takes the WorkspaceRoleBindings labelled with the workspace, ListNamespaceMembers
 the RoleBindings in the namespace; each binding gives its first User subject and its roleRef). A run
 that declares many workspaces or projects with members reads those bindings once (by list, paged)
-instead of one member list per object, and answers each object's member read from them, in the
-shape the members API has. Below MEMBER_LISTS_FROM objects the per-object reads are cheaper; a caller
-who may not list the bindings (403) gets the per-object reads too.
+instead of one member list per object, and hands each object its members ({user: role}, what
+Members.read gives). Below MEMBER_LISTS_FROM objects the per-object reads are cheaper; a caller who
+may not list the bindings (403) gets the per-object reads too.
 """
 
 from __future__ import annotations
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
     APIS_IAM,
-    MEMBERS_PATHS,
-    MEMBER_ROLE_ANNOTATIONS,
-    WORKSPACE_LABEL,
     workspace_of,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
-from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_snapshot import NOT_COVERED
 
 MEMBER_LISTS_FROM = 10
 
+# scope: (the bindings listed, the workspace or project a binding belongs to)
 SCOPES = {
-    # scope: (bindings listed, parent of a binding, members path prefix and suffix, role annotation)
-    "workspace": (APIS_IAM + "/workspacerolebindings", lambda b: workspace_of(b))
-    + tuple(MEMBERS_PATHS["workspace"].split("%s")) + (MEMBER_ROLE_ANNOTATIONS["workspace"],),
-    "project": (APIS_IAM + "/rolebindings", lambda b: (b.get("metadata") or {}).get("namespace"))
-    + tuple(MEMBERS_PATHS["project"].split("%s")) + (MEMBER_ROLE_ANNOTATIONS["project"],),
+    "workspace": (APIS_IAM + "/workspacerolebindings", workspace_of),
+    "project": (APIS_IAM + "/rolebindings", lambda b: (b.get("metadata") or {}).get("namespace")),
 }
-
-
-def _labels(obj):
-    return (obj.get("metadata") or {}).get("labels") or {}
 
 
 def worth_listing(client, items, existing):
@@ -51,7 +41,7 @@ def worth_listing(client, items, existing):
 def member_roles(client, scope, cluster=None):
     """{parent name: {user: role}} from one list of the scope's role bindings on cluster, or None when they
     may not be listed."""
-    path, parent_of = SCOPES[scope][:2]
+    path, parent_of = SCOPES[scope]
     try:
         bindings = client.list_all(path, cluster=cluster)
     except KubeSphereError as err:
@@ -66,23 +56,3 @@ def member_roles(client, scope, cluster=None):
         if user:
             members.setdefault(parent_of(binding), {}).setdefault(user, (binding.get("roleRef") or {}).get("name"))
     return members
-
-
-def members_rule(client, scope, existing, cluster=None):
-    """A snapshot rule answering the member lists of the existing parents (names) on cluster, or None
-    when the bindings may not be listed."""
-    prefix, suffix, annotation = SCOPES[scope][2:]
-    listed = member_roles(client, scope, cluster=cluster)
-    if listed is None:
-        return None
-    members = dict((name, listed.get(name, {})) for name in existing)
-
-    def rule(asked_cluster, asked, query):
-        if asked_cluster != cluster or query or not (asked.startswith(prefix) and asked.endswith(suffix)):
-            return NOT_COVERED
-        name = asked[len(prefix):-len(suffix)]
-        if name not in members:
-            return NOT_COVERED
-        return [{"metadata": {"name": user, "annotations": {annotation: role}}}
-                for user, role in sorted(members[name].items())]
-    return rule

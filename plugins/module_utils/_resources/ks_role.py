@@ -70,6 +70,13 @@ def unknown_templates_message(unknown, known, scope):
             % (SCOPES[scope].template_scope, "; ".join(parts), scope))
 
 
+def role_templates(client, scope):
+    """{name: RoleTemplate} a role of scope may aggregate, by one list."""
+    items = client.list_all("%s/roletemplates" % APIS_IAM,
+                            query={"labelSelector": "%s=%s" % (SCOPE_LABEL, SCOPES[scope].template_scope)})
+    return dict((t["metadata"]["name"], t) for t in items)
+
+
 class RoleResource(KubeSphereResource):
     kind = "role"
     result_key = "role"
@@ -160,7 +167,17 @@ class RoleResource(KubeSphereResource):
         return "%s/%s" % (self._collection(), self.params["name"])
 
     def read(self):
-        current = self.client.get(self._path(), cluster=self.cluster, missing_ok=True)
+        return self._took(self.client.get(self._path(), cluster=self.cluster, missing_ok=True))
+
+    def read_listed(self, listed):
+        """From a bulk run's lists: the role, and its scope's RoleTemplates (fact templates) when they were listed;
+        a role of a scope the lists do not cover (a project's) is read here, with the listed templates."""
+        if listed.facts.get("templates") is not None:
+            self._templates = listed.facts["templates"]
+        return self._took(listed.obj) if listed.covered else self.read()
+
+    def _took(self, current):
+        """The role read (or listed) as the current object, once the templates to aggregate are known to exist."""
         if self.params.get("state") != "absent" and self.params.get("templates") is not None:
             self._check_templates()
         return current
@@ -168,9 +185,7 @@ class RoleResource(KubeSphereResource):
     def templates(self):
         """{name: RoleTemplate} of this scope (one list, cached)."""
         if self._templates is None:
-            items = self.client.list_all("%s/roletemplates" % APIS_IAM,
-                                         query={"labelSelector": "%s=%s" % (SCOPE_LABEL, self.scope.template_scope)})
-            self._templates = dict((t["metadata"]["name"], t) for t in items)
+            self._templates = role_templates(self.client, self.params.get("scope") or "global")
         return self._templates
 
     def _check_templates(self):

@@ -8,12 +8,11 @@ import threading
 import pytest
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import USERS
-from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_bulk import BulkRun, Kind, summarize
+from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_bulk import BulkRun, Kind, Listing, summarize
 from ansible_collections.kubesphere.core.plugins.module_utils.ks_bulk_module import check_options, secrets_of
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Field, Outcome, Resource
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_managed import mark_managed
-from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_snapshot import by_name_rule
 from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_tenancy import KINDS
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_user import USER_OPTIONS, UserResource
 
@@ -27,6 +26,7 @@ class FakeServer:
         self.requests = []
         self.logins = 0
         self.lock = threading.Lock()
+        self.thread = threading.local()
 
     def login(self):
         self.logins += 1
@@ -47,10 +47,14 @@ class FakeServer:
         self._log("LIST", path)
         return [o for p, o in sorted(self.objects.items()) if p.rsplit("/", 1)[0] == path]
 
+    def writes_in_thread(self):
+        return getattr(self.thread, "writes", 0)
+
     def _write(self, method, path, body=None):
         self._log(method, path)
         if path in self.refuse:
             raise KubeSphereError("refused", method=method, url=path, status=500)
+        self.thread.writes = self.writes_in_thread() + 1
         if method == "DELETE":
             self.objects.pop(path, None)
         else:
@@ -115,10 +119,8 @@ OPTIONS = dict(name=dict(type="str", required=True),
 
 
 def load(base):
-    def loader(client, snapshot, run):
-        found = dict((o["metadata"]["name"], o) for o in client.list_all(base))
-        snapshot.add_rule(by_name_rule(base, found))
-        return dict(((None, n), o) for n, o in found.items())
+    def loader(client, run):
+        return Listing(dict(((None, o["metadata"]["name"]), o) for o in client.list_all(base)))
     return loader
 
 
@@ -320,3 +322,12 @@ def test_roles_run_right_after_what_they_live_in_and_go_in_reverse():
                      ("children", ["role g (global)", "role wr (workspace) in workspace w",
                                    "role pr (project) in project p"]),
                      ("object", ["role xr (workspace) in workspace x"]), ("object", ["workspace x"])]
+
+
+def test_an_item_that_failed_after_a_write_went_through_reports_changed():
+    server = FakeServer({"/things/a": obj("a"), "/things/b": obj("b"), "/things/c": obj("c")},
+                        refuse={"/things/a/friends/c"})
+    results = run_of({"things": [{"name": "a", "friends": ["b", "c"]}, {"name": "b"}, {"name": "c"}]}, server)[1]
+    by_name = dict((r["name"], r) for r in results)
+    assert by_name["a"]["action"] == "failed" and by_name["a"]["changed"]        # friends/b was written
+    assert not by_name["b"]["changed"] and ("PUT", "/things/a/friends/b") in server.requests

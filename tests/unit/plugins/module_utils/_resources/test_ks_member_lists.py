@@ -1,12 +1,7 @@
-"""Member lists answered from one list of role bindings (ks_member_lists)."""
+"""Member lists of many workspaces or projects from one list of role bindings (ks_member_lists)."""
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_member_lists import members_rule, worth_listing
-from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_snapshot import NOT_COVERED
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_member_lists import member_roles, worth_listing
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_versions import LINES, V3, V4
-
-WS_MEMBERS = "/kapis/iam.kubesphere.io/v1beta1/workspaces/%s/workspacemembers"
-NS_MEMBERS = "/kapis/iam.kubesphere.io/v1beta1/namespaces/%s/namespacemembers"
-
 
 def binding(user, role, workspace=None, namespace=None, deleting=False, subjects=None):
     metadata = {"name": "%s-%s" % (user, role), "labels": {}}
@@ -31,38 +26,27 @@ class Client(object):
         return self.items
 
 
-def stubs(rule, path, cluster=None):
-    answer = rule(cluster, path, {})
-    return answer if answer is NOT_COVERED else dict(
-        (m["metadata"]["name"], list(m["metadata"]["annotations"].values())[0]) for m in answer)
-
-
 def test_workspace_members_are_the_first_user_of_each_live_binding_of_the_workspace():
     client = Client([binding("alice", "pay-admin", workspace="pay"),
                      binding("bob", "pay-viewer", workspace="pay", deleting=True),
                      binding("team", "pay-regular", workspace="pay",
                              subjects=[{"kind": "Group", "name": "devs"}, {"kind": "User", "name": "carol"}]),
                      binding("dave", "ops-admin", workspace="ops")])
-    rule = members_rule(client, "workspace", ["pay", "empty"])
+    members = member_roles(client, "workspace")
     assert client.asked == [(None, "/apis/iam.kubesphere.io/v1beta1/workspacerolebindings")]
-    assert stubs(rule, WS_MEMBERS % "pay") == {"alice": "pay-admin", "carol": "pay-regular"}
-    assert stubs(rule, WS_MEMBERS % "empty") == {}
-    assert rule(None, WS_MEMBERS % "ops", {}) is NOT_COVERED           # not listed before the run: asked
-    assert rule(None, WS_MEMBERS % "pay", {"limit": "1"}) is NOT_COVERED
-    assert rule("member1", WS_MEMBERS % "pay", {}) is NOT_COVERED
+    assert members == {"pay": {"alice": "pay-admin", "carol": "pay-regular"}, "ops": {"dave": "ops-admin"}}
 
 
 def test_project_members_come_from_the_bindings_in_the_namespace_on_its_cluster():
     client = Client([binding("alice", "admin", namespace="api"), binding("bob", "operator", namespace="web")])
-    rule = members_rule(client, "project", ["api"], cluster="member1")
+    members = member_roles(client, "project", cluster="member1")
     assert client.asked == [("member1", "/apis/iam.kubesphere.io/v1beta1/rolebindings")]
-    assert stubs(rule, NS_MEMBERS % "api", cluster="member1") == {"alice": "admin"}
-    assert rule(None, NS_MEMBERS % "api", {}) is NOT_COVERED
+    assert members == {"api": {"alice": "admin"}, "web": {"bob": "operator"}}
 
 
 def test_a_caller_who_may_not_list_bindings_reads_each_list_instead():
     forbidden = KubeSphereError("forbidden", method="GET", url="/apis", status=403)
-    assert members_rule(Client(error=forbidden), "workspace", ["pay"]) is None
+    assert member_roles(Client(error=forbidden), "workspace") is None
 
 
 class Item(object):

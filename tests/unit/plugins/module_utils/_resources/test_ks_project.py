@@ -5,6 +5,7 @@ import pytest
 
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_errors import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import (
+    Listed,
     ProtectedObject,
     ValidationError,
     converge,
@@ -185,3 +186,26 @@ def test_a_quota_above_the_workspace_quota_is_a_warning_not_an_error():
     assert warnings == ["quota of project web is larger than workspace team's quota for limits.cpu (8 > 4); KubeSphere "
                         "accepts it, but the workspace quota still caps what the project can use"]
     assert [w[:2] for w in client.writes] == [("POST", "/api/v1/namespaces/web/resourcequotas")]
+
+
+def listed_run(client, obj, covered=True, **kw):
+    res = ProjectResource(client, params(**kw), refs=Refs())
+    return res, converge(res, "present", current=Listed(obj, covered=covered, members={"bob": "viewer"}))
+
+
+def test_a_listed_project_is_told_apart_by_its_label_as_its_read_is_with_no_request():
+    client = FakeClient(read_only=True)
+    with pytest.raises(ValidationError) as err:
+        listed_run(client, namespace("ops"))
+    assert "project web already exists on cluster host in workspace ops, not in workspace team" in str(err.value)
+    with pytest.raises(ValidationError) as err:
+        listed_run(client, namespace(None))
+    assert "belongs to no workspace; set adopt: true" in str(err.value)
+    _res, out = listed_run(client, namespace("team"), members=[{"user": "bob", "role": "viewer"}])
+    assert out.action == "unchanged" and client.calls == []      # its members came from the lists too
+
+
+def test_a_project_the_lists_do_not_cover_is_read_through_its_workspace():
+    client = FakeClient().add(PROJECT, namespace("team"))
+    _res, out = listed_run(client, None, covered=False)
+    assert out.action == "unchanged" and [c[:2] for c in client.calls] == [("GET", PROJECT)]

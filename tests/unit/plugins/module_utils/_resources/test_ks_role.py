@@ -5,6 +5,7 @@ import pytest
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import REGO
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import (
+    Listed,
     ProtectedObject,
     ResourceFailure,
     ValidationError,
@@ -342,3 +343,23 @@ def test_an_absent_role_is_no_change_and_lists_nothing():
     client = server(read_only=True)
     _res, out = run(client, state="absent", check_mode=True, name="gone")
     assert not out.changed and [c[0] for c in client.calls] == ["GET"]
+
+
+def test_a_listed_role_of_another_workspace_is_refused_from_its_label_with_no_request():
+    client = FakeClient(read_only=True)
+    res = RoleResource(client, params(scope="workspace", workspace="team", templates=["workspace-view-pods"]),
+                       refs=FakeRefs())
+    other = role("WorkspaceRole", "deployer", labels={"kubesphere.io/workspace": "ops"})
+    with pytest.raises(ValidationError) as err:
+        converge(res, "present", current=Listed(other, templates={"workspace-view-pods": {}}))
+    assert "belongs to workspace ops, not to workspace team" in str(err.value) and client.calls == []
+
+
+def test_a_project_role_the_lists_do_not_cover_is_read_but_its_templates_come_from_the_lists():
+    client = server(read_only=True)
+    listed = dict((name, template(name, "namespace", [RULE_VIEW])) for name in ("namespace-view-pods",))
+    res = RoleResource(client, params(scope="project", project="web", templates=["namespace-view-pods"]),
+                       check_mode=True, refs=FakeRefs())
+    out = converge(res, "present", current=Listed(None, covered=False, templates=listed))
+    assert out.action == "created" and [c[:2] for c in client.calls] == [
+        ("GET", IAM + "/namespaces/web/roles/deployer")]

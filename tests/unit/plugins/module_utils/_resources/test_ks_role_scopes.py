@@ -41,7 +41,6 @@ def test_the_references_ask_each_scope_where_it_lives():
 
 
 def test_members_and_their_roles_are_read_where_every_reader_looks():
-    from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_member_lists import SCOPES as LISTS
     from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_members import Members
     workspace, project = Members(None, "workspace", "ws"), Members(None, "project", "web")
     assert (workspace.path, workspace.annotation) == (KAPIS + "/workspaces/ws/workspacemembers",
@@ -50,4 +49,3 @@ def test_members_and_their_roles_are_read_where_every_reader_looks():
     assert workspace.role_path("ws-admin") == KAPIS + "/workspaces/ws/workspaceroles/ws-admin"
     assert project.role_path("admin") == KAPIS + "/namespaces/web/roles/admin"
     assert ks_info.KINDS["project_member"].list_path == KAPIS + "/namespaces/{project}/namespacemembers"
-    assert LISTS["workspace"][2:] == (KAPIS + "/workspaces/", "/workspacemembers", "iam.kubesphere.io/workspacerole")

@@ -7,7 +7,7 @@ import pytest
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources import ks_user
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
-from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import ValidationError, converge
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Listed, ValidationError, converge
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_user import UserResource
 
 USER_PATH = "/kapis/iam.kubesphere.io/v1beta1/users/bob"
@@ -178,3 +178,21 @@ def test_a_wait_timeout_that_is_not_positive_is_refused_before_any_request(timeo
     with pytest.raises(ValidationError) as err:
         converge(UserResource(client, params(wait=True, wait_timeout=timeout)), "present")
     assert "wait_timeout must be a positive number of seconds" in str(err.value) and client.calls == []
+
+
+def test_a_listed_user_takes_its_stored_password_and_role_bindings_from_the_lists():
+    stored = bcrypt.hashpw(b"Same-Passw0rd", bcrypt.gensalt(4)).decode()
+    client = FakeClient(None)
+    listed = Listed(user("platform-regular"), raw=user("platform-regular", password=stored),
+                    global_role_bindings=[binding("platform-regular", deleting=True),
+                                          binding("platform-self-provisioner")])
+    out = converge(UserResource(client, params(global_role="platform-self-provisioner", password="Same-Passw0rd",
+                                                update_password="always")), "present", current=listed)
+    assert not out.changed and client.calls == []
+
+
+def test_a_listed_user_whose_stored_password_was_not_listed_is_read_from_apis():
+    client = FakeClient(user(password="$2a$04$" + "x" * 53))
+    converge(UserResource(client, params(password="Other-Passw0rd", update_password="always"), check_mode=True),
+             "present", current=Listed(user()))
+    assert client.calls[0] == ("GET", "/apis/iam.kubesphere.io/v1beta1/users/bob")
