@@ -15,22 +15,16 @@
 Quantities are compared as quantities. Resources not named are left alone unless purge is asked;
 a purge that leaves no resource deletes the quota object.
 
-A write whose answer is lost is recovered like every other (ks_recovery): the object is read again, and
-written again only when it does not hold the wanted values yet (built from what was read).
+Each is a Resource the engine converges like any object (ChildResource): check mode predicts without a write,
+before and after are in the option's form, and a write whose answer is lost is recovered as every other is
+(read again, written again only when it does not hold the wanted values yet, built from what was read).
 """
 
 from __future__ import annotations
 
-import copy
-
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import KAPIS_TENANT
-from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Outcome
-from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_recovery import (
-    LANDED,
-    NOT_LANDED,
-    UNKNOWN,
-    write_recovering,
-)
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Field, Listed, Outcome, Resource
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import converge as converge_resource
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_quantity import as_text, parse, quantity_error, same
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_resource_names import container_name_error, quota_name_error
 
@@ -83,74 +77,84 @@ def larger_than(project, workspace):
     return out
 
 
-class HardQuota(object):
+class HardField(Field):
+    """A quota's hard map: quantities compared by value (another spelling is no change); with purge the map
+    becomes exactly the given one, else the resources not named are kept."""
+
+    def __init__(self, path, purge=False):
+        super().__init__(path)
+        self.purge = purge
+
+    def get(self, obj):
+        return super().get(obj) or {}
+
+    def same(self, desired, current):
+        return not merged_hard(current, desired, self.purge)[0]
+
+    def merged(self, desired, current):
+        return merged_hard(current, desired, self.purge)[1]
+
+
+class ChildResource(Resource):
+    """A sub-resource of a workspace or project (its quota, its default limits), converged by the engine like any
+    other object: the same check-mode prediction, diff and recovery of a lost answer. converge() takes the
+    option's value; before and after are the option's form, not the object's."""
+
+    def __init__(self, client, check_mode=False, cluster=None):
+        super().__init__(client, {}, check_mode=check_mode)
+        self.cluster = cluster
+
+    def _converge(self, option, desired, state="present", known_missing=False):
+        self.params = {option: desired, "state": state}
+        return converge_resource(self, state, current=Listed(None) if known_missing else None)
+
+
+class HardQuota(ChildResource):
     """One quota object whose hard map lives at hard_path; subclasses say where it is."""
 
     hard_path = ("spec", "hard")
     kind = "quota"
 
     def __init__(self, client, name, check_mode=False, cluster=None):
-        self.client = client
+        super().__init__(client, check_mode=check_mode, cluster=cluster)
         self.name = name
-        self.check_mode = check_mode
-        self.cluster = cluster
+        self.fields = dict(hard=HardField(self.hard_path))
 
     def hard(self, obj):
-        node = obj or {}
-        for key in self.hard_path:
-            node = node.get(key) or {}
-        return dict(node)
-
-    def _with_hard(self, obj, hard):
-        node = obj
-        for key in self.hard_path[:-1]:
-            node = node.setdefault(key, {})
-        node[self.hard_path[-1]] = hard
-        return obj
+        return self.fields["hard"].get(obj)
 
     def read(self):
         return self.client.get(self.item_path(), cluster=self.cluster, missing_ok=True)
 
-    def converge(self, desired, purge=False, current=None, known_missing=False):
-        """Outcome whose before/after are the hard maps (only the named resources unless purge)."""
-        current = None if known_missing else (current if current is not None else self.read())
-        have = self.hard(current)
-        changed, hard = merged_hard(have, desired, purge)
-        shown = (lambda h: h) if purge else (lambda h: dict((k, v) for k, v in h.items() if k in desired))
-        obj = current
-        if changed and not self.check_mode:
-            if current is None:
-                obj = self._write(None, hard, desired, purge)
-            elif not hard:
-                self.client.delete(self.item_path(), cluster=self.cluster, missing_ok=True)
-                obj = None
-            else:
-                obj = self._write(current, hard, desired, purge)
-        elif changed:
-            obj = self._with_hard(copy.deepcopy(current) if current else self.new_object({}), hard) if hard else None
-        return Outcome(changed, shown(have), shown(hard), obj)
+    def converge(self, desired, purge=False, known_missing=False):
+        """Outcome whose before/after are the hard maps (only the named resources unless purge); a purge that
+        leaves no resource deletes the object."""
+        if not desired and not purge:
+            return Outcome(False, {}, {}, None if known_missing else self.read())
+        self.fields["hard"].purge = purge
+        if purge and not desired:
+            outcome = self._converge("hard", desired, "absent", known_missing)
+            outcome.obj = None      # gone (or about to be): the project's result shows no quota
+            return outcome
+        return self._converge("hard", desired, "present", known_missing)
 
-    def _write(self, current, hard, desired, purge):
-        """Create (current None) or replace the quota; after a lost answer, read it: done when it holds the
-        wanted values, else written again from what was read."""
-        state = dict(current=current, hard=hard)
+    def view(self, obj):
+        have = self.hard(obj)
+        if self.fields["hard"].purge:
+            return have
+        return dict((k, v) for k, v in have.items() if k in self.params["hard"])
 
-        def send():
-            if state["current"] is None:
-                return self.client.post(self.collection_path(), self.new_object(state["hard"]), cluster=self.cluster)
-            return self.client.put(self.item_path(), self._with_hard(copy.deepcopy(state["current"]), state["hard"]),
-                                   cluster=self.cluster)
+    def new_object(self):
+        return self.new_quota({})
 
-        def landed():
-            found = self.read()
-            if found is None:
-                return (NOT_LANDED, None) if state["current"] is None else (UNKNOWN, None)
-            changed, again = merged_hard(self.hard(found), desired, purge)
-            if not changed:
-                return LANDED, found
-            state.update(current=found, hard=again)
-            return NOT_LANDED, None
-        return write_recovering(self.client, self.kind, send, landed, "applied", create=current is None)
+    def create(self, body):
+        return self.client.post(self.collection_path(), body, cluster=self.cluster)
+
+    def update(self, current, body, changed):
+        return self.client.put(self.item_path(), body, cluster=self.cluster)
+
+    def delete(self, current):
+        self.client.delete(self.item_path(), cluster=self.cluster, missing_ok=True)
 
 
 class WorkspaceQuota(HardQuota):
@@ -162,7 +166,7 @@ class WorkspaceQuota(HardQuota):
     def item_path(self):
         return "%s/%s" % (self.collection_path(), self.name)
 
-    def new_object(self, hard):
+    def new_quota(self, hard):
         return {"apiVersion": "quota.kubesphere.io/v1alpha2", "kind": "ResourceQuota",
                 "metadata": {"name": self.name}, "spec": {"quota": {"hard": hard}}}
 
@@ -174,23 +178,61 @@ class ProjectQuota(HardQuota):
     def item_path(self):
         return "%s/%s" % (self.collection_path(), self.name)
 
-    def new_object(self, hard):
+    def new_quota(self, hard):
         return {"apiVersion": "v1", "kind": "ResourceQuota",
                 "metadata": {"name": self.name, "namespace": self.name}, "spec": {"hard": hard}}
 
 
-class DefaultLimits(object):
-    """The project's default container requests (defaultRequest) and limits (default)."""
+class LimitsField(Field):
+    """default_limits ({requests, limits}) on the Container item of a LimitRange: each given map merged into the
+    stored one, quantities compared by value; the LimitRange's other items are kept."""
 
     KEYS = (("requests", "defaultRequest"), ("limits", "default"))
+
+    def __init__(self):
+        super().__init__(("spec", "limits"))
+
+    @staticmethod
+    def container(obj):
+        for item in ((obj or {}).get("spec") or {}).get("limits") or []:
+            if item.get("type") == "Container":
+                return item
+        return None
+
+    def get(self, obj):
+        container = self.container(obj) or {}
+        return dict((option, dict(container.get(key) or {})) for option, key in self.KEYS)
+
+    def same(self, desired, current):
+        return not any(merged_hard(current.get(option), wanted, purge=False)[0]
+                       for option, wanted in desired.items() if wanted is not None)
+
+    def merged(self, desired, current):
+        out = dict(current or {})
+        for option, wanted in desired.items():
+            if wanted is not None:
+                out[option] = merged_hard((current or {}).get(option), wanted, purge=False)[1]
+        return out
+
+    def set(self, obj, value):
+        container = dict(self.container(obj) or {}, type="Container")
+        for option, key in self.KEYS:
+            if value.get(option):
+                container[key] = value[option]
+        spec = obj.setdefault("spec", {})
+        spec["limits"] = [i for i in spec.get("limits") or [] if i.get("type") != "Container"] + [container]
+
+
+class DefaultLimits(ChildResource):
+    """The project's default container requests (defaultRequest) and limits (default)."""
+
     kind = "LimitRange"
 
     def __init__(self, client, project, check_mode=False, cluster=None):
-        self.client = client
+        super().__init__(client, check_mode=check_mode, cluster=cluster)
         self.project = project
-        self.check_mode = check_mode
-        self.cluster = cluster
         self.collection = "/api/v1/namespaces/%s/limitranges" % project
+        self.fields = dict(default_limits=LimitsField())
 
     def read(self):
         return self.pick(self.client.list_all(self.collection, cluster=self.cluster), self.project)
@@ -201,70 +243,26 @@ class DefaultLimits(object):
         named = [i for i in items if i["metadata"]["name"] == project]
         return (named or items or [None])[0]
 
-    @staticmethod
-    def _container(obj):
-        for item in ((obj or {}).get("spec") or {}).get("limits") or []:
-            if item.get("type") == "Container":
-                return item
-        return None
-
     @classmethod
     def declared(cls, obj):
         """The default_limits option that obj (a LimitRange, or None) holds: {requests, limits}, empty ones left out."""
-        container = cls._container(obj) or {}
-        return dict((option, dict(sorted(container[key].items()))) for option, key in cls.KEYS if container.get(key))
+        return dict((option, dict(sorted(values.items()))) for option, values in LimitsField().get(obj).items() if values)
 
     def converge(self, desired, known_missing=False):
-        current = None if known_missing else self.read()
-        changed, before, after, body = self._plan(current, desired)
-        obj = current
-        if changed:
-            obj = body if self.check_mode else self._write(current, body, desired)
-        return Outcome(changed, before, after, obj)
+        return self._converge("default_limits", desired, known_missing=known_missing)
 
-    def _plan(self, current, desired):
-        """(changed, before, after, the LimitRange to write) for desired over current (a LimitRange or None)."""
-        container = self._container(current) or {}
-        before, after, changed = {}, {}, False
-        new_container = dict(container, type="Container")
-        for option, key in self.KEYS:
-            wanted = (desired or {}).get(option)
-            if wanted is None:
-                continue
-            item_changed, values = merged_hard(container.get(key), wanted, purge=False)
-            changed = changed or item_changed
-            new_container[key] = values
-            before[option] = dict((k, v) for k, v in (container.get(key) or {}).items() if k in wanted)
-            after[option] = dict((k, v) for k, v in values.items() if k in wanted)
-        if current is None:
-            body = {"apiVersion": "v1", "kind": "LimitRange",
-                    "metadata": {"name": self.project, "namespace": self.project},
-                    "spec": {"limits": [new_container]}}
-        else:
-            body = copy.deepcopy(current)
-            body.update(apiVersion="v1", kind="LimitRange")     # list items come without them
-            others = [i for i in body["spec"].get("limits") or [] if i.get("type") != "Container"]
-            body["spec"]["limits"] = others + [new_container]
-        return changed, before, after, body
+    def view(self, obj):
+        have = self.fields["default_limits"].get(obj)
+        return dict((option, dict((k, v) for k, v in have[option].items() if k in wanted))
+                    for option, wanted in self.params["default_limits"].items() if wanted is not None)
 
-    def _write(self, current, body, desired):
-        """Create (current None) or replace the LimitRange; after a lost answer, read it: done when it holds
-        the wanted values, else written again from what was read."""
-        state = dict(current=current, body=body)
+    def new_object(self):
+        return {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": self.project, "namespace": self.project},
+                "spec": {"limits": []}}
 
-        def send():
-            if state["current"] is None:
-                return self.client.post(self.collection, state["body"], cluster=self.cluster)
-            return self.client.put("%s/%s" % (self.collection, state["current"]["metadata"]["name"]), state["body"],
-                                   cluster=self.cluster)
+    def create(self, body):
+        return self.client.post(self.collection, body, cluster=self.cluster)
 
-        def landed():
-            found = self.read()
-            if found is None and state["current"] is not None:
-                return UNKNOWN, None
-            changed, _before, _after, again = self._plan(found, desired)
-            if not changed:
-                return LANDED, found
-            state.update(current=found, body=again)
-            return NOT_LANDED, None
-        return write_recovering(self.client, self.kind, send, landed, "applied", create=current is None)
+    def update(self, current, body, changed):
+        body.update(apiVersion="v1", kind="LimitRange")     # list items come without them
+        return self.client.put("%s/%s" % (self.collection, current["metadata"]["name"]), body, cluster=self.cluster)
