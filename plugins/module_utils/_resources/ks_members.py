@@ -23,24 +23,20 @@ every built-in role it binds can be read; a write that still meets that 404
 (a parent another task made a moment ago) waits for the role the same way and
 is sent once more (a 404 means the server did nothing).
 
-A write whose answer is lost is recovered like every other (ks_recovery): the list is read again, and
-only the members still missing (or still holding another role) are sent again.
+The member set is a sub-resource the engine converges (_engine/ks_child.py): check mode predicts and sends
+nothing, and a write whose answer is lost is recovered like every other: the list is read again, and only
+the members still missing (or still holding another role, or still to remove) are sent again.
 """
 
 from __future__ import annotations
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import MEMBER_ROLE_ANNOTATIONS, MEMBERS_PATHS
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role_scopes import SCOPES
-from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Outcome
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_child import ChildResource
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Field
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_failures import WaitTimeout
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_waiter import wait_for
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_fnv import fnv1a64_hex
-from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_recovery import (
-    LANDED,
-    NOT_LANDED,
-    UNKNOWN,
-    write_recovering,
-)
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import dns1123_subdomain_error
 
@@ -84,21 +80,52 @@ def members_error(members, what="members"):
     return None
 
 
-class Members:
+class MemberSetField(Field):
+    """The member set {user: role}: the given members hold their roles; with purge, the others go, but for the
+    protected ones (the workspace manager)."""
+
+    def __init__(self):
+        super().__init__(())
+        self.purge = False
+        self.protected = set()
+
+    def get(self, obj):
+        return dict(obj or {})
+
+    def merged(self, desired, current):
+        after = dict(current or {})
+        after.update(desired)
+        if self.purge:
+            for user in [u for u in after if u not in desired and u not in self.protected]:
+                del after[user]
+        return after
+
+    def same(self, desired, current):
+        return self.merged(desired, current) == dict(current or {})
+
+    def set(self, obj, value):
+        obj.clear()
+        obj.update(value)
+
+
+class Members(ChildResource):
     """The members of one workspace (scope="workspace") or project (scope="project")."""
 
     def __init__(self, client, scope, name, cluster=None, check_mode=False, protected=(), fresh=False,
                  role_wait=ROLE_WAIT_SECONDS):
-        self.client = client
+        super().__init__(client, check_mode=check_mode, cluster=cluster)
         self.scope = scope
         self.name = name
-        self.cluster = cluster
-        self.check_mode = check_mode
-        self.protected = set(p for p in protected if p)
         self.fresh = fresh          # made by this task or not set up yet: its built-in roles may still be coming
         self.role_wait = role_wait
         self.path = MEMBERS_PATHS[scope] % name
         self.annotation = MEMBER_ROLE_ANNOTATIONS[scope]
+        self.fields = dict(members=MemberSetField())
+        self.fields["members"].protected = set(p for p in protected if p)
+
+    @property
+    def kind(self):
+        return "%s member" % self.scope
 
     def full_role(self, role):
         return workspace_role_name(self.name, role) if self.scope == "workspace" else role
@@ -152,31 +179,41 @@ class Members:
         return members
 
     def converge(self, wanted, purge=False, current=None):
-        """wanted: list of {user, role} (short or full roles). current: {user: role}
-        when already known (None: read it). Returns an Outcome whose obj is the member list."""
-        if current is None:
-            current = self.read()
+        """wanted: list of {user, role} (short or full roles). current: {user: role} when already known (None:
+        read it). Returns an Outcome whose before, after and obj are member lists."""
+        self.fields["members"].purge = purge
         desired = dict((m["user"], self.full_role(m["role"])) for m in wanted or [])
-        to_add = [u for u in desired if u not in current]
-        to_change = [u for u in desired if u in current and current[u] != desired[u]]
-        to_remove = [u for u in current if purge and u not in desired and u not in self.protected]
-        after = dict(current)
-        after.update(desired)
+        outcome = self.converge_value("members", desired, current=current)
+        outcome.obj = as_list(outcome.obj)
+        return outcome
+
+    def view(self, obj):
+        return as_list(obj or {})
+
+    def is_terminating(self, obj):
+        return False        # a member set is no object (and a user may be called "metadata")
+
+    def new_object(self):
+        return {}
+
+    def update(self, current, body, changed):
+        """Every member to add in one POST, a PUT per role to change, a DELETE per member to remove (purge). A
+        lost answer is recovered by the engine: the list is read again and only what is still to do is sent."""
+        to_add = [u for u in body if u not in current]
+        to_change = [u for u in body if u in current and current[u] != body[u]]
+        to_remove = [u for u in current if u not in body]
+        if self.fresh:
+            self._await_roles([body[u] for u in to_add + to_change])
+        if to_add:
+            self._write(self.client.post, self.path, [{"username": u, "roleRef": body[u]} for u in to_add],
+                        [body[u] for u in to_add])
+        for user in to_change:
+            self._write(self.client.put, "%s/%s" % (self.path, user), {"username": user, "roleRef": body[user]},
+                        [body[user]])
         for user in to_remove:
-            after.pop(user, None)
-        changed = bool(to_add or to_change or to_remove)
-        if changed and not self.check_mode:
-            bound = [desired[u] for u in to_add + to_change]
-            if self.fresh:
-                self._await_roles(bound)
-            if to_add:
-                self._add(desired, to_add)
-            for user in to_change:
-                self._change(user, desired[user])
-            for user in to_remove:
-                # Gone already is what was asked (a send whose answer was lost may have removed it).
-                self.client.delete("%s/%s" % (self.path, user), cluster=self.cluster, missing_ok=True)
-        return Outcome(changed, as_list(current), as_list(after), as_list(after))
+            # Gone already is what was asked (a send whose answer was lost may have removed it).
+            self.client.delete("%s/%s" % (self.path, user), cluster=self.cluster, missing_ok=True)
+        return body
 
     def _write(self, send, path, body, roles):
         try:
@@ -187,34 +224,6 @@ class Members:
         # 'role "viewer" not found': the server did nothing; once the roles are there, say it again.
         self._await_roles(roles)
         return send(path, body, cluster=self.cluster)
-
-    @property
-    def kind(self):
-        return "%s member" % self.scope
-
-    def _add(self, desired, users):
-        """One POST for every member to add; after a lost answer, only those the list still lacks."""
-        left = list(users)
-
-        def send():
-            return self._write(self.client.post, self.path, [{"username": u, "roleRef": desired[u]} for u in left],
-                               [desired[u] for u in left])
-
-        def landed():
-            current = self.read()
-            missing = [user for user in left if current.get(user) != desired[user]]
-            if not missing:
-                return LANDED, None
-            left[:] = missing
-            return NOT_LANDED, None
-        return write_recovering(self.client, self.kind, send, landed, "applied")
-
-    def _change(self, user, role):
-        def landed():
-            now = self.read().get(user)
-            return (LANDED, None) if now == role else ((NOT_LANDED, None) if now else (UNKNOWN, None))
-        return write_recovering(self.client, self.kind, lambda: self._write(
-            self.client.put, "%s/%s" % (self.path, user), {"username": user, "roleRef": role}, [role]), landed, "applied")
 
     def role_path(self, role):
         """Where the built-in role (full name) the member API binds is read, v4 form (the client translates)."""

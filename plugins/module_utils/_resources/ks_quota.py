@@ -15,7 +15,7 @@
 Quantities are compared as quantities. Resources not named are left alone unless purge is asked;
 a purge that leaves no resource deletes the quota object.
 
-Each is a Resource the engine converges like any object (ChildResource): check mode predicts without a write,
+Each is a Resource the engine converges like any object (_engine/ks_child.py): check mode predicts without a write,
 before and after are in the option's form, and a write whose answer is lost is recovered as every other is
 (read again, written again only when it does not hold the wanted values yet, built from what was read).
 """
@@ -23,8 +23,8 @@ before and after are in the option's form, and a write whose answer is lost is r
 from __future__ import annotations
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import KAPIS_TENANT
-from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Field, Listed, Outcome, Resource
-from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import converge as converge_resource
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_child import ChildResource
+from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Field, Outcome
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_quantity import as_text, parse, quantity_error, same
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_resource_names import container_name_error, quota_name_error
 
@@ -95,20 +95,6 @@ class HardField(Field):
         return merged_hard(current, desired, self.purge)[1]
 
 
-class ChildResource(Resource):
-    """A sub-resource of a workspace or project (its quota, its default limits), converged by the engine like any
-    other object: the same check-mode prediction, diff and recovery of a lost answer. converge() takes the
-    option's value; before and after are the option's form, not the object's."""
-
-    def __init__(self, client, check_mode=False, cluster=None):
-        super().__init__(client, {}, check_mode=check_mode)
-        self.cluster = cluster
-
-    def _converge(self, option, desired, state="present", known_missing=False):
-        self.params = {option: desired, "state": state}
-        return converge_resource(self, state, current=Listed(None) if known_missing else None)
-
-
 class HardQuota(ChildResource):
     """One quota object whose hard map lives at hard_path; subclasses say where it is."""
 
@@ -133,10 +119,10 @@ class HardQuota(ChildResource):
             return Outcome(False, {}, {}, None if known_missing else self.read())
         self.fields["hard"].purge = purge
         if purge and not desired:
-            outcome = self._converge("hard", desired, "absent", known_missing)
+            outcome = self.converge_value("hard", desired, "absent", known_missing=known_missing)
             outcome.obj = None      # gone (or about to be): the project's result shows no quota
             return outcome
-        return self._converge("hard", desired, "present", known_missing)
+        return self.converge_value("hard", desired, known_missing=known_missing)
 
     def view(self, obj):
         have = self.hard(obj)
@@ -249,7 +235,7 @@ class DefaultLimits(ChildResource):
         return dict((option, dict(sorted(values.items()))) for option, values in LimitsField().get(obj).items() if values)
 
     def converge(self, desired, known_missing=False):
-        return self._converge("default_limits", desired, known_missing=known_missing)
+        return self.converge_value("default_limits", desired, known_missing=known_missing)
 
     def view(self, obj):
         have = self.fields["default_limits"].get(obj)

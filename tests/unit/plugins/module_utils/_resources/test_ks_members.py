@@ -171,3 +171,10 @@ def test_references_error_checks_built_in_roles_without_a_request_and_others_by_
     project = Members(None, "project", "p1")
     assert "project role regular does not exist" in project.references_error(
         FakeRefs(users=["bob"]), [{"user": "bob", "role": "regular"}], {})
+
+
+def test_a_user_called_metadata_is_a_member_like_any_other():
+    client = FakeClient({"metadata": "ws-viewer"})
+    out = Members(client, "workspace", "ws").converge([{"user": "metadata", "role": "admin"}])
+    assert out.changed and out.before == [{"user": "metadata", "role": "ws-viewer"}]
+    assert [c[:2] for c in client.calls if c[0] == "PUT"] == [("PUT", Members(None, "workspace", "ws").path + "/metadata")]
