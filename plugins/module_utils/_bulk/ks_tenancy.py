@@ -14,19 +14,16 @@ a Kind with its Resource, its options and its list reader.
 from __future__ import annotations
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
-    CLUSTERS,
     GLOBALROLE_ANNOTATION,
     GLOBAL_ROLE_BINDINGS,
-    KAPIS_TENANT,
     RAW_USERS,
-    TEMPLATES,
-    USERS,
     USER_REF_LABEL,
     labels_of,
     workspace_of,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_bulk import Kind, Listing, cluster_key
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_cluster import ClusterResource
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_member_lists import member_roles, worth_listing
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_members import (
     PROJECT_ROLES,
@@ -80,7 +77,7 @@ def _load_users(client, run):
     with) and the GlobalRoleBindings of each user (fact global_role_bindings) by one more list each, when an
     item needs them."""
     present = run.of("users", "present")
-    users = _by_name(client.list_all(USERS))
+    users = _by_name(client.list_all(UserResource.collection))
     raw = bindings = None
     if any(i.params.get("password") is not None and i.params.get("update_password") == "always" for i in present):
         raw = _by_name(client.list_all(RAW_USERS))
@@ -123,7 +120,7 @@ def _bindings_by_user(bindings):
 
 # Workspaces ----------------------------------------------------------------------------------
 def _load_workspaces(client, run):
-    templates = _by_name(client.list_all(TEMPLATES))
+    templates = _by_name(client.list_all(WorkspaceResource.collection))
     members = _listed_members(client, run.of("workspaces", "present"), "workspace", templates)
     return Listing(_keyed(templates), facts=_members_facts(members, templates))
 
@@ -175,7 +172,7 @@ def _project_clusters(client, run):
     extra = set()
     if run.prune & PRUNE_READS_EVERY_CLUSTER:
         extra.add(None)
-        for cluster in client.list_all(CLUSTERS):
+        for cluster in client.list_all(ClusterResource.collection):
             name = cluster_key((cluster.get("metadata") or {}).get("name"))
             if cluster_ready(cluster):
                 extra.add(name)
@@ -190,7 +187,7 @@ def _load_projects(client, run):
     found, members = {}, {}
     for cluster, needed in _project_clusters(client, run):
         try:
-            namespaces = _by_name(client.list_all(KAPIS_TENANT + "/namespaces", cluster=cluster))
+            namespaces = _by_name(client.list_all(ProjectResource.collection, cluster=cluster))
         except KubeSphereError as err:
             if needed or err.status not in (500, 502, 503, 504):
                 raise

@@ -147,6 +147,9 @@ class Resource:
     fields = {}
     # Features (ks_versions.FEATURES) the server's line must have; checked before the first read.
     requires = ()
+    # Where every object of the kind is listed (per cluster where the kind lives on each), for the readers derived
+    # from the kind: the info module, the bulk loaders and the export. None: not listed in one place.
+    collection = None
 
     def __init__(self, client, params, check_mode=False, warn=None, refs=None):
         self._client = client

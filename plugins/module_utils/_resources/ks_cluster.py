@@ -30,6 +30,7 @@ except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
     APIS_CLUSTERS,
+    CLUSTERS,
     CLUSTER_GROUP_LABEL,
     CLUSTER_VISIBILITY_LABEL,
     CONFIG_HASH,
@@ -162,6 +163,7 @@ def describe_conditions(obj):
 class ClusterResource(KubeSphereResource):
     kind = "cluster"
     result_key = "cluster"
+    collection = CLUSTERS     # as ks-apiserver lists them (with their status), not the CRD the writes go to
     requires = ("member_clusters",)
     fields = dict(
         name=Field(("metadata", "name")),

@@ -20,16 +20,12 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import (
-    CLUSTERS,
     EXTENSIONS_API,
     GLOBAL_ROLE_BINDINGS,
     HOST_CLUSTER_LABEL,
-    KAPIS_TENANT,
     MANAGED_LABEL,
     MEMBERS_PATHS,
     MEMBER_ROLE_ANNOTATIONS,
-    TEMPLATES,
-    USERS,
     USER_REF_LABEL,
     WORKSPACE_LABEL,
     WORKSPACE_QUOTAS,
@@ -38,6 +34,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_name
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_versions import AGGREGATION_ANNOTATION
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Field, converge
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_cluster import ClusterResource
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_extension import Extension
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_managed import (
     MANAGED_BY_LABEL,
@@ -194,7 +191,7 @@ class Exporter(object):
     def clusters(self):
         """[(name, ready)] for the clusters to read projects from; host first."""
         def read():
-            found = self._list("cluster", CLUSTERS, selector=False)
+            found = self._list("cluster", ClusterResource.collection, selector=False)
             if found is None:   # not allowed to list clusters: those the visible workspaces are placed on
                 names = set(["host"])
                 for obj, item in self.workspaces():
@@ -213,7 +210,7 @@ class Exporter(object):
 
     def _read_workspaces(self):
         out = []
-        for obj in self._list("workspace", TEMPLATES) or []:
+        for obj in self._list("workspace", WorkspaceResource.collection) or []:
             name = obj["metadata"]["name"]
             if not self.wanted("workspace", obj, workspace=name):
                 continue
@@ -263,7 +260,7 @@ class Exporter(object):
                 self.skip("cluster", cluster, "not ready: its projects are not exported")
                 continue
             try:
-                namespaces = self._list("project", "%s/namespaces" % KAPIS_TENANT, cluster=cluster)
+                namespaces = self._list("project", ProjectResource.collection, cluster=cluster)
             except KubeSphereError as err:
                 if err.status not in (500, 503) or "not ready" not in (err.message or ""):
                     raise
@@ -313,7 +310,7 @@ class Exporter(object):
         return self.cached("users", self._read_users)
 
     def _read_users(self):
-        found = self._list("user", USERS)
+        found = self._list("user", UserResource.collection)
         if found is None:
             return []
         bindings = {}

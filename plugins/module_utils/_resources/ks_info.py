@@ -12,7 +12,11 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_app_
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_app_repo import masked_repo
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_appstore import BASE as APPSTORE
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_identity_provider import provider_secrets, without_secrets
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import MEMBERS_PATHS
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_cluster import ClusterResource
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import KAPIS_TENANT, MEMBERS_PATHS
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_project import ProjectResource
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_user import UserResource
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_workspace import WorkspaceResource
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_role_scopes import SCOPES
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_validate import (
     dns1123_label_error,
@@ -77,18 +81,15 @@ _ROLES = dict((name, scope.kapis_collection(workspace="{workspace}", project="{p
               for name, scope in SCOPES.items())
 
 KINDS = {
-    "workspace": InfoKind("/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates",
-                          get_path="/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates/{name}"),
-    "project": InfoKind("/kapis/tenant.kubesphere.io/v1beta1/workspaces/{workspace}/namespaces",
-                        per_cluster=True,
-                        list_path_without=("workspace", "/kapis/tenant.kubesphere.io/v1beta1/namespaces")),
-    "user": InfoKind("/kapis/iam.kubesphere.io/v1beta1/users",
-                     get_path="/kapis/iam.kubesphere.io/v1beta1/users/{name}"),
+    # The kinds with a Resource are listed where the Resource says its objects are.
+    "workspace": InfoKind(WorkspaceResource.collection, get_path=WorkspaceResource.collection + "/{name}"),
+    "project": InfoKind(KAPIS_TENANT + "/workspaces/{workspace}/namespaces", per_cluster=True,
+                        list_path_without=("workspace", ProjectResource.collection)),
+    "user": InfoKind(UserResource.collection, get_path=UserResource.collection + "/{name}"),
     "workspace_member": InfoKind(MEMBERS_PATHS["workspace"] % "{workspace}", needs=("workspace",)),
     "project_member": InfoKind(MEMBERS_PATHS["project"] % "{project}", needs=("project",), per_cluster=True),
     # Clusters (without kubeconfigs), and as ks_cluster's options: group, visibility, labels, workspaces.
-    "cluster": InfoKind("/kapis/resources.kubesphere.io/v1alpha3/clusters",
-                        get_path="/kapis/resources.kubesphere.io/v1alpha3/clusters/{name}",
+    "cluster": InfoKind(ClusterResource.collection, get_path=ClusterResource.collection + "/{name}",
                         summary=("clusters", cluster_summaries)),
     # Extensions (issue 4): served by the v4 generic kapis handler.
     # An Extension's status is the catalog entry: versions, recommendedVersion, and once a plan

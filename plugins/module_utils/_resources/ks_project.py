@@ -81,6 +81,7 @@ PROJECT_OPTIONS = dict(
 class ProjectResource(KubeSphereResource):
     kind = "project"
     result_key = "project"
+    collection = KAPIS_TENANT + "/namespaces"     # on each cluster; a workspace's: workspaces/{ws}/namespaces
     fields = dict(
         alias_name=Field(("metadata", "annotations", "kubesphere.io/alias-name")),
         description=Field(("metadata", "annotations", "kubesphere.io/description")),

@@ -150,6 +150,7 @@ class _Identities(Field):
 class UserResource(KubeSphereResource):
     kind = "user"
     result_key = "user"
+    collection = USERS
 
     def __init__(self, client, params, check_mode=False, warn=None, refs=None):
         super().__init__(client, params, check_mode=check_mode, warn=warn, refs=refs)

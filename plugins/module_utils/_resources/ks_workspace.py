@@ -86,6 +86,7 @@ def _cluster_names(refs):
 class WorkspaceResource(KubeSphereResource):
     kind = "workspace"
     result_key = "workspace"
+    collection = TEMPLATES
     fields = dict(
         manager=Field(("spec", "template", "spec", "manager")),
         alias_name=Field(("metadata", "annotations", ALIAS)),
@@ -125,7 +126,7 @@ class WorkspaceResource(KubeSphereResource):
 
     # Reads ----------------------------------------------------------------------------
     def _path(self):
-        return "%s/%s" % (TEMPLATES, self.params["name"])
+        return "%s/%s" % (self.collection, self.params["name"])
 
     def read(self):
         self._current = self.client.get(self._path(), missing_ok=True)

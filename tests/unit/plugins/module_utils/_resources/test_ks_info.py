@@ -185,3 +185,14 @@ def test_identity_providers_are_their_configurations_without_secrets(ks):
 def test_oauth_is_the_servers_own_view(ks):
     ks.stub.on("GET", "/kapis/config.kubesphere.io/v1alpha2/configs/oauth", Reply(200, {"identityProviders": []}))
     assert query(ks.client(), params("oauth")) == [{"identityProviders": []}]
+
+
+def test_the_kinds_with_a_resource_are_listed_where_the_resource_says():
+    from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_cluster import ClusterResource
+    from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_project import ProjectResource
+    from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_user import UserResource
+    from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_workspace import WorkspaceResource
+    assert KINDS["user"].list_path == UserResource.collection == "/kapis/iam.kubesphere.io/v1beta1/users"
+    assert KINDS["workspace"].list_path == WorkspaceResource.collection
+    assert KINDS["project"].list_path_without[1] == ProjectResource.collection
+    assert KINDS["cluster"].get_path == ClusterResource.collection + "/{name}"
