@@ -43,7 +43,6 @@ def state_of(obj):
     return ((obj or {}).get("status") or {}).get("state") or ""
 
 
-
 def retry_conflicts(write, attempts=6, stale=()):
     """Run a write; KubeSphere's App Store reads through the informer cache, so a write right after another
     one of the same object may meet the older copy and fail with 500 "the object has been modified" (nothing

@@ -33,7 +33,6 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_name
     CLUSTERS,
     KAPIS_IAM,
     KAPIS_TENANT,
-    WORKSPACE_LABEL,
     workspace_of,
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_errors import KubeSphereError

@@ -48,8 +48,6 @@ def test_check_mode_says_to_write_and_listeners_come_and_go(monkeypatch):
 
 def test_lines_never_go_back_when_threads_finish_steps_together():
     told = []
-    progress = Progress(["users"], first=0, every=0, tell=lambda text: tell(text))
-    progress.steps(2)
 
     def tell(text):
         if not told and not getattr(tell, "other", None):
@@ -59,6 +57,8 @@ def test_lines_never_go_back_when_threads_finish_steps_together():
             tell.other.join(0.3)
         told.append(text)
 
+    progress = Progress(["users"], first=0, every=0, tell=tell)
+    progress.steps(2)
     progress.step_done()
     tell.other.join()
     assert [line.split(" steps")[0] for line in told] == ["ks_tenancy: 1 of 2", "ks_tenancy: 2 of 2"]

@@ -3,6 +3,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_member_lists import member_roles, worth_listing
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_versions import LINES, V3, V4
 
+
 def binding(user, role, workspace=None, namespace=None, deleting=False, subjects=None):
     metadata = {"name": "%s-%s" % (user, role), "labels": {}}
     if workspace:

@@ -186,8 +186,9 @@ def test_a_listed_user_takes_its_stored_password_and_role_bindings_from_the_list
     listed = Listed(user("platform-regular"), raw=user("platform-regular", password=stored),
                     global_role_bindings=[binding("platform-regular", deleting=True),
                                           binding("platform-self-provisioner")])
-    out = converge(UserResource(client, params(global_role="platform-self-provisioner", password="Same-Passw0rd",
-                                                update_password="always")), "present", current=listed)
+    res = UserResource(client, params(global_role="platform-self-provisioner", password="Same-Passw0rd",
+                                      update_password="always"))
+    out = converge(res, "present", current=listed)
     assert not out.changed and client.calls == []
 
 
