@@ -443,18 +443,19 @@ class BulkRun(object):
             if item.outcome.changed and not item.changed:
                 self.progress.add(item.kind.option, "written")
             item.changed = item.outcome.changed
-        except ResourceFailure as err:
-            self._fail(item, str(err), changed=err.changed or client.writes_in_thread() > wrote)
-        except KubeSphereError as err:
-            self._fail(item, "%s: %s" % (item.label, err), changed=client.writes_in_thread() > wrote)
         except Exception as err:  # pylint: disable=broad-except  # one bad object must not stop the others
-            self._fail(item, "%s: unexpected %s: %s" % (item.label, type(err).__name__, err),
-                       changed=client.writes_in_thread() > wrote)
+            if isinstance(err, ResourceFailure):
+                message = str(err)
+            elif isinstance(err, KubeSphereError):
+                message = "%s: %s" % (item.label, err)
+            else:
+                message = "%s: unexpected %s: %s" % (item.label, type(err).__name__, err)
+            # changed: a write of this step went through before it failed (a refused write changed nothing)
+            self._fail(item, message, changed=getattr(err, "changed", False) or client.writes_in_thread() > wrote)
         finally:
             self.progress.step_done()
 
     def _fail(self, item, message, changed=False):
-        """changed: a write of this item went through before it failed (a refused write changed nothing)."""
         item.status = "failed"
         item.message = message if message.startswith(item.label) else "%s: %s" % (item.label, message)
         item.changed = bool(changed or item.changed)
