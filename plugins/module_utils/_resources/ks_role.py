@@ -71,7 +71,9 @@ def unknown_templates_message(unknown, known, scope):
 
 
 def role_templates(client, scope):
-    """{name: RoleTemplate} a role of scope may aggregate, by one list."""
+    """{name: RoleTemplate} a role of scope may aggregate, by one list; refused before it on a line without
+    them (3.x keeps its role templates elsewhere, and would answer a bare 404)."""
+    client.require("role_templates")
     items = client.list_all("%s/roletemplates" % APIS_IAM,
                             query={"labelSelector": "%s=%s" % (SCOPE_LABEL, SCOPES[scope].template_scope)})
     return dict((t["metadata"]["name"], t) for t in items)

@@ -3,6 +3,8 @@ rules that narrow with the templates, and the refusals (KubeSphere's own roles, 
 a role still bound) made before any write, in check mode too."""
 import pytest
 
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_errors import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_versions import V3
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_names import REGO
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import (
     Listed,
@@ -363,3 +365,13 @@ def test_a_project_role_the_lists_do_not_cover_is_read_but_its_templates_come_fr
     out = converge(res, "present", current=Listed(None, covered=False, templates=listed))
     assert out.action == "created" and [c[:2] for c in client.calls] == [
         ("GET", IAM + "/namespaces/web/roles/deployer")]
+
+
+def test_templates_on_a_line_without_role_templates_say_so_before_any_request():
+    client = FakeClient(read_only=True, line=V3)
+    res = RoleResource(client, params(name="platform-admin", templates=[]), check_mode=True, refs=FakeRefs())
+    with pytest.raises(KubeSphereError) as err:
+        converge(res, "present")
+    assert "roles made of role templates" in str(err.value) and "is not available on KubeSphere 3.x" in str(err.value)
+    assert [c[0] for c in client.calls if c[0] != "GET"] == []
+    assert not [c for c in client.calls if "roletemplates" in c[1]]
