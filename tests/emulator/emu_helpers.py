@@ -69,7 +69,13 @@ def create_user(client, name, password="Test-Pass-123", role="platform-regular",
 
 
 def wait_active(client, name):
+    """Until the user is Active in storage and ks-apiserver's cache holds that copy:
+    the kapis user routes read the cache (an update keeps the cached password)."""
     def active():
-        response = client.get(f"{APIS_USERS}/{name}")
-        return response.ok and (response.json().get("status") or {}).get("state") == "Active"
-    wait_for(active, message=f"user {name} Active")
+        stored, cached = client.get(f"{APIS_USERS}/{name}"), client.get(f"{USERS}/{name}")
+        if not (stored.ok and cached.ok):
+            return False
+        stored, cached = stored.json(), cached.json()
+        return ((stored.get("status") or {}).get("state") == "Active"
+                and cached["metadata"]["resourceVersion"] == stored["metadata"]["resourceVersion"])
+    wait_for(active, message=f"user {name} Active, in storage and in the cache")
