@@ -1,8 +1,9 @@
-"""Writes plugins/doc_fragments/items.py: the options of users, workspaces, projects and custom roles, once.
+"""Writes plugins/doc_fragments/items.py: the options of users, workspaces, projects, custom roles and App Store
+repos, once.
 
-ks_user, ks_workspace, ks_project and ks_role take them as kubesphere.core.items.user (.workspace, .project,
-.role); ks_tenancy takes the same text as the suboptions of its users, workspaces, projects and roles items
-(kubesphere.core.items.tenancy), so the single modules' pages and ks_tenancy's cannot say different things.
+ks_user, ks_workspace, ks_project, ks_role and ks_app_repo take them as kubesphere.core.items.user (.workspace,
+.project, .role, .app_repo); ks_tenancy takes the same text as the suboptions of its users, workspaces, projects,
+roles and app_repos items (kubesphere.core.items.tenancy), so the single modules' pages and ks_tenancy's cannot say different things.
 The options several kinds share (labels, members, quota, network isolation, wait) are written once here and
 put together per kind. ansible-test wants a doc fragment's texts as plain string literals, so this file
 writes them out; tests/unit/plugins/doc_fragments/test_items.py fails when items.py is not what it writes.
@@ -369,6 +370,60 @@ ROLE_OPTIONS = """\
     default: false
 """ + state("role") + wait("On delete, wait until the role is gone.") + wait_timeout(120)
 
+APP_REPO_OPTIONS = """\
+  name:
+    description: The repository's name (a DNS-1123 label, not V(upload), which KubeSphere keeps for uploaded apps).
+    type: str
+    required: true
+  workspace:
+    description: The workspace the repository belongs to (its C(kubesphere.io/workspace) label).
+    type: str
+    required: true
+  state:
+    description: V(present) to create or update it, V(absent) to delete it (KubeSphere deletes its apps too).
+    type: str
+    choices: [present, absent]
+    default: present
+  url:
+    description:
+      - The repository's URL (V(http), V(https) or V(s3)), without credentials. Required to create it.
+    type: str
+  username:
+    description:
+      - The user name of a repository that needs Basic authentication. V("") removes the credentials.
+      - When neither O(username) nor O(password) is given, the stored credentials are kept.
+    type: str
+  password:
+    description: The password of O(username). Compared with the stored one; never shown.
+    type: str
+  alias_name:
+    description: The display name.
+    type: str
+  description:
+    description: A description (at most 512 characters).
+    type: str
+  sync_period:
+    description:
+      - Seconds between two syncs KubeSphere makes by itself; V(0) (the default of a new repository) never
+        syncs on its own. With a period, the first sync follows the creation.
+    type: int
+  sync:
+    description:
+      - Make sure the repository has synced. It syncs now (C(POST .../action)) when it has never synced
+        successfully, or when this task changed it; otherwise nothing is done (changed stays false).
+    type: bool
+    default: false
+  wait:
+    description: With O(sync=true), wait until the sync has succeeded (state V(successful)).
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - Seconds to wait. A repository whose index cannot be fetched stays V(syncing); the timeout says so.
+    type: float
+    default: 120
+"""
+
 # In a ks_tenancy item, the one option of the single modules that comes from another fragment
 # (kubesphere.core.protection); its page explains it.
 ITEM_ALLOW_PROTECTED = """\
@@ -384,7 +439,7 @@ ITEM_ALLOW_PROTECTED = """\
 TENANCY_ADDED = "0.2.0"     # ks_tenancy's own version_added
 
 
-def _in_item(option, options):
+def _in_item(option, options, protected=True):
     """The options as suboptions of ks_tenancy's `option` items: a reference to an item's own option,
     O(name) or O(name=value), names it in the item (O(users[].name)), as validate-modules resolves it."""
     names = set(re.findall(r"^  (\w+):$", options, re.M))
@@ -392,16 +447,17 @@ def _in_item(option, options):
     options = re.sub(r"^    version_added: %s\n" % re.escape(TENANCY_ADDED), "", options, flags=re.M)
     options = re.sub(r"O\((\w+)([=)])", lambda m: "O(%s[].%s%s" % (option, m.group(1), m.group(2))
                      if m.group(1) in names else m.group(0), options)
-    return "  %s:\n    suboptions:\n%s" % (option, textwrap.indent(options + ITEM_ALLOW_PROTECTED, "    "))
+    options += ITEM_ALLOW_PROTECTED if protected else ""
+    return "  %s:\n    suboptions:\n%s" % (option, textwrap.indent(options, "    "))
 
 
 HEADER = '''# -*- coding: utf-8 -*-
 # Copyright: kubesphere.core contributors
 # Apache License 2.0 (see LICENSE)
 # Written by tools/build_doc_fragments.py (`make fragments`) from the option texts there: edit those, not this.
-"""The options of users, workspaces, projects and custom roles, for ks_user, ks_workspace, ks_project and
-ks_role (kubesphere.core.items.user, .workspace, .project, .role) and, word for word, for ks_tenancy's items
-(kubesphere.core.items.tenancy)."""
+"""The options of users, workspaces, projects, custom roles and App Store repos, for ks_user, ks_workspace,
+ks_project, ks_role and ks_app_repo (kubesphere.core.items.user, .workspace, .project, .role, .app_repo) and,
+word for word, for ks_tenancy's items (kubesphere.core.items.tenancy)."""
 
 from __future__ import annotations
 
@@ -412,10 +468,11 @@ class ModuleDocFragment:
 
 def render():
     fragments = [("USER", USER_OPTIONS), ("WORKSPACE", WORKSPACE_OPTIONS), ("PROJECT", PROJECT_OPTIONS),
-                 ("ROLE", ROLE_OPTIONS)]
+                 ("ROLE", ROLE_OPTIONS), ("APP_REPO", APP_REPO_OPTIONS)]
     tenancy = "".join(_in_item(option, options) for option, options in (
         ("users", USER_OPTIONS), ("workspaces", WORKSPACE_OPTIONS), ("projects", PROJECT_OPTIONS),
         ("roles", ROLE_OPTIONS)))
+    tenancy += _in_item("app_repos", APP_REPO_OPTIONS, protected=False)    # KubeSphere protects no repo
     fragments.append(("TENANCY", tenancy))
     parts = []
     for name, options in fragments:

@@ -2,9 +2,9 @@
 # Copyright: kubesphere.core contributors
 # Apache License 2.0 (see LICENSE)
 # Written by tools/build_doc_fragments.py (`make fragments`) from the option texts there: edit those, not this.
-"""The options of users, workspaces, projects and custom roles, for ks_user, ks_workspace, ks_project and
-ks_role (kubesphere.core.items.user, .workspace, .project, .role) and, word for word, for ks_tenancy's items
-(kubesphere.core.items.tenancy)."""
+"""The options of users, workspaces, projects, custom roles and App Store repos, for ks_user, ks_workspace,
+ks_project, ks_role and ks_app_repo (kubesphere.core.items.user, .workspace, .project, .role, .app_repo) and,
+word for word, for ks_tenancy's items (kubesphere.core.items.tenancy)."""
 
 from __future__ import annotations
 
@@ -377,6 +377,61 @@ options:
     default: false
   wait_timeout:
     description: How long to wait, in seconds.
+    type: float
+    default: 120
+"""
+
+    APP_REPO = r"""
+options:
+  name:
+    description: The repository's name (a DNS-1123 label, not V(upload), which KubeSphere keeps for uploaded apps).
+    type: str
+    required: true
+  workspace:
+    description: The workspace the repository belongs to (its C(kubesphere.io/workspace) label).
+    type: str
+    required: true
+  state:
+    description: V(present) to create or update it, V(absent) to delete it (KubeSphere deletes its apps too).
+    type: str
+    choices: [present, absent]
+    default: present
+  url:
+    description:
+      - The repository's URL (V(http), V(https) or V(s3)), without credentials. Required to create it.
+    type: str
+  username:
+    description:
+      - The user name of a repository that needs Basic authentication. V("") removes the credentials.
+      - When neither O(username) nor O(password) is given, the stored credentials are kept.
+    type: str
+  password:
+    description: The password of O(username). Compared with the stored one; never shown.
+    type: str
+  alias_name:
+    description: The display name.
+    type: str
+  description:
+    description: A description (at most 512 characters).
+    type: str
+  sync_period:
+    description:
+      - Seconds between two syncs KubeSphere makes by itself; V(0) (the default of a new repository) never
+        syncs on its own. With a period, the first sync follows the creation.
+    type: int
+  sync:
+    description:
+      - Make sure the repository has synced. It syncs now (C(POST .../action)) when it has never synced
+        successfully, or when this task changed it; otherwise nothing is done (changed stays false).
+    type: bool
+    default: false
+  wait:
+    description: With O(sync=true), wait until the sync has succeeded (state V(successful)).
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - Seconds to wait. A repository whose index cannot be fetched stays V(syncing); the timeout says so.
     type: float
     default: 120
 """
@@ -760,4 +815,57 @@ options:
             O(kubesphere.core.ks_user#module:allow_protected) does for a task. O(prune) never removes one.
         type: bool
         default: false
+  app_repos:
+    suboptions:
+      name:
+        description: The repository's name (a DNS-1123 label, not V(upload), which KubeSphere keeps for uploaded apps).
+        type: str
+        required: true
+      workspace:
+        description: The workspace the repository belongs to (its C(kubesphere.io/workspace) label).
+        type: str
+        required: true
+      state:
+        description: V(present) to create or update it, V(absent) to delete it (KubeSphere deletes its apps too).
+        type: str
+        choices: [present, absent]
+        default: present
+      url:
+        description:
+          - The repository's URL (V(http), V(https) or V(s3)), without credentials. Required to create it.
+        type: str
+      username:
+        description:
+          - The user name of a repository that needs Basic authentication. V("") removes the credentials.
+          - When neither O(app_repos[].username) nor O(app_repos[].password) is given, the stored credentials are kept.
+        type: str
+      password:
+        description: The password of O(app_repos[].username). Compared with the stored one; never shown.
+        type: str
+      alias_name:
+        description: The display name.
+        type: str
+      description:
+        description: A description (at most 512 characters).
+        type: str
+      sync_period:
+        description:
+          - Seconds between two syncs KubeSphere makes by itself; V(0) (the default of a new repository) never
+            syncs on its own. With a period, the first sync follows the creation.
+        type: int
+      sync:
+        description:
+          - Make sure the repository has synced. It syncs now (C(POST .../action)) when it has never synced
+            successfully, or when this task changed it; otherwise nothing is done (changed stays false).
+        type: bool
+        default: false
+      wait:
+        description: With O(app_repos[].sync=true), wait until the sync has succeeded (state V(successful)).
+        type: bool
+        default: false
+      wait_timeout:
+        description:
+          - Seconds to wait. A repository whose index cannot be fetched stays V(syncing); the timeout says so.
+        type: float
+        default: 120
 """

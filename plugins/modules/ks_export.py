@@ -12,11 +12,12 @@ short_description: Export today's KubeSphere tenancy as the items the tenant and
 version_added: 0.2.0
 description:
   - Reads users, workspaces, projects (on every cluster the caller can reach), their members, quotas, default
-    limits and network isolation, custom roles and the installed extensions, and returns them as RV(ks_users),
-    RV(ks_workspaces), RV(ks_projects), RV(ks_roles) and RV(ks_extensions), items whose keys are the options of
-    M(kubesphere.core.ks_user), M(kubesphere.core.ks_workspace), M(kubesphere.core.ks_project),
-    M(kubesphere.core.ks_role) and M(kubesphere.core.ks_extension). Applied with the C(kubesphere.core.tenant)
-    and C(kubesphere.core.extensions) roles, the export changes nothing.
+    limits and network isolation, custom roles, the workspaces' App Store repositories and the installed
+    extensions, and returns them as RV(ks_users), RV(ks_workspaces), RV(ks_projects), RV(ks_roles),
+    RV(ks_app_repos) and RV(ks_extensions), items whose keys are the options of M(kubesphere.core.ks_user),
+    M(kubesphere.core.ks_workspace), M(kubesphere.core.ks_project), M(kubesphere.core.ks_role),
+    M(kubesphere.core.ks_app_repo) and M(kubesphere.core.ks_extension). Applied with the
+    C(kubesphere.core.tenant) and C(kubesphere.core.extensions) roles, the export changes nothing.
   - A separate module rather than a M(kubesphere.core.ks_info) mode, because it returns declared state (options),
     not API objects, and because with O(mark_managed) it writes.
   - Only what the modules manage is exported; nothing the server owns (uids, resource versions, timestamps, status,
@@ -55,6 +56,11 @@ description:
     neither needs nor resets one. A user locked out by failed logins is exported as enabled, as the modules see it,
     so applying the export neither unlocks nor disables anyone. The platform role is the one the user's
     GlobalRoleBindings grant.
+  - App Store repositories (KubeSphere 4.x) go with their workspace. Those of the exported workspaces are read
+    by one list of every repository when the caller may make it, else by one list per workspace. They are
+    exported without their passwords, which KubeSphere shows to every reader but a file must not hold. Applied
+    as is, the stored password is kept; applied to another platform, give it as C(password) in the item (a
+    warning names each repository concerned). On KubeSphere 3.x none is exported (RV(left_out)).
   - Objects being deleted are left out with a warning naming them. A member cluster that is not ready is reported
     (RV(left_out)) and its projects are left out. What the caller may not read (a platform-regular user may not list
     users, for example) is left out with a warning, so the export holds what that user may see.
@@ -170,6 +176,15 @@ ks_roles:
   elements: dict
   sample: [{name: auditor, scope: global, templates: [global-view-users], alias_name: Auditor},
            {name: payments-releaser, scope: workspace, workspace: payments, templates: [workspace-view-projects]}]
+ks_app_repos:
+  description:
+    - App Store repositories of the exported workspaces, each with options of M(kubesphere.core.ks_app_repo),
+      the URL without credentials and never a password.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: payments-charts, workspace: payments, url: "https://charts.example.com/payments",
+            username: chart-reader, sync_period: 3600}]
 ks_extensions:
   description: Extensions that have an InstallPlan, each with options of M(kubesphere.core.ks_extension).
   returned: always
@@ -219,7 +234,8 @@ summary:
   description: How many items of each kind were exported, and how many API requests the export made.
   returned: always
   type: dict
-  sample: {ks_users: 3, ks_workspaces: 1, ks_projects: 2, ks_roles: 2, ks_extensions: 1, requests: 14}
+  sample: {ks_users: 3, ks_workspaces: 1, ks_projects: 2, ks_roles: 2, ks_app_repos: 1, ks_extensions: 1,
+           requests: 15}
 """
 
 from ansible.module_utils.basic import missing_required_lib

@@ -8,24 +8,27 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 module: ks_tenancy
-short_description: Converge a whole KubeSphere tenancy (users, workspaces, projects, roles, members) in one task
+short_description: Converge a whole KubeSphere tenancy (users, workspaces, projects, roles, members, App Store repos) in one task
 version_added: 0.2.0
 description:
-  - Converges many users, workspaces, projects and custom roles, with their members, quotas and limits, in
-    one task over one login. Each item takes exactly the options of M(kubesphere.core.ks_user),
-    M(kubesphere.core.ks_workspace), M(kubesphere.core.ks_project) or M(kubesphere.core.ks_role) (without
-    the connection options), with the same defaults and the same checks, and is converged by the same code
-    as those modules.
+  - Converges many users, workspaces, projects and custom roles, with their members, quotas and limits, and
+    the workspaces' App Store repositories, in one task over one login. Each item takes exactly the options of
+    M(kubesphere.core.ks_user), M(kubesphere.core.ks_workspace), M(kubesphere.core.ks_project),
+    M(kubesphere.core.ks_role) or M(kubesphere.core.ks_app_repo) (without the connection options), with the
+    same defaults and the same checks, and is converged by the same code as those modules.
   - Every item is checked before any request is sent, and every input error of every item is reported at once.
   - Reads each collection once by list (users, workspace templates, the namespaces of each cluster involved,
     the global and workspace roles and the role templates when roles are declared, and on KubeSphere 4.x the
-    role bindings behind the members when ten or more workspaces, or projects on one cluster, have members)
+    role bindings behind the members when ten or more workspaces, or projects on one cluster, have members,
+    and every workspace's App Store repositories when repositories are declared)
     and answers each object's first read from it, so a run that changes nothing costs a few lists, plus one
     request per object whose own sub-objects are not listed (the members of a few objects, a quota, default
-    limits, a project role); objects are never read back after a write.
+    limits, a project role); objects are never read back after a write (but App Store repositories, whose
+    write answers hold no object).
   - "Runs in order: global and cluster roles, users, workspaces, workspace roles, projects, project roles,
-    then the members (and quotas and default limits) of workspaces and projects; then removals (items with
-    C(state=absent), and what O(prune) removes) in reverse order."
+    App Store repositories, then the members (and quotas and default limits) of workspaces and projects and
+    the repositories' syncs; then removals (items with C(state=absent), and what O(prune) removes) in reverse
+    order."
   - An item that refers to a user, workspace, project or custom role that neither exists nor is declared
     fails before anything is written for it; an item that refers to a declared item that failed (a project in a workspace that could
     not be created) is skipped. The others go on, and the task fails at the end listing every failure.
@@ -64,6 +67,15 @@ options:
     type: list
     elements: dict
     default: []
+  app_repos:
+    description:
+      - App Store repositories of workspaces, each with the options of M(kubesphere.core.ks_app_repo) (below),
+        with the same defaults and checks; O(app_repos[].sync=true) syncs as that module does. Needs KubeSphere
+        4.x. Passwords are compared with the stored ones and masked in every output.
+      - Not for O(prune) (KubeSphere keeps no label of ours on a repository); remove one with C(state=absent).
+    type: list
+    elements: dict
+    default: []
   concurrency:
     description: How many objects are converged at once (requests in flight over the one login), 1 to 32.
     type: int
@@ -88,7 +100,7 @@ options:
         protected one without its O(kubesphere.core.ks_user#module:allow_protected)).
     type: list
     elements: str
-    choices: [users, workspaces, projects, roles]
+    choices: [users, workspaces, projects, roles, app_repos]
     default: []
   prune_limit:
     description:
@@ -130,6 +142,7 @@ seealso:
   - module: kubesphere.core.ks_workspace
   - module: kubesphere.core.ks_project
   - module: kubesphere.core.ks_role
+  - module: kubesphere.core.ks_app_repo
 author:
   - KubeSphere collection maintainers (@kubesphere)
 """
@@ -158,6 +171,8 @@ EXAMPLES = r"""
         scope: workspace
         workspace: payments
         templates: [workspace-view-projects, workspace-view-members]
+    app_repos:
+      - {name: payments-charts, workspace: payments, url: "https://charts.example.com/payments", sync: true}
 
 - name: Exactly the declared tenancy; remove what this collection made that is no longer declared
   kubesphere.core.ks_tenancy:
@@ -182,7 +197,7 @@ results:
   elements: dict
   contains:
     kind:
-      description: V(user), V(workspace), V(project) or V(role).
+      description: V(user), V(workspace), V(project), V(role) or V(app_repo).
       type: str
     name:
       description: The object's name.
@@ -195,9 +210,9 @@ results:
       type: str
       returned: for roles
     workspace:
-      description: A workspace role's workspace.
+      description: The workspace of a workspace role or an App Store repository.
       type: str
-      returned: for workspace roles
+      returned: for workspace roles and App Store repositories
     project:
       description: A project role's project.
       type: str

@@ -370,3 +370,63 @@ def test_the_example_runs_as_written_and_converges(runner, emu, charts):
     assert len(first.changed_tasks()) == 6
     assert first.result("The hello chart of the repository, with values")["release"]["status"]["state"] == "active"
     assert runner.playbook(example, extra_vars=extra).assert_ok().changed_tasks() == []
+
+
+# ---- repos as tenancy: ks_tenancy items, the export, the tenant role -------------------------------
+
+def test_repos_in_the_tenancy_exported_and_applied_back(runner, emu, charts, tmp_path):
+    ws, repo, out = unique("ws"), unique("charts"), tmp_path / "team.yml"
+    extra = {"ws": ws, "repo": repo, "url": charts.url("team"), "out": str(out), "other_ws": unique("other")}
+    tenancy = book("tenancy")
+
+    with write_guard(emu):          # the whole plan, nothing written
+        run = runner.playbook(tenancy, "--tags", "declare", extra_vars=extra, check=True, diff=True).assert_ok()
+    planned = run.result("Declare")
+    assert planned["plan"]["counts"]["create"] == 2
+    assert {"kind": "app_repo", "name": repo, "cluster": None, "workspace": ws, "action": "created",
+            "changed": True} in [dict((k, r[k]) for k in r if k != "diff") for r in planned["results"]]
+    assert "Chart-Secret-1" not in run.output
+
+    emu.reset_counters()
+    run = runner.playbook(tenancy, "--tags", "declare", extra_vars=extra).assert_ok()
+    assert run.result("Declare")["changed"] is True and run.result("Declare again")["changed"] is False
+    assert run.result("Declare again")["summary"]["app_repos"]["unchanged"] == 1
+    assert writes(emu) == {f"POST {APP}/workspaces/{ws}/repos": 1, f"POST {APP}/workspaces/{ws}/repos/{repo}/action": 1}
+    stored = call(emu, "GET", f"{APP}/repos/{repo}")[1]
+    assert stored["spec"]["credential"] == {"username": "chart-reader", "password": "Chart-Secret-1"}
+    assert stored["status"]["state"] == "successful"          # synced, and waited for
+    assert "Chart-Secret-1" not in run.output
+
+    run = runner.playbook(tenancy, "--tags", "export", extra_vars=extra).assert_ok()
+    text = out.read_text()
+    assert "Chart-Secret" not in text
+    exported = yaml.safe_load(text)["ks_app_repos"]
+    assert exported == [{"name": repo, "workspace": ws, "url": charts.url("team"), "username": "chart-reader",
+                         "alias_name": "Team charts", "sync_period": 0}]
+    assert f"app repo {repo}: its password is not exported" in run.output
+
+    with write_guard(emu):          # applied back: nothing to do
+        run = runner.playbook(tenancy, "--tags", "apply", extra_vars=extra, check=True).assert_ok()
+    assert run.result("Report what changed")["msg"] == []
+    edited = text.replace("alias_name: Team charts", "alias_name: The team's charts")
+    out.write_text(edited)
+    emu.reset_counters()
+    run = runner.playbook(tenancy, "--tags", "apply", extra_vars=extra).assert_ok()
+    assert run.result("Report what changed")["msg"] == [f"update app_repo {repo}"]
+    assert writes(emu) == {f"PATCH {APP}/workspaces/{ws}/repos/{repo}": 1}
+    stored = call(emu, "GET", f"{APP}/repos/{repo}")[1]
+    assert stored["metadata"]["annotations"]["kubesphere.io/alias-name"] == "The team's charts"
+    assert stored["spec"]["credential"]["password"] == "Chart-Secret-1"     # the stored password kept
+
+    with write_guard(emu):
+        refused = runner.playbook(tenancy, "--tags", "prune", extra_vars=extra)
+        stolen = runner.playbook(tenancy, "--tags", "steal", extra_vars=extra, check=True)
+    assert refused.rc != 0 and "prune names app_repos, which cannot be pruned" in refused.output
+    assert stolen.rc != 0 and f"app repo {repo} belongs to workspace {ws}, not to workspace" in stolen.output
+
+    with write_guard(emu):
+        run = runner.playbook(tenancy, "--tags", "absent", extra_vars=extra, check=True, diff=True).assert_ok()
+    assert run.result("Remove")["plan"]["deleted"] == [f"app_repo {repo}"]
+    run = runner.playbook(tenancy, "--tags", "absent", extra_vars=extra).assert_ok()
+    assert run.result("Remove")["changed"] is True and run.result("Remove again")["changed"] is False
+    assert call(emu, "GET", f"{APP}/repos/{repo}")[0] == 404

@@ -55,7 +55,7 @@ def test_export_adopt_apply_again_and_edit(platform, tmp_path):
     first = ansible.playbook(EXPORT, extra_vars={"out": str(out)}).assert_ok()
     export = first.result("Export")
     assert export["summary"] == {"ks_users": 5, "ks_workspaces": 2, "ks_projects": 3, "ks_roles": 0,
-                                 "ks_extensions": 1, "requests": export["summary"]["requests"]}
+                                 "ks_app_repos": 0, "ks_extensions": 1, "requests": export["summary"]["requests"]}
     print("export requests (first, with adoption):", export["summary"]["requests"])
     assert sorted(export["marked"]) == sorted(
         ["user %s" % u for u in ("alice", "bob", "carol", "dave", "erin")] + ["workspace ws-one", "workspace ws-two"]

@@ -57,11 +57,12 @@ class Kind(object):
     holds: a workspace its manager, a project its workspace); workspace_of(key, obj, existing) -> the workspace
     an existing object lies in (None: platform-wide), for prune_scope; prune_blocker(key, obj, run) -> why an
     existing object may not be pruned in this run (a cluster it is placed on could not be read), or None.
+    not_prunable: why prune may not name the kind (None: it may).
     """
 
     def __init__(self, option, kind, resource, options, load, key=None, refs=None, prune_params=None,
                  member_refs=None, tier=None, describe=None, extra=None, existing_refs=None, workspace_of=None,
-                 prune_blocker=None):
+                 prune_blocker=None, not_prunable=None):
         self.option = option
         self.kind = kind
         self.resource = resource
@@ -77,6 +78,7 @@ class Kind(object):
         self.existing_refs = existing_refs or (lambda key, obj: [])
         self.workspace_of = workspace_of or (lambda key, obj, existing: None)
         self.prune_blocker = prune_blocker or (lambda key, obj, run: None)
+        self.not_prunable = not_prunable
 
 
 class Listing(object):
@@ -288,6 +290,8 @@ class BulkRun(object):
         known = set(k.option for k in self.kinds)
         errors.extend("prune names %r, which is not one of %s" % (p, ", ".join(sorted(known)))
                       for p in sorted(self.prune - known))
+        errors.extend("prune names %s, which cannot be pruned: %s" % (k.option, k.not_prunable)
+                      for k in self.kinds if k.not_prunable and k.option in self.prune)
         if self.prune_limit is not None and int(self.prune_limit) < 0:
             errors.append("prune_limit must be 0 or more, not %s" % self.prune_limit)
         seen = {}
@@ -440,6 +444,9 @@ class BulkRun(object):
                                         current=None if listing is None else listing.listed(item.key))
             else:
                 add_children(item.res, item.outcome, item.state)
+            if step == "children" or item.state == "absent":
+                # Last, as the single module does: what the Resource does once converged (a repo's sync).
+                item.res.finish(item.outcome, bool(item.params.get("wait")))
             if item.outcome.changed and not item.changed:
                 self.progress.add(item.kind.option, "written")
             item.changed = item.outcome.changed

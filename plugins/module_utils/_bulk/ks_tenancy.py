@@ -23,6 +23,10 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_name
 )
 from ansible_collections.kubesphere.core.plugins.module_utils._bulk.ks_bulk import Kind, Listing, cluster_key
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_app_repo import (
+    APP_REPO_OPTIONS,
+    AppRepoResource,
+)
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_cluster import ClusterResource
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_member_lists import member_roles, worth_listing
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_members import (
@@ -56,7 +60,8 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_work
 
 # The order objects are written in (removals run in reverse). A role comes right after what it lives in,
 # and a platform or cluster role before the users that may be given it.
-TIER_PLATFORM_ROLES, TIER_USERS, TIER_WORKSPACES, TIER_WORKSPACE_ROLES, TIER_PROJECTS, TIER_PROJECT_ROLES = range(6)
+(TIER_PLATFORM_ROLES, TIER_USERS, TIER_WORKSPACES, TIER_WORKSPACE_ROLES, TIER_PROJECTS, TIER_PROJECT_ROLES,
+ TIER_APP_REPOS) = range(7)
 
 
 def _by_name(items):
@@ -368,6 +373,25 @@ def _prune_role(key, obj):
     return params
 
 
+# App Store repos ---------------------------------------------------------------------------
+def _load_app_repos(client, run):
+    """Every workspace's repos by one list (names are unique across workspaces: the key is the name); no
+    request when none is declared (repos are not pruned)."""
+    if not run.of("app_repos"):
+        return Listing({})
+    client.require(*AppRepoResource.requires)
+    return Listing(_keyed(_by_name(client.list_all(AppRepoResource.collection))))
+
+
+def _repo_workspace(key, obj, existing=None):
+    return workspace_of(obj)
+
+
+def _repo_existing_refs(key, obj):
+    workspace = workspace_of(obj)
+    return [("workspace", (None, workspace))] if workspace else []
+
+
 KINDS = (
     Kind("users", "user", UserResource, USER_OPTIONS, load=_load_users, tier=lambda p: TIER_USERS,
          refs=_user_refs, existing_refs=_user_existing_refs),
@@ -384,4 +408,11 @@ KINDS = (
     Kind("roles", "role", RoleResource, ROLE_OPTIONS, load=_load_roles, key=_role_key, refs=_role_refs,
          prune_params=_prune_role, tier=_role_tier, describe=_describe_role, extra=_role_result,
          existing_refs=_role_existing_refs, workspace_of=_role_workspace),
+    Kind("app_repos", "app_repo", AppRepoResource, APP_REPO_OPTIONS, load=_load_app_repos,
+         refs=lambda p: [("workspace", (None, p["workspace"]))], tier=lambda p: TIER_APP_REPOS,
+         describe=lambda key, p: "%s in workspace %s" % (key[1], p.get("workspace")),
+         extra=lambda key, p: dict(cluster=None, workspace=p.get("workspace")), existing_refs=_repo_existing_refs,
+         workspace_of=_repo_workspace,
+         not_prunable="KubeSphere keeps no label on a repo but its workspace's, so kubesphere.core cannot mark "
+                      "the ones it manages; remove a repo with state: absent"),
 )

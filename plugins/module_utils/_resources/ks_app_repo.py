@@ -96,10 +96,15 @@ def masked_repo(obj):
     return obj
 
 
+# Every workspace's repos in one list: the kapis list shows only one workspace's (and system-workspace's).
+REPOS = "/apis/application.kubesphere.io/v2/repos"
+
+
 class AppRepoResource(KubeSphereResource):
     kind = "app repo"
     result_key = "repo"
     requires = ("app_store",)
+    collection = REPOS
     fields = dict(
         url=Field(("spec", "url"), from_api=lambda url: split_url(url)[0]),
         username=Field(("spec", "credential", "username")),
@@ -146,6 +151,10 @@ class AppRepoResource(KubeSphereResource):
 
     def read(self):
         self._current = self.client.get(self._path(), missing_ok=True)
+        return self._current
+
+    def read_listed(self, listed):
+        self._current = super().read_listed(listed)
         return self._current
 
     def owned_elsewhere(self, current):

@@ -6,10 +6,11 @@
 
 Every item is built by the Resource of its kind (Resource.options: one definition of where an option
 lives in an object), from lists read once each (users, their GlobalRoleBindings, workspace templates,
-namespaces per cluster, members per workspace and project, InstallPlans, quotas and LimitRanges), so
-applying the export changes nothing. Left out: what the server owns (uids, versions, timestamps, status, controller-made
-roles and bindings, the creator annotation), passwords (KubeSphere never returns them, and an existing
-user needs none), KubeSphere's own objects unless asked, and objects being deleted (with a warning).
+namespaces per cluster, members per workspace and project, InstallPlans, quotas and LimitRanges, App Store
+repos), so applying the export changes nothing. Left out: what the server owns (uids, versions, timestamps,
+status, controller-made roles and bindings, the creator annotation), passwords (KubeSphere never returns a
+user's, and an existing user needs none; a repo's it shows, but a file must not hold it), KubeSphere's own
+objects unless asked, and objects being deleted (with a warning).
 
 A new kind joins by adding one ExportKind to KINDS: its result key, the option order of its module,
 and a reader that returns (object, item) pairs.
@@ -34,6 +35,8 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_name
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_versions import AGGREGATION_ANNOTATION
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Field, converge
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_app_repo import AppRepoResource
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_appstore import BASE as APPSTORE
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_cluster import ClusterResource
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_extension import Extension
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_managed import (
@@ -429,6 +432,37 @@ class Exporter(object):
             out.append((obj, item))
         return out
 
+    def app_repos(self):
+        """The exported workspaces' App Store repos, from one list of every repo when the caller may make it,
+        else one list per workspace (which also shows system-workspace's: told apart by the label). Passwords
+        never: KubeSphere shows them, but the export is a file; applied as is, the stored one is kept. Only
+        when there are workspaces to export: no request otherwise."""
+        lacking = self.client.api.lacks("app_store")
+        if lacking:         # 3.x: another App Store, which kubesphere.core does not manage
+            self.skip("app_repo", None, "%s: none exported" % lacking)
+            return []
+        workspaces = [item["name"] for _obj, item in self.workspaces()]
+        if not workspaces:
+            return []
+        # Not by label_selector: a repo keeps no label but its workspace's, so it goes with its workspace.
+        found = self._list_or_none(AppRepoResource.collection)
+        if found is None:
+            found = []
+            for name in workspaces:
+                found += self._list("app_repo", "%s/workspaces/%s/repos" % (APPSTORE, name), name=name) or []
+        out = []
+        for obj in found:
+            name, workspace = obj["metadata"]["name"], workspace_of(obj)
+            if workspace not in workspaces or not self.wanted("app_repo", obj, workspace=workspace):
+                continue
+            item = AppRepoResource(None, {"name": name, "workspace": workspace}).options(obj)
+            item.update(name=name, workspace=workspace)
+            if item.get("username"):
+                self.warn("app repo %s: its password is not exported (the export is a file); applied here the stored "
+                          "one is kept, elsewhere give it as password in the item" % name)
+            out.append((obj, item))
+        return out
+
     # The whole export ------------------------------------------------------------------
     def prune_scope(self):
         """The filter as the ks_tenancy prune_scope that keeps a prune of this export inside it, or None."""
@@ -511,6 +545,9 @@ KINDS = [
     ExportKind("ks_roles", "role",
                ("name", "scope", "workspace", "project", "cluster", "templates", "alias_name", "description"),
                Exporter.roles, order=_role_order),
+    ExportKind("ks_app_repos", "app_repo",
+               ("name", "workspace", "url", "username", "alias_name", "description", "sync_period"),
+               Exporter.app_repos),
     ExportKind("ks_extensions", "extension",
                ("name", "version", "enabled", "upgrade_strategy", "config", "clusters", "cluster_overrides"),
                Exporter.extensions),

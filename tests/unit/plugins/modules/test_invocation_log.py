@@ -73,7 +73,9 @@ CASES = {
     "ks_project": [{"name": "web", "workspace": "team"}],
     "ks_role": [{"name": "viewer", "scope": "global"}],
     "ks_tenancy": [{"users": [{"name": "alice", "password": "tenancy-%s-back\\slash'quote" % MARKER},
-                              {"name": "bob", "password": "tenancy2-%s" % MARKER}]}],
+                              {"name": "bob", "password": "tenancy2-%s" % MARKER}],
+                    "app_repos": [{"name": "charts", "workspace": "team", "username": "reader",
+                                   "password": "repo-%s" % MARKER}]}],
     "ks_user": [{"name": "alice", "password": "user-%s-\"q\"\\" % MARKER}],
     "ks_workspace": [{"name": "team"}],
 }

@@ -243,11 +243,13 @@ def test_item_secrets_are_found_for_masking():
 
 
 def test_the_tenancy_items_take_the_modules_own_options():
-    from ansible_collections.kubesphere.core.plugins.module_utils._resources import ks_project, ks_role, ks_user, ks_workspace
+    from ansible_collections.kubesphere.core.plugins.module_utils._resources import (
+        ks_app_repo, ks_project, ks_role, ks_user, ks_workspace)
     assert [(k.option, k.options) for k in KINDS] == [("users", ks_user.USER_OPTIONS),
                                                       ("workspaces", ks_workspace.WORKSPACE_OPTIONS),
                                                       ("projects", ks_project.PROJECT_OPTIONS),
-                                                      ("roles", ks_role.ROLE_OPTIONS)]
+                                                      ("roles", ks_role.ROLE_OPTIONS),
+                                                      ("app_repos", ks_app_repo.APP_REPO_OPTIONS)]
 
 
 @pytest.mark.parametrize("item, problem", [
@@ -331,3 +333,32 @@ def test_an_item_that_failed_after_a_write_went_through_reports_changed():
     by_name = dict((r["name"], r) for r in results)
     assert by_name["a"]["action"] == "failed" and by_name["a"]["changed"]        # friends/b was written
     assert not by_name["b"]["changed"] and ("PUT", "/things/a/friends/b") in server.requests
+
+
+def test_a_kind_that_cannot_be_pruned_is_refused_with_its_reason():
+    table = TABLE + (Kind("crates", "crate", Thing, OPTIONS, load=load("/crates"), not_prunable="no label sticks"),)
+    run = BulkRun(table, {"crates": [{"name": "a"}]}, {}, check_options, prune=["crates", "things"],
+                  allow_empty_prune=True)
+    assert run.validate() == ["prune names crates, which cannot be pruned: no label sticks"]
+
+
+class Synced(Thing):
+    """A kind whose module does more once converged (as a repo's sync): finish runs after its members."""
+
+    def finish(self, outcome, wait):
+        self.client.put("%s/sync" % self.path(), {"wait": wait})
+        outcome.changed = True
+        return {}
+
+
+def test_the_resources_finish_runs_last_and_counts_as_a_change():
+    table = (Kind("things", "thing", Synced, OPTIONS, load=load("/things")),)
+    server = FakeServer({"/things/a": obj("a", colour="red"), "/things/b": obj("b")})
+    run = BulkRun(table, {"things": [{"name": "a", "colour": "red", "friends": ["b"]}, {"name": "b", "state": "absent"}]},
+                  {}, check_options)
+    assert run.validate() == []
+    results = run.execute(server)
+    writes = [r for r in server.requests if r[0] != "LIST" and r[0] != "GET"]
+    assert writes == [("PUT", "/things/a/friends/b"), ("PUT", "/things/a/sync"), ("DELETE", "/things/b"),
+                      ("PUT", "/things/b/sync")]
+    assert [(r["name"], r["changed"]) for r in results] == [("a", True), ("b", True)]

@@ -86,6 +86,27 @@ LISTS = {
 }
 
 
+REPOS = "/apis/application.kubesphere.io/v2/repos"
+WS_REPOS = "/kapis/application.kubesphere.io/v2/workspaces/%s/repos" % LONG_WS
+
+
+def repo(name, workspace, url, **spec):
+    return {"metadata": {"name": name, "labels": {"kubesphere.io/workspace": workspace},
+                         "annotations": {"kubesphere.io/creator": "admin"}, "resourceVersion": "7"},
+            "spec": dict(spec, url=url, syncPeriod=spec.pop("syncPeriod", 0)), "status": {"state": "successful"}}
+
+
+# As KubeSphere keeps them: the credentials in the URL and in spec.credential, in clear.
+TEAM_REPO = repo("team-charts", LONG_WS, "https://reader:Chart-Secret-1@charts.example.com/team",
+                 credential={"username": "reader", "password": "Chart-Secret-1"}, syncPeriod=3600,
+                 description="the team's")
+LISTS.update({
+    REPOS: [TEAM_REPO, repo("builtin", "system-workspace", "https://charts.kubesphere.io/main"),
+            repo("theirs", "other", "https://charts.example.com/other")],
+    WS_REPOS: [TEAM_REPO, repo("builtin", "system-workspace", "https://charts.kubesphere.io/main")],
+})
+
+
 GETS = {"/kapis/tenant.kubesphere.io/v1beta1/workspaces/%s/resourcequotas/%s" % (LONG_WS, LONG_WS):
         {"metadata": {"name": LONG_WS}, "spec": {"quota": {"hard": {"pods": "20"}}}}}
 
@@ -151,7 +172,7 @@ def export(params=None, client=None):
 
 def test_items_are_declared_state_in_a_fixed_order():
     result, exporter, warnings = export()
-    assert list(result) == ["ks_users", "ks_workspaces", "ks_projects", "ks_roles", "ks_extensions"]
+    assert list(result) == ["ks_users", "ks_workspaces", "ks_projects", "ks_roles", "ks_app_repos", "ks_extensions"]
     assert result["ks_users"] == [
         {"name": "amy", "email": "amy@example.com", "lang": "zh", "global_role": "platform-admin", "enabled": False,
          "identities": [{"provider": "github", "uid": "4711"}, {"provider": "ldap", "uid": "amy-uid"}]},
@@ -260,6 +281,34 @@ def _role_options(role, variable):
 
 def test_every_exported_key_is_an_option_of_the_role_that_applies_it():
     roles = {"ks_users": "tenant", "ks_workspaces": "tenant", "ks_projects": "tenant", "ks_roles": "tenant",
-             "ks_extensions": "extensions"}
+             "ks_app_repos": "tenant", "ks_extensions": "extensions"}
     for kind in KINDS:
         assert set(kind.keys) <= _role_options(roles[kind.key], kind.key), kind.key
+
+
+# ---- App Store repos --------------------------------------------------------------------------------------
+
+def test_repos_go_with_their_workspace_without_credentials():
+    result, exporter, warnings = export()
+    assert result["ks_app_repos"] == [{"name": "team-charts", "workspace": LONG_WS,
+                                       "url": "https://charts.example.com/team", "username": "reader",
+                                       "description": "the team's", "sync_period": 3600}]
+    assert "Chart-Secret-1" not in yaml.safe_dump(result)
+    assert any(w.startswith("app repo team-charts: its password is not exported") for w in warnings)
+
+
+def test_repos_are_read_per_workspace_when_the_list_of_all_is_forbidden():
+    client = FakeClient(forbidden=[REPOS])
+    result, exporter, warnings = export(client=client)
+    assert [r["name"] for r in result["ks_app_repos"]] == ["team-charts"]      # not system-workspace's
+    assert any(c[0] == WS_REPOS for c in client.calls)
+
+
+def test_no_repo_is_read_without_a_workspace_to_export_nor_on_3x():
+    client = FakeClient()
+    result, exporter, warnings = export({"workspaces": ["nothing-here"]}, client=client)
+    assert result["ks_app_repos"] == [] and not [c for c in client.calls if "application" in c[0]]
+    result, exporter, warnings = export(client=FakeClient(line=V3))
+    assert result["ks_app_repos"] == []
+    assert [s for s in exporter.skipped if s["kind"] == "app_repo"] == [
+        {"kind": "app_repo", "name": None, "reason": LINES[V3].lacks("app_store") + ": none exported"}]
