@@ -346,6 +346,8 @@ def test_info_kinds(runner, emu, charts, tmp_path):
     def names(task):
         return sorted(item["metadata"]["name"] for item in run.result(task)["resources"])
     assert repo in names("Repos of the workspace")
+    assert repo in names("Every repo")      # the kapis list without a workspace would not hold it
+    assert "Chart-Secret" not in json.dumps(run.result("Every repo"))
     one, = run.result("One repo")["resources"]
     assert "Chart-Secret" not in json.dumps(one)
     assert {app, f"{repo}-hello", f"{repo}-world"} <= set(names("Apps of the workspace"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_cluster_summary import cluster_summaries
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_app_release import masked_release
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_app_repo import masked_repo
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_app_repo import AppRepoResource, masked_repo
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_appstore import BASE as APPSTORE
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_identity_provider import provider_secrets, without_secrets
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_cluster import ClusterResource
@@ -68,6 +68,15 @@ def _in_workspace(path, get_path=None, **kwargs):
     return pick
 
 
+def _repos(params):
+    """A workspace's repos, else every repo from the Repo list itself: ks-apiserver's list without a workspace
+    holds only system-workspace's and unlabelled ones (real v4.1.3)."""
+    if params.get("workspace"):
+        return _in_workspace("/repos", get_path="/repos/{name}", shown=masked_repo)(params)
+    return InfoKind(AppRepoResource.collection, get_path=APPSTORE + "/repos/{name}", requires=AppRepoResource.requires,
+                    shown=masked_repo)
+
+
 def _releases(params):
     """Releases of a project (read one by name there), of a workspace, or all."""
     scope = ("/namespaces/{project}" if params.get("project") else
@@ -114,7 +123,7 @@ KINDS = {
     }),
     # The App Store of KubeSphere 4 (issue 26): repos with their credentials masked, releases with the data of
     # their Secrets masked.
-    "app_repo": InfoKind(pick=_in_workspace("/repos", get_path="/repos/{name}", shown=masked_repo)),
+    "app_repo": InfoKind(pick=_repos),
     "app": InfoKind(pick=_in_workspace("/apps", get_path="/apps/{name}")),
     "app_version": InfoKind(needs=("app",), pick=_in_workspace("/apps/{app}/versions",
                                                                get_path="/apps/{app}/versions/{name}")),
