@@ -89,8 +89,8 @@ options:
         O(allow_empty_prune); more removals than O(prune_limit) stop the task before any write; only what lies
         inside O(prune_scope) goes; and nothing that survives the run still refers to what is removed (a user
         who still manages or is a member of a workspace or project that stays, a workspace that still has a
-        project or custom role anywhere, on any cluster); such objects are kept, with a warning naming what holds
-        them. A workspace placed on a member cluster that is not ready is kept, and users are not pruned then
+        project or custom role anywhere, on any cluster, or an App Store repository); such objects are kept, with
+        a warning naming what holds them. A workspace placed on a member cluster that is not ready is kept, and users are not pruned then
         (their memberships there cannot be read).
       - Projects are pruned on every ready cluster; roles at the global and workspace scopes, and cluster roles
         on the clusters a declared cluster role names (project roles are not pruned; remove them with

@@ -424,6 +424,10 @@ def test_repos_in_the_tenancy_exported_and_applied_back(runner, emu, charts, tmp
         refused = runner.playbook(tenancy, "--tags", "prune", extra_vars=extra)
         stolen = runner.playbook(tenancy, "--tags", "steal", extra_vars=extra, check=True)
     assert refused.rc != 0 and "prune names app_repos, which cannot be pruned" in refused.output
+    with write_guard(emu):          # its workspace holds the repo: kept, as one holding a project would be
+        run = runner.playbook(tenancy, "--tags", "prune_workspaces", extra_vars=extra, check=True).assert_ok()
+    assert run.result("Prune workspaces")["plan"]["deleted"] == []
+    assert f"workspace {ws} is not declared but is kept: app_repo {repo} still refers to it" in run.output
     assert stolen.rc != 0 and f"app repo {repo} belongs to workspace {ws}, not to workspace" in stolen.output
 
     with write_guard(emu):

@@ -375,9 +375,11 @@ def _prune_role(key, obj):
 
 # App Store repos ---------------------------------------------------------------------------
 def _load_app_repos(client, run):
-    """Every workspace's repos by one list (names are unique across workspaces: the key is the name); no
-    request when none is declared (repos are not pruned)."""
-    if not run.of("app_repos"):
+    """Every workspace's repos by one list (names are unique across workspaces: the key is the name), when
+    repos are declared or workspaces pruned: a workspace that still holds a repo is kept, as one that holds a
+    project (KubeSphere would delete its repos and their apps with it). No request otherwise."""
+    declared = bool(run.of("app_repos"))
+    if not declared and ("workspaces" not in run.prune or client.api.lacks(*AppRepoResource.requires)):
         return Listing({})
     client.require(*AppRepoResource.requires)
     return Listing(_keyed(_by_name(client.list_all(AppRepoResource.collection))))
