@@ -215,12 +215,13 @@ def _project_refs(params):
     return refs + _member_refs(params)
 
 
-def _project_workspace(key, obj, existing=None):
+def _labelled_workspace(key, obj, existing=None):
+    """The workspace an object of a workspace (a project, a repo) lies in: its workspace label."""
     return workspace_of(obj)
 
 
-def _project_existing_refs(key, obj):
-    workspace = _project_workspace(key, obj)
+def _labelled_workspace_refs(key, obj):
+    workspace = workspace_of(obj)
     return [("workspace", (None, workspace))] if workspace else []
 
 
@@ -308,7 +309,7 @@ def _role_workspace(key, obj, existing):
         return workspace_of(obj)
     if key[2] == "project":
         project = existing.get(("project", (key[0], key[3])))
-        return _project_workspace(None, project) if project else None
+        return workspace_of(project) if project else None
     return None
 
 
@@ -385,15 +386,6 @@ def _load_app_repos(client, run):
     return Listing(_keyed(_by_name(client.list_all(AppRepoResource.collection))))
 
 
-def _repo_workspace(key, obj, existing=None):
-    return workspace_of(obj)
-
-
-def _repo_existing_refs(key, obj):
-    workspace = workspace_of(obj)
-    return [("workspace", (None, workspace))] if workspace else []
-
-
 KINDS = (
     Kind("users", "user", UserResource, USER_OPTIONS, load=_load_users, tier=lambda p: TIER_USERS,
          refs=_user_refs, existing_refs=_user_existing_refs),
@@ -405,16 +397,16 @@ KINDS = (
          key=lambda p: (cluster_key(p.get("cluster")), p["name"]), refs=_project_refs,
          member_refs=lambda p: _custom_member_roles(p, "project", PROJECT_ROLES),
          prune_params=_prune_project, tier=lambda p: TIER_PROJECTS,
-         extra=lambda key, p: dict(cluster=key[0] or "host"), existing_refs=_project_existing_refs,
-         workspace_of=_project_workspace),
+         extra=lambda key, p: dict(cluster=key[0] or "host"), existing_refs=_labelled_workspace_refs,
+         workspace_of=_labelled_workspace),
     Kind("roles", "role", RoleResource, ROLE_OPTIONS, load=_load_roles, key=_role_key, refs=_role_refs,
          prune_params=_prune_role, tier=_role_tier, describe=_describe_role, extra=_role_result,
          existing_refs=_role_existing_refs, workspace_of=_role_workspace),
     Kind("app_repos", "app_repo", AppRepoResource, APP_REPO_OPTIONS, load=_load_app_repos,
          refs=lambda p: [("workspace", (None, p["workspace"]))], tier=lambda p: TIER_APP_REPOS,
          describe=lambda key, p: "%s in workspace %s" % (key[1], p.get("workspace")),
-         extra=lambda key, p: dict(cluster=None, workspace=p.get("workspace")), existing_refs=_repo_existing_refs,
-         workspace_of=_repo_workspace,
+         extra=lambda key, p: dict(cluster=None, workspace=p.get("workspace")), existing_refs=_labelled_workspace_refs,
+         workspace_of=_labelled_workspace,
          not_prunable="KubeSphere keeps no label on a repo but its workspace's, so kubesphere.core cannot mark "
                       "the ones it manages; remove a repo with state: absent"),
 )

@@ -100,6 +100,11 @@ def masked_repo(obj):
 REPOS = "/apis/application.kubesphere.io/v2/repos"
 
 
+def workspace_repos(workspace):
+    """Where a workspace's repos are made and listed (the list adds system-workspace's)."""
+    return "%s/workspaces/%s/repos" % (BASE, workspace)
+
+
 class AppRepoResource(KubeSphereResource):
     kind = "app repo"
     result_key = "repo"
@@ -147,7 +152,7 @@ class AppRepoResource(KubeSphereResource):
         return found
 
     def _path(self, name=None):
-        return "%s/workspaces/%s/repos/%s" % (BASE, self.params["workspace"], name or self.params["name"])
+        return "%s/%s" % (workspace_repos(self.params["workspace"]), name or self.params["name"])
 
     def read(self):
         self._current = self.client.get(self._path(), missing_ok=True)
@@ -175,7 +180,7 @@ class AppRepoResource(KubeSphereResource):
         # Check mode: the server's own dry run (fetches the index, saves nothing).
         body = self._body(self._merged(current))
         try:
-            self.client.request("POST", "%s/workspaces/%s/repos" % (BASE, self.params["workspace"]), body=body,
+            self.client.request("POST", workspace_repos(self.params["workspace"]), body=body,
                                 query={"validate": "true"}, idempotent=True)
         except KubeSphereError as err:
             if err.status is None or err.status in (401, 403):
@@ -215,7 +220,7 @@ class AppRepoResource(KubeSphereResource):
 
     def create(self, body):
         self._written = True
-        self.client.post("%s/workspaces/%s/repos" % (BASE, self.params["workspace"]), self._body(body))
+        self.client.post(workspace_repos(self.params["workspace"]), self._body(body))
         return self.client.get(self._path(), missing_ok=True) or body
 
     def update(self, current, body, changed):

@@ -35,8 +35,7 @@ from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_name
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_client import KubeSphereError
 from ansible_collections.kubesphere.core.plugins.module_utils._client.ks_versions import AGGREGATION_ANNOTATION
 from ansible_collections.kubesphere.core.plugins.module_utils._engine.ks_engine import Field, converge
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_app_repo import AppRepoResource
-from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_appstore import BASE as APPSTORE
+from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_app_repo import AppRepoResource, workspace_repos
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_cluster import ClusterResource
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_extension import Extension
 from ansible_collections.kubesphere.core.plugins.module_utils._resources.ks_managed import (
@@ -449,7 +448,7 @@ class Exporter(object):
         if found is None:
             found = []
             for name in workspaces:
-                found += self._list("app_repo", "%s/workspaces/%s/repos" % (APPSTORE, name), name=name) or []
+                found += self._list("app_repo", workspace_repos(name), name=name) or []
         out = []
         for obj in found:
             name, workspace = obj["metadata"]["name"], workspace_of(obj)
