@@ -420,6 +420,15 @@ def test_repos_in_the_tenancy_exported_and_applied_back(runner, emu, charts, tmp
     assert stored["metadata"]["annotations"]["kubesphere.io/alias-name"] == "The team's charts"
     assert stored["spec"]["credential"]["password"] == "Chart-Secret-1"     # the stored password kept
 
+    with write_guard(emu):          # for real, not in check mode: refused before any write
+        own = runner.playbook(tenancy, "--tags", "kubesphere_own", extra_vars=extra)
+    touched = own.result("Touch KubeSphere's own")
+    assert "workspace system-workspace is protected" in touched["msg"] and touched["changed"] is False
+    assert [(r["name"], r["action"]) for r in touched["results"]] == [("system-workspace", "failed"),
+                                                                      (f"{repo}-sys", "skipped")]
+    upload = own.result("Take the name KubeSphere keeps for uploads")
+    assert "nothing was sent" in upload["msg"] and "upload is kept by KubeSphere for uploaded apps" in upload["msg"]
+
     with write_guard(emu):
         refused = runner.playbook(tenancy, "--tags", "prune", extra_vars=extra)
         stolen = runner.playbook(tenancy, "--tags", "steal", extra_vars=extra, check=True)
